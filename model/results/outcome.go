@@ -1,0 +1,65 @@
+// Package results implements dcsim's results contract (see results/README.md
+// at the top of the repository): per-replication outcomes, their summary,
+// and the files a run writes — manifest.json, summary.json,
+// replications.csv — always through a temporary name and a rename.
+//
+// It imports sim but not model, so model and cmd can both use it.
+package results
+
+// ServiceMetrics names the per-service metrics, in the order of the fields
+// of ServiceOutcome and of the columns of replications.csv.
+var ServiceMetrics = []string{
+	"time_to_recover_h", "outage_h", "user_hours_lost",
+	"requests_lost", "revenue_lost", "data_lost_s",
+}
+
+// OverallMetrics names the whole-fleet metrics, in the order of Outcome's
+// fields after Services.
+var OverallMetrics = []string{
+	"all_services_recovered_h", "user_hours_lost", "requests_lost",
+	"revenue_lost", "data_lost_s", "hardware_cost", "loss",
+}
+
+// ServiceOutcome is what one replication measured for one service.
+type ServiceOutcome struct {
+	// TimeToRecoverH is the hours from the initiating event until the
+	// service last returned to full service within the horizon (0 if it
+	// was never impaired; the horizon if it never recovered).
+	TimeToRecoverH float64
+	// OutageH is the integral of (1 - serving fraction) over time: hours of
+	// full-outage equivalent.
+	OutageH float64
+	// UserHoursLost is ∫ users(t)·(1 - f(t)) dt.
+	UserHoursLost float64
+	// RequestsLost is ∫ requests(t)·(1 - f(t)) dt.
+	RequestsLost float64
+	// RevenueLost is ∫ revenue(t)·(1 - f(t)) dt, in the scenario currency.
+	RevenueLost float64
+	// DataLostS is the seconds of writes lost (RPO realised) at failover.
+	DataLostS float64
+}
+
+// Outcome is what one replication of one variant measured.
+type Outcome struct {
+	Services []ServiceOutcome // in scenario service order
+
+	AllServicesRecoveredH float64 // max over services of TimeToRecoverH
+	UserHoursLost         float64 // sum over services
+	RequestsLost          float64 // sum over services
+	RevenueLost           float64 // sum over services
+	DataLostS             float64 // max over services
+	HardwareCost          float64 // replacement cost of destroyed equipment
+	// Loss is the money lost: revenue + value of user-hours lost +
+	// compensation + hardware, in the scenario currency.
+	Loss float64
+}
+
+// ServiceValues returns s's metrics in ServiceMetrics order.
+func (s ServiceOutcome) Values() [6]float64 {
+	return [6]float64{s.TimeToRecoverH, s.OutageH, s.UserHoursLost, s.RequestsLost, s.RevenueLost, s.DataLostS}
+}
+
+// OverallValues returns o's whole-fleet metrics in OverallMetrics order.
+func (o *Outcome) OverallValues() [7]float64 {
+	return [7]float64{o.AllServicesRecoveredH, o.UserHoursLost, o.RequestsLost, o.RevenueLost, o.DataLostS, o.HardwareCost, o.Loss}
+}
