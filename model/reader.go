@@ -1,0 +1,582 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Issue is one problem found in a scenario: the file, the TOML key path
+// (e.g. "services[3].depends_on[1]"), the line, and what is wrong.
+type Issue struct {
+	File string
+	Path string
+	Line int
+	Msg  string
+}
+
+func (i Issue) String() string {
+	loc := i.File
+	if i.Line > 0 {
+		loc += ":" + strconv.Itoa(i.Line)
+	}
+	if i.Path != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, i.Path, i.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, i.Msg)
+}
+
+// ValidationError lists every problem found in a scenario. Commands exit
+// with status 2 on it.
+type ValidationError struct {
+	Issues []Issue
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problem", len(e.Issues))
+	if len(e.Issues) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString(" in scenario:")
+	for _, i := range e.Issues {
+		b.WriteString("\n  ")
+		b.WriteString(i.String())
+	}
+	return b.String()
+}
+
+// reader walks a decoded TOML document, converting values and collecting
+// issues instead of stopping at the first.
+type reader struct {
+	file   string
+	lines  lineIndex
+	issues []Issue
+}
+
+func (r *reader) errf(path, format string, args ...any) {
+	r.issues = append(r.issues, Issue{File: r.file, Path: path, Line: r.lines.line(path), Msg: fmt.Sprintf(format, args...)})
+}
+
+// table is one TOML table being read; done reports the keys nobody asked for.
+type table struct {
+	r    *reader
+	path string
+	m    map[string]any
+	used map[string]bool
+	// knownKeys lists every key asked for, present or not, for suggestions.
+	knownKeys []string
+}
+
+func (r *reader) table(path string, v any) *table {
+	t := &table{r: r, path: path, used: map[string]bool{}}
+	switch m := v.(type) {
+	case map[string]any:
+		t.m = m
+	case nil:
+		t.m = map[string]any{}
+	default:
+		r.errf(path, "want a table, got %s", tomlType(v))
+		t.m = map[string]any{}
+	}
+	return t
+}
+
+func (t *table) sub(key string) string { return joinKey(t.path, key) }
+
+func (t *table) has(key string) bool {
+	_, ok := t.m[key]
+	return ok
+}
+
+func (t *table) get(key string) (any, bool) {
+	t.knownKeys = append(t.knownKeys, key)
+	v, ok := t.m[key]
+	if ok {
+		t.used[key] = true
+	}
+	return v, ok
+}
+
+// done reports unknown keys, each with a suggestion when one is close.
+func (t *table) done() {
+	var unknown []string
+	for k := range t.m {
+		if !t.used[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		t.r.errf(t.sub(k), "unknown key %q%s", k, suggest(k, t.knownKeys))
+	}
+}
+
+// knownKeys is filled by expect; done uses it for suggestions.
+func (t *table) expect(keys ...string) *table {
+	t.knownKeys = append(t.knownKeys, keys...)
+	for _, k := range keys {
+		if _, ok := t.m[k]; ok {
+			t.used[k] = true
+		}
+	}
+	return t
+}
+
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	case time.Time:
+		return "a datetime"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (t *table) str(key, def string) string {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.r.errf(t.sub(key), "want a string, got %s", tomlType(v))
+		return def
+	}
+	return s
+}
+
+func (t *table) required(key string) bool {
+	t.knownKeys = append(t.knownKeys, key)
+	if _, ok := t.m[key]; !ok {
+		t.r.errf(t.sub(key), "missing required key %q", key)
+		return false
+	}
+	return true
+}
+
+func (t *table) enum(key, def string, allowed ...string) string {
+	s := t.str(key, def)
+	for _, a := range allowed {
+		if s == a {
+			return s
+		}
+	}
+	if _, ok := t.m[key]; ok {
+		if _, isStr := t.m[key].(string); isStr {
+			t.r.errf(t.sub(key), "%q is not one of %s%s", s, strings.Join(allowed, ", "), suggest(s, allowed))
+		}
+	}
+	return def
+}
+
+func (t *table) boolean(key string, def bool) bool {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	b, ok := v.(bool)
+	if !ok {
+		t.r.errf(t.sub(key), "want true or false, got %s", tomlType(v))
+		return def
+	}
+	return b
+}
+
+func (t *table) number(key string, def float64) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			t.r.errf(t.sub(key), "want a finite number, got %v", x)
+			return def
+		}
+		return x
+	}
+	t.r.errf(t.sub(key), "want a number, got %s", tomlType(v))
+	return def
+}
+
+// nonNeg reads a number ≥ 0.
+func (t *table) nonNeg(key string, def float64) float64 {
+	x := t.number(key, def)
+	if x < 0 {
+		t.r.errf(t.sub(key), "must not be negative, got %v", x)
+		return def
+	}
+	return x
+}
+
+// positive reads a number > 0.
+func (t *table) positive(key string, def float64) float64 {
+	x := t.number(key, def)
+	if !(x > 0) {
+		t.r.errf(t.sub(key), "must be positive, got %v", x)
+		return def
+	}
+	return x
+}
+
+// count reads a non-negative integer.
+func (t *table) count(key string, def int) int {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	x, ok := v.(int64)
+	if !ok {
+		if f, isF := v.(float64); isF && f == math.Trunc(f) {
+			x = int64(f)
+		} else {
+			t.r.errf(t.sub(key), "want a whole number, got %s", tomlType(v))
+			return def
+		}
+	}
+	if x < 0 {
+		t.r.errf(t.sub(key), "must not be negative, got %d", x)
+		return def
+	}
+	if x > 1<<40 {
+		t.r.errf(t.sub(key), "is implausibly large (%d)", x)
+		return def
+	}
+	return int(x)
+}
+
+// prob reads a probability in [0, 1]; "5%" strings are accepted too.
+func (t *table) prob(key string, def float64) float64 {
+	t.knownKeys = append(t.knownKeys, key)
+	v, ok := t.m[key]
+	if !ok {
+		t.used[key] = true
+		return def
+	}
+	if s, isStr := v.(string); isStr {
+		t.used[key] = true
+		p, err := parsePercent(s)
+		if err != nil {
+			t.r.errf(t.sub(key), "%v", err)
+			return def
+		}
+		v = p
+	}
+	var x float64
+	switch n := v.(type) {
+	case float64:
+		x = n
+	case int64:
+		x = float64(n)
+	default:
+		t.used[key] = true
+		t.r.errf(t.sub(key), "want a probability between 0 and 1, got %s", tomlType(v))
+		return def
+	}
+	t.used[key] = true
+	if !(x >= 0 && x <= 1) {
+		t.r.errf(t.sub(key), "probability must be between 0 and 1, got %v", x)
+		return def
+	}
+	return x
+}
+
+func parsePercent(s string) (float64, error) {
+	str := strings.TrimSpace(s)
+	if !strings.HasSuffix(str, "%") {
+		return 0, fmt.Errorf("want a number between 0 and 1 or a percentage like \"5%%\", got %q", s)
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(str, "%")), 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed percentage %q", s)
+	}
+	return x / 100, nil
+}
+
+func (t *table) duration(key string, def float64) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		if n, isNum := v.(int64); isNum {
+			t.r.errf(t.sub(key), "duration %d has no unit; write e.g. \"%dh\" or \"%dm\"", n, n, n)
+		} else if f, isF := v.(float64); isF {
+			t.r.errf(t.sub(key), "duration %v has no unit; write e.g. \"%vh\" or \"%vm\"", f, f, f)
+		} else {
+			t.r.errf(t.sub(key), "want a duration such as \"8h\", got %s", tomlType(v))
+		}
+		return def
+	}
+	h, err := ParseDuration(s)
+	if err != nil {
+		t.r.errf(t.sub(key), "%v", err)
+		return def
+	}
+	return h
+}
+
+func (t *table) rate(key string, def float64) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.r.errf(t.sub(key), "want a rate such as \"0.002/yr\" or \"2000/h\", got %s", tomlType(v))
+		return def
+	}
+	x, err := ParseRate(s)
+	if err != nil {
+		t.r.errf(t.sub(key), "%v", err)
+		return def
+	}
+	return x
+}
+
+func (t *table) strings(key string) []string {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		if s, isStr := v.(string); isStr {
+			t.r.errf(t.sub(key), "want an array of strings; write [%q]", s)
+		} else {
+			t.r.errf(t.sub(key), "want an array of strings, got %s", tomlType(v))
+		}
+		return nil
+	}
+	out := make([]string, 0, len(arr))
+	for i, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			t.r.errf(fmt.Sprintf("%s[%d]", t.sub(key), i), "want a string, got %s", tomlType(e))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (t *table) floats(key string) []float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		t.r.errf(t.sub(key), "want an array of numbers, got %s", tomlType(v))
+		return nil
+	}
+	out := make([]float64, 0, len(arr))
+	for i, e := range arr {
+		switch n := e.(type) {
+		case float64:
+			out = append(out, n)
+		case int64:
+			out = append(out, float64(n))
+		default:
+			t.r.errf(fmt.Sprintf("%s[%d]", t.sub(key), i), "want a number, got %s", tomlType(e))
+		}
+	}
+	return out
+}
+
+// tables reads an array of tables (either [[key]] sections or an inline
+// array of inline tables).
+func (t *table) tables(key string) []*table {
+	v, ok := t.get(key)
+	if !ok {
+		return nil
+	}
+	var elems []any
+	switch a := v.(type) {
+	case []map[string]any:
+		for _, m := range a {
+			elems = append(elems, m)
+		}
+	case []any:
+		elems = a
+	default:
+		t.r.errf(t.sub(key), "want an array of tables ([[%s]]), got %s", key, tomlType(v))
+		return nil
+	}
+	out := make([]*table, 0, len(elems))
+	for i, e := range elems {
+		out = append(out, t.r.table(fmt.Sprintf("%s[%d]", t.sub(key), i), e))
+	}
+	return out
+}
+
+// child reads a sub-table (absent gives an empty table).
+func (t *table) child(key string) *table {
+	v, _ := t.get(key)
+	return t.r.table(t.sub(key), v)
+}
+
+// distUnit says how the values of a distribution are written.
+type distUnit int
+
+const (
+	unitDuration distUnit = iota // "8h" → hours
+	unitFraction                 // plain numbers in [0, 1]
+)
+
+// dist reads a distribution: a table such as
+// {dist = "lognormal", median = "8h", p95 = "20h"}, or a plain duration
+// ("3h") meaning a constant.
+func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	path := t.sub(key)
+	if unit == unitDuration {
+		if s, isStr := v.(string); isStr {
+			h, err := ParseDuration(s)
+			if err != nil {
+				t.r.errf(path, "%v", err)
+				return def
+			}
+			return sim.Fixed(h)
+		}
+	} else {
+		switch n := v.(type) {
+		case float64:
+			return t.r.checkFraction(path, sim.Fixed(n), def)
+		case int64:
+			return t.r.checkFraction(path, sim.Fixed(float64(n)), def)
+		}
+	}
+	dt := t.r.table(path, v)
+	if _, isMap := v.(map[string]any); !isMap {
+		return def
+	}
+	val := func(k string) float64 {
+		if unit == unitDuration {
+			return dt.duration(k, math.NaN())
+		}
+		return dt.number(k, math.NaN())
+	}
+	need := func(keys ...string) bool {
+		okAll := true
+		for _, k := range keys {
+			if !dt.has(k) {
+				t.r.errf(dt.sub(k), "missing %q for a %s distribution", k, dt.m["dist"])
+				okAll = false
+			}
+		}
+		return okAll
+	}
+	kind := dt.enum("dist", "", "const", "exponential", "lognormal", "weibull", "uniform", "triangular")
+	if !dt.has("dist") {
+		t.r.errf(dt.sub("dist"), "missing \"dist\" (one of const, exponential, lognormal, weibull, uniform, triangular)")
+	}
+	var d sim.Dist
+	bad := false
+	switch kind {
+	case "const":
+		dt.expect("value")
+		if need("value") {
+			d = sim.Fixed(val("value"))
+		}
+	case "exponential":
+		dt.expect("mean")
+		if need("mean") {
+			m := val("mean")
+			if !(m > 0) && !math.IsNaN(m) {
+				t.r.errf(dt.sub("mean"), "mean must be positive")
+				bad = true
+			}
+			d = sim.Exp(m)
+		}
+	case "lognormal":
+		dt.expect("median", "p95")
+		if need("median", "p95") {
+			med, p95 := val("median"), val("p95")
+			if !math.IsNaN(med) && !math.IsNaN(p95) {
+				if !(med > 0) || p95 < med {
+					t.r.errf(dt.sub("p95"), "lognormal needs 0 < median ≤ p95 (median %g, p95 %g)", med, p95)
+					bad = true
+				}
+			}
+			d = sim.LognormalMedianP95(med, p95)
+		}
+	case "weibull":
+		dt.expect("shape", "scale")
+		if need("shape", "scale") {
+			k := dt.number("shape", math.NaN())
+			sc := val("scale")
+			if !(k > 0) || !(sc > 0) {
+				t.r.errf(dt.path, "weibull needs shape > 0 and scale > 0")
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Weibull, A: k, B: sc}
+		}
+	case "uniform":
+		dt.expect("min", "max")
+		if need("min", "max") {
+			lo, hi := val("min"), val("max")
+			if hi < lo {
+				t.r.errf(dt.sub("max"), "max (%g) is below min (%g)", hi, lo)
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Uniform, A: lo, B: hi}
+		}
+	case "triangular":
+		dt.expect("min", "mode", "max")
+		if need("min", "mode", "max") {
+			lo, mo, hi := val("min"), val("mode"), val("max")
+			if !(lo <= mo && mo <= hi) {
+				t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Triangular, A: lo, B: mo, C: hi}
+		}
+	default:
+		dt.expect("value", "mean", "median", "p95", "shape", "scale", "min", "max", "mode")
+		dt.done()
+		return def
+	}
+	dt.done()
+	if bad || math.IsNaN(d.A) || math.IsNaN(d.B) || math.IsNaN(d.C) {
+		return def
+	}
+	if d.Quantile(0) < 0 {
+		t.r.errf(path, "distribution allows negative values")
+		return def
+	}
+	if unit == unitFraction {
+		return t.r.checkFraction(path, d, def)
+	}
+	return d
+}
+
+func (r *reader) checkFraction(path string, d, def sim.Dist) sim.Dist {
+	if d.Quantile(0) < 0 || d.Quantile(1) > 1 {
+		r.errf(path, "fractions must lie between 0 and 1")
+		return def
+	}
+	return d
+}

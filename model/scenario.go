@@ -1,0 +1,229 @@
+package model
+
+import (
+	"time"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Hazard names the kind of initiating event.
+type Hazard string
+
+// The hazards dcsim models.
+const (
+	BatteryFire      Hazard = "battery_fire"
+	UtilityLoss      Hazard = "utility_loss"
+	CoolingLoss      Hazard = "cooling_loss"
+	NetworkPartition Hazard = "network_partition"
+)
+
+var hazardNames = []string{string(BatteryFire), string(UtilityLoss), string(CoolingLoss), string(NetworkPartition)}
+
+// Mode is a service's deployment mode.
+type Mode string
+
+// Deployment modes.
+const (
+	SingleSite    Mode = "single-site"
+	ActiveStandby Mode = "active-standby"
+	ActiveActive  Mode = "active-active"
+)
+
+// Scenario is a validated scenario: every name resolved to an index, every
+// duration in hours, every rate per hour. Load builds one from TOML.
+type Scenario struct {
+	Name        string
+	Description string
+	Currency    string
+	File        string // path it was loaded from
+	Source      []byte // the TOML text
+
+	Seed               uint64
+	Replications       int
+	Horizon            float64 // hours simulated at most per replication
+	RecoveredThreshold float64 // serving fraction that counts as recovered
+
+	Incident  Incident
+	Ops       Operations
+	Economics Economics
+	Sites     []Site
+	Services  []Service
+	// Order lists service indices so that every service comes after the
+	// services it depends on.
+	Order []int
+}
+
+// Incident is the initiating event of incident mode.
+type Incident struct {
+	Name   string
+	Hazard Hazard
+	Site   int
+	Domain int // ignition domain for a fire; -1 otherwise
+	Start  time.Time
+	// WeekHour is the start as hours since Monday 00:00 local time: the
+	// phase of the weekly demand profile at t = 0.
+	WeekHour float64
+	// Duration is how long the external cause lasts (utility, cooling,
+	// partition); unused for fires, whose course is sampled from the site's
+	// fire protection.
+	Duration sim.Dist
+}
+
+// Operations are the people and processes that recover services.
+type Operations struct {
+	// Drilled says the organisation has drilled the loss of a whole site:
+	// manual failover and restore times are divided by DrillSpeedup.
+	Drilled      bool
+	DrillSpeedup float64
+	// OpsTools are services (ops, collaboration, developer tooling) without
+	// which manual work takes OpsSlowdown times longer.
+	OpsTools    []int
+	OpsSlowdown float64
+	// RestoreCrews is how many service restorations run at once; waiting
+	// ones start in priority order.
+	RestoreCrews int
+}
+
+// Economics turns impact into money.
+type Economics struct {
+	ValuePerUserHour        float64 // value of one user-hour lost
+	CompensationPerUserHour float64 // compensation paid per user-hour lost
+}
+
+// Site is a datacenter.
+type Site struct {
+	Name        string
+	ZoneCutoffs bool    // firefighters can cut power per domain
+	BootRate    float64 // servers booted per hour per crew
+	Crews       int
+	Repower     sim.Dist // time to re-energise one domain, sequentially
+	ServerCost  float64  // replacement cost of one server
+	Fire        FireProtection
+	Cooling     Cooling
+	Failures    Background
+	Domains     []Domain
+}
+
+// FireProtection describes detection, suppression and the fire brigade.
+type FireProtection struct {
+	Detection            sim.Dist
+	Suppression          string
+	SuppressionSuccess   float64
+	SuppressedExtinguish sim.Dist // detection → out, when suppression works
+	Extinguish           sim.Dist // ignition → out, when it does not
+	HeatDamage           sim.Dist // ignition → ignition domain loses power
+	SpreadProbability    float64  // per neighbouring domain
+	SpreadDelay          sim.Dist
+	PowerCutProbability  float64 // firefighters demand power cut
+	PowerCutDelay        sim.Dist
+	Inspection           sim.Dist // out → re-energising allowed
+	ReplacementLeadTime  sim.Dist // burned domain's power gear replaced
+	DestroyedFraction    sim.Dist // of servers in a burned domain
+	ServerLeadTime       sim.Dist // destroyed servers replaced
+	DamageCost           float64  // power equipment per burned domain
+}
+
+// Cooling is a site's thermal behaviour.
+type Cooling struct {
+	ThermalBuffer     sim.Dist // time servers run without cooling
+	OverheatDestroyed sim.Dist // fraction of servers destroyed by overheating
+}
+
+// Background holds independent failure rates during the horizon.
+type Background struct {
+	ServerRate   float64 // per server per hour
+	ServerRepair sim.Dist
+	RackRate     float64 // per rack per hour
+	RackSize     int
+	RackRepair   sim.Dist
+	PDURate      float64 // per PDU per hour
+	PDUSize      int
+	PDURepair    sim.Dist
+}
+
+// Domain is a power domain: servers behind one UPS and generator set.
+type Domain struct {
+	Name       string
+	Servers    int
+	Neighbours []int
+	UPS        UPS
+	Generators Generators
+}
+
+// UPS is a domain's uninterruptible supply.
+type UPS struct {
+	Chemistry   string // li-ion, vrla, nicd
+	RideThrough float64
+}
+
+// Generators is a domain's standby generation.
+type Generators struct {
+	Count, Needed int
+	FailToStart   float64
+	StartTime     float64
+	Fuel          float64 // hours of fuel on site
+	RefuelProb    float64 // resupply arrives before the fuel runs out
+	RunFailRate   float64 // per running generator per hour
+}
+
+// Placement is a service's share of servers at one site.
+type Placement struct {
+	Site    int
+	Share   float64
+	Servers int
+}
+
+// Service is a user-facing or control-plane service.
+type Service struct {
+	Name     string
+	Kind     string // user or control
+	Priority int    // restore order, lower first
+
+	Mode      Mode
+	Standby   string // hot, warm, cold (active-standby)
+	Servers   int
+	Placement []Placement
+	Primary   int // site index that serves normally (single-site, active-standby)
+	Secondary int // standby site index, -1 if none
+
+	Utilisation float64 // peak demand / normal serving capacity
+	RetrySurge  float64 // demand multiplier while impaired
+	Quorum      float64 // fraction of a site's servers needed to keep running
+
+	DependsOn        []int
+	FailoverRequires []int
+	Detection        sim.Dist
+	FailoverAuto     sim.Dist
+	FailoverManual   sim.Dist
+	FailoverSuccess  float64
+	Warmup           sim.Dist // standby warm-up (warm, cold)
+	Reroute          sim.Dist // active-active traffic shift
+	Restore          sim.Dist // bring back a site's instances once servers are up
+	FailbackOutage   float64  // hours of outage when failing back
+
+	Replication    string // none, sync, async, backup
+	ReplicationLag sim.Dist
+	BackupInterval float64
+
+	PeakUsers           float64
+	RequestsPerUserHour float64
+	RevenuePerHour      float64 // at peak
+	Profile             Profile
+}
+
+// Profile is relative demand: Hourly[h] for the local hour, Weekly[d] for
+// the weekday (0 = Monday), each scaled so its largest value is 1.
+type Profile struct {
+	Name   string
+	Hourly [24]float64
+	Weekly [7]float64
+}
+
+// At returns the relative demand at week hour wh (hours since Monday 00:00).
+func (p *Profile) At(wh float64) float64 {
+	h := int(wh) % 168
+	if h < 0 {
+		h += 168
+	}
+	return p.Hourly[h%24] * p.Weekly[h/24]
+}

@@ -1,0 +1,129 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// durationUnits maps a duration unit to hours.
+var durationUnits = map[string]float64{
+	"s": 1.0 / 3600, "m": 1.0 / 60, "h": 1, "d": 24, "w": 168,
+}
+
+// ParseDuration parses a duration written with units, such as "90m", "8h",
+// "3d", "1h30m" or "2.5h", and returns hours. Units: s, m (minutes), h, d,
+// w. A bare number is an error: units are never implied.
+func ParseDuration(s string) (float64, error) {
+	str := strings.TrimSpace(s)
+	if str == "" {
+		return 0, fmt.Errorf("empty duration; write e.g. \"90m\", \"8h\" or \"3d\"")
+	}
+	total := 0.0
+	rest := str
+	for rest != "" {
+		i := 0
+		for i < len(rest) && (rest[i] >= '0' && rest[i] <= '9' || rest[i] == '.') {
+			i++
+		}
+		if i == 0 {
+			return 0, fmt.Errorf("malformed duration %q; write e.g. \"90m\", \"8h\" or \"3d\"", s)
+		}
+		num, err := strconv.ParseFloat(rest[:i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("malformed duration %q", s)
+		}
+		j := i
+		for j < len(rest) && (rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= 'A' && rest[j] <= 'Z') {
+			j++
+		}
+		unit := rest[i:j]
+		if unit == "" {
+			return 0, fmt.Errorf("duration %q has no unit; write e.g. %q or %q", s, rest[:i]+"h", rest[:i]+"m")
+		}
+		f, ok := durationUnits[strings.ToLower(unit)]
+		if !ok {
+			return 0, fmt.Errorf("duration %q has unknown unit %q%s (units: s, m, h, d, w)", s, unit, suggest(strings.ToLower(unit), durationUnitAliases()))
+		}
+		total += num * f
+		rest = strings.TrimSpace(rest[j:])
+	}
+	return total, nil
+}
+
+func durationUnitAliases() []string { return []string{"s", "m", "h", "d", "w"} }
+
+// rateUnits maps a rate's time unit to hours.
+var rateUnits = map[string]float64{
+	"s": 1.0 / 3600, "min": 1.0 / 60, "m": 1.0 / 60, "h": 1, "hr": 1, "hour": 1,
+	"d": 24, "day": 24, "w": 168, "wk": 168, "week": 168, "yr": 8760, "y": 8760, "year": 8760,
+}
+
+// ParseRate parses a rate such as "0.002/yr", "5%/yr", "2000/h" or
+// "3/d" and returns events per hour. A year is 8,760 hours.
+func ParseRate(s string) (float64, error) {
+	str := strings.TrimSpace(s)
+	num, unit, ok := strings.Cut(str, "/")
+	if !ok {
+		return 0, fmt.Errorf("rate %q has no time unit; write e.g. \"0.002/yr\", \"5%%/yr\" or \"2000/h\"", s)
+	}
+	num = strings.TrimSpace(num)
+	scale := 1.0
+	if strings.HasSuffix(num, "%") {
+		scale = 0.01
+		num = strings.TrimSpace(strings.TrimSuffix(num, "%"))
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("malformed rate %q; write e.g. \"0.002/yr\" or \"5%%/yr\"", s)
+	}
+	h, ok := rateUnits[strings.ToLower(strings.TrimSpace(unit))]
+	if !ok {
+		return 0, fmt.Errorf("rate %q has unknown time unit %q%s (units: s, min, h, d, w, yr)", s, unit, suggest(strings.ToLower(unit), []string{"s", "min", "h", "d", "w", "yr"}))
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("rate %q is negative", s)
+	}
+	return v * scale / h, nil
+}
+
+// suggest returns ` (did you mean "x"?)` for the candidate nearest to s by
+// edit distance, or "" when none is close.
+func suggest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(s) <= 3 {
+		limit = 1
+	}
+	if best == "" || bestD > limit || best == s {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
