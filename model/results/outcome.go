@@ -1,7 +1,24 @@
 // Package results implements dcsim's results contract (see results/README.md
 // at the top of the repository): per-replication outcomes, their summary,
 // and the files a run writes — manifest.json, summary.json,
-// replications.csv — always through a temporary name and a rename.
+// replications.csv and optionally replications.parquet — always through a
+// temporary name and a rename (WriteFileAtomic).
+//
+// The pieces, in the order a run uses them:
+//
+//   - Prepare checks and claims an output directory before any simulation
+//     work and returns a Dir whose files live in a staging directory
+//     (<out>.partial) until Commit.
+//   - Dir.CopyInputs copies the scenario (and other inputs) in and records
+//     their SHA-256 in the Manifest.
+//   - A Collector keeps every replication's Outcome of every variant, in
+//     replication order, compactly; it yields the Summary, the per-metric
+//     Values for paired comparisons, and replications.csv.
+//   - Dir.Checkpoint writes what has finished so far (complete=false);
+//     Dir.Finish writes the complete results and commits them to <out>.
+//   - OpenResume reloads an interrupted run; Merge joins shard directories
+//     into exactly what one unsharded run would have written.
+//   - WriteTable renders the human-readable table for stdout.
 //
 // It imports sim but not model, so model and cmd can both use it.
 package results
@@ -54,7 +71,7 @@ type Outcome struct {
 	Loss float64
 }
 
-// ServiceValues returns s's metrics in ServiceMetrics order.
+// Values returns s's metrics in ServiceMetrics order.
 func (s ServiceOutcome) Values() [6]float64 {
 	return [6]float64{s.TimeToRecoverH, s.OutageH, s.UserHoursLost, s.RequestsLost, s.RevenueLost, s.DataLostS}
 }
