@@ -859,6 +859,7 @@ func (r *Replication) refresh(now float64) {
 				r.restoreQ = append(r.restoreQ, restoreReq{svc: s, site: pl.Site})
 			}
 		}
+		r.maybeFailback(s)
 		if svc.Mode == ActiveStandby && !r.foPending[s] && r.active[s] == svc.Primary && svc.Secondary >= 0 {
 			i := s*m.nSite + svc.Primary
 			if !r.running[i] || r.partitioned[svc.Primary] {
@@ -1040,16 +1041,32 @@ func (r *Replication) restoreDone(s, p int) {
 	r.crewsBusy--
 	r.restoring[i] = false
 	r.running[i] = true
+	_ = svc
 	r.event("restored", r.svcName(s), "instances at %s running", r.siteName(p))
-	if svc.Mode == ActiveStandby && p == svc.Primary && r.active[s] != p {
-		r.active[s] = p
-		if svc.FailbackOutage > 0 {
-			r.failingBack[s] = true
-			r.eng.After(sim.Time(svc.FailbackOutage), evFailbackDone, int32(s), 0)
-		} else {
-			r.event("failback", r.svcName(s), "serving from %s again", r.siteName(p))
-		}
+}
+
+// maybeFailback returns an active-standby service to its primary site once
+// the primary runs again with capacity for peak demand including the retry
+// surge, so that failing back does not itself impair the service.
+func (r *Replication) maybeFailback(s int) {
+	m := r.m
+	svc := &m.Sc.Services[s]
+	p := svc.Primary
+	i := s*m.nSite + p
+	if svc.Mode != ActiveStandby || r.active[s] == p || !r.running[i] || r.partitioned[p] {
+		return
 	}
+	if float64(r.capSP[i]) < math.Min(float64(m.placed[i]), m.demand[s]*svc.RetrySurge) {
+		return
+	}
+	r.active[s] = p
+	if svc.FailbackOutage > 0 {
+		r.failingBack[s] = true
+		r.event("failback-start", r.svcName(s), "failing back to %s", r.siteName(p))
+		r.eng.After(sim.Time(svc.FailbackOutage), evFailbackDone, int32(s), 0)
+		return
+	}
+	r.event("failback", r.svcName(s), "serving from %s again", r.siteName(p))
 }
 
 // settled reports whether the incident is over: every domain powered and
