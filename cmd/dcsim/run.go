@@ -1,0 +1,277 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/sim"
+)
+
+var (
+	flagReplications = &cli.IntFlag{Name: "replications", Aliases: []string{"n"}, Usage: "Monte Carlo replications (default: the scenario's `replications`)"}
+	flagSeed         = &cli.Uint64Flag{Name: "seed", Usage: "random seed; with the scenario it fixes every number (default: the scenario's `seed`)"}
+	flagWorkers      = &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "worker goroutines; results are identical for any value (default: all cores)"}
+	flagOut          = &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "results directory (default: results/<scenario name>)"}
+	flagForce        = &cli.BoolFlag{Name: "force", Usage: "write into an existing directory that dcsim did not create, or discard an interrupted run there"}
+	flagQuiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no table"}
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "simulate a scenario's incident and summarise recovery per service",
+		ArgsUsage: "SCENARIO.toml",
+		Description: `Runs the scenario's replications and writes the results directory
+(manifest.json, summary.json, replications.csv, the scenario copy, plots):
+see results/README.md. Prints a table per service on stdout.
+
+While running, results go to OUT.partial; they replace OUT only when the run
+finishes, so an earlier complete result is never lost. Ctrl-C stops within a
+second, keeps the finished replications in OUT.partial (complete: false) and
+exits 130; "dcsim run --resume OUT" continues and ends bit-identical to an
+uninterrupted run.
+
+Examples:
+   dcsim run scenarios/kakao-2022.toml
+   dcsim run scenarios/kakao-2022.toml -n 10000 --seed 42 --workers 2
+   dcsim run scenarios/kakao-2022.toml --shard 0/4 --out results/k-0of4
+   dcsim run --resume results/kakao-2022`,
+		Flags: []cli.Flag{
+			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
+			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge)"},
+			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
+			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
+		},
+		Action: runAction,
+	}
+}
+
+// runSpec is what a run needs, from flags or from a resumed manifest.
+type runSpec struct {
+	scenarioPath string
+	sc           *model.Scenario
+	seed         uint64
+	reps         int
+	workers      int
+	shard        sim.Shard
+	out          string
+}
+
+func runAction(c *cli.Context) error {
+	if c.String("resume") != "" {
+		return resumeAction(c)
+	}
+	if c.NArg() != 1 {
+		return badInputf("run needs exactly one SCENARIO.toml argument (got %d); see dcsim run --help", c.NArg())
+	}
+	spec, err := specFromFlags(c, c.Args().First())
+	if err != nil {
+		return err
+	}
+	dir, err := results.Prepare(spec.out, c.Bool("force"))
+	if err != nil {
+		return badInput(err)
+	}
+	man := &results.Manifest{
+		Version: version(), Command: "run", Seed: spec.seed, Replications: spec.reps,
+		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(),
+	}
+	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
+		dir.Discard()
+		return err
+	}
+	dir.Parquet = c.Bool("parquet")
+	lo, _ := spec.shard.Range(spec.reps)
+	col, err := results.NewCollector(spec.sc.Name, []string{"baseline"}, serviceNames(spec.sc), lo)
+	if err != nil {
+		dir.Discard()
+		return err
+	}
+	return execute(c, spec, dir, man, col)
+}
+
+func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
+	sc, err := loadScenario(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0)}
+	if c.IsSet("seed") {
+		s.seed = c.Uint64("seed")
+	}
+	if c.IsSet("replications") {
+		s.reps = c.Int("replications")
+		if s.reps < 1 {
+			return nil, badInputf("--replications must be at least 1, got %d", s.reps)
+		}
+	}
+	if c.IsSet("workers") {
+		s.workers = c.Int("workers")
+		if s.workers < 1 {
+			return nil, badInputf("--workers must be at least 1, got %d", s.workers)
+		}
+	}
+	s.shard = sim.Shard{Index: 0, Count: 1}
+	if v := c.String("shard"); v != "" {
+		sh, err := sim.ParseShard(v)
+		if err != nil {
+			return nil, badInputf("--shard: %v", err)
+		}
+		s.shard = sh
+	}
+	s.out = c.String("out")
+	if s.out == "" {
+		s.out = filepath.Join("results", sc.Name)
+		if s.shard.Count > 1 {
+			s.out = filepath.Join("results", fmt.Sprintf("%s-shard-%d-of-%d", sc.Name, s.shard.Index, s.shard.Count))
+		}
+	}
+	return s, nil
+}
+
+func resumeAction(c *cli.Context) error {
+	out := c.String("resume")
+	res, err := results.OpenResume(out)
+	if err != nil {
+		return badInput(err)
+	}
+	old := res.Manifest
+	path := c.Args().First()
+	if path == "" {
+		path = filepath.Join(res.Dir.Path(), old.ScenarioFile)
+	}
+	sc, err := loadScenario(path)
+	if err != nil {
+		return err
+	}
+	sh, err := sim.ParseShard(defaultShard(old.Shard))
+	if err != nil {
+		return badInputf("%s: manifest shard: %v", out, err)
+	}
+	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out}
+	if c.IsSet("workers") {
+		spec.workers = c.Int("workers")
+	}
+	for _, f := range []string{"seed", "replications", "shard", "out"} {
+		if c.IsSet(f) {
+			return badInputf("--%s cannot be changed when resuming: the run keeps the settings it started with", f)
+		}
+	}
+	sha, err := results.FileSHA256(path)
+	if err != nil {
+		return err
+	}
+	man := &results.Manifest{
+		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
+		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: old.Options,
+	}
+	if err := res.Continue(man, c.Bool("parquet")); err != nil {
+		return badInput(err)
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(c.App.ErrWriter, "dcsim: resuming %s at replication %d of %d\n", out, res.Collector.Next(), spec.reps)
+	}
+	return execute(c, spec, res.Dir, man, res.Collector)
+}
+
+func defaultShard(s string) string {
+	if s == "" {
+		return "0/1"
+	}
+	return s
+}
+
+func serviceNames(sc *model.Scenario) []string {
+	out := make([]string, len(sc.Services))
+	for i, s := range sc.Services {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// execute runs the remaining replications of spec into col, checkpointing,
+// and finishes or saves partial results on interrupt.
+func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manifest, col *results.Collector) error {
+	ctx := c.Context
+	_, hi := spec.shard.Range(spec.reps)
+	from := col.Next()
+	col.Grow(hi - from)
+	m := model.Compile(spec.sc)
+	bar := newProgress(c, hi-from, "simulating "+spec.sc.Name)
+	var ckErr error
+	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
+	res := model.Simulate(ctx, []*model.Model{m}, cfg, func(rep int, outs []results.Outcome) {
+		col.Add(rep, outs)
+		bar.Add(1)
+		if ckErr == nil {
+			ckErr = dir.CheckpointIfDue(man, col, 5*time.Second)
+		}
+	})
+	bar.Finish()
+	if ckErr != nil {
+		return fmt.Errorf("writing checkpoint: %w", ckErr)
+	}
+	if !res.Complete {
+		if err := dir.Checkpoint(man, col); err != nil {
+			return fmt.Errorf("saving partial results: %w", err)
+		}
+		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
+			col.Len(), hi-col.First(), dir.Path(), spec.out))
+	}
+	if err := dir.Finish(man, col); err != nil {
+		return err
+	}
+	sum := col.Summary()
+	if !c.Bool("no-plots") {
+		if err := drawRunPlots(dir.Final(), spec.sc, col, sum); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "dcsim: plots: %v\n", err)
+		}
+	}
+	if !c.Bool("quiet") {
+		if err := results.WriteTable(c.App.Writer, sum, 0); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "\nresults in %s\n", dir.Final())
+	}
+	return nil
+}
+
+// progress is the subset of a progress bar execute uses.
+type progress interface {
+	Add(int) error
+	Finish() error
+}
+
+type noProgress struct{}
+
+func (noProgress) Add(int) error { return nil }
+func (noProgress) Finish() error { return nil }
+
+// newProgress returns a progress bar on stderr when it is a terminal and
+// --quiet is not set, and a silent one otherwise.
+func newProgress(c *cli.Context, total int, desc string) progress {
+	f, ok := c.App.ErrWriter.(*os.File)
+	if !ok || c.Bool("quiet") || !term.IsTerminal(int(f.Fd())) || total <= 0 {
+		return noProgress{}
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("rep"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetPredictTime(true),
+	)
+}
