@@ -1,0 +1,456 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+func TestMetricListsMatchOutcomeFields(t *testing.T) {
+	if len(ServiceMetrics) != nService || len(OverallMetrics) != nOverall {
+		t.Fatalf("ServiceMetrics has %d names, OverallMetrics %d; want %d and %d", len(ServiceMetrics), len(OverallMetrics), nService, nOverall)
+	}
+	// Values and serviceFromValues are inverses, field by field.
+	s := ServiceOutcome{1, 2, 3, 4, 5, 6}
+	if got := serviceFromValues(s.Values()); got != s {
+		t.Errorf("serviceFromValues(Values(%v)) = %v", s, got)
+	}
+	o := Outcome{AllServicesRecoveredH: 1, UserHoursLost: 2, RequestsLost: 3, RevenueLost: 4, DataLostS: 5, HardwareCost: 6, Loss: 7}
+	var p Outcome
+	p.setOverallValues(o.OverallValues())
+	if p.OverallValues() != [nOverall]float64{1, 2, 3, 4, 5, 6, 7} || p.Loss != 7 || p.AllServicesRecoveredH != 1 {
+		t.Errorf("setOverallValues(OverallValues(%+v)) = %+v", o, p)
+	}
+}
+
+func TestNewCollectorRejectsBadNames(t *testing.T) {
+	for _, tc := range []struct {
+		variants, services []string
+		want               string
+	}{
+		{nil, []string{"a"}, "no variants"},
+		{[]string{"v", "v"}, []string{"a"}, `variant "v" listed twice`},
+		{[]string{"v"}, []string{"a", ""}, "empty service name"},
+		{[]string{"v"}, []string{"a", OverallService}, "reserved"},
+		{[]string{" v"}, []string{"a"}, "leading or trailing space"},
+	} {
+		_, err := NewCollector("s", tc.variants, tc.services, 0)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewCollector(%q, %q) error %v, want one containing %q", tc.variants, tc.services, err, tc.want)
+		}
+	}
+}
+
+func TestAddOutOfOrderPanics(t *testing.T) {
+	c := newTestCollector(t, 5)
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "want 5") {
+			t.Errorf("Add(6) on a collector expecting 5: panic %v", r)
+		}
+	}()
+	c.Add(6, outcomesFor(6, 2, 3))
+}
+
+func TestValuesInReplicationOrder(t *testing.T) {
+	c := newTestCollector(t, 10)
+	fill(t, c, 10, 30)
+	if c.First() != 10 || c.Next() != 30 || c.Len() != 20 {
+		t.Fatalf("First, Next, Len = %d, %d, %d; want 10, 30, 20", c.First(), c.Next(), c.Len())
+	}
+	for v := range testVariants {
+		for s := range testServices {
+			for m, metric := range ServiceMetrics {
+				got := c.Values(v, s, metric)
+				var want []float64
+				for rep := 10; rep < 30; rep++ {
+					want = append(want, outcomesFor(rep, 2, 3)[v].Services[s].Values()[m])
+				}
+				if !sameBits(got, want) {
+					t.Fatalf("Values(%d, %d, %s) = %v, want %v", v, s, metric, got, want)
+				}
+			}
+		}
+		for m, metric := range OverallMetrics {
+			var want []float64
+			for rep := 10; rep < 30; rep++ {
+				o := outcomesFor(rep, 2, 3)[v]
+				want = append(want, o.OverallValues()[m])
+			}
+			if got := c.OverallValues(v, metric); !sameBits(got, want) {
+				t.Fatalf("OverallValues(%d, %s) = %v, want %v", v, metric, got, want)
+			}
+		}
+	}
+	o := c.Outcome(1, 17)
+	want := outcomesFor(17, 2, 3)[1]
+	if !slices.Equal(o.Services, want.Services) || o.OverallValues() != want.OverallValues() {
+		t.Errorf("Outcome(1, 17) = %+v, want %+v", o, want)
+	}
+	// Appending to a returned slice must not write into the collector.
+	xs := c.Values(0, 0, "outage_h")
+	_ = append(xs, -1)
+	fill(t, c, 30, 31)
+	if got := c.Values(0, 0, "outage_h")[20]; got == -1 {
+		t.Error("appending to Values' result overwrote the collector's next value")
+	}
+}
+
+func TestCSVLayout(t *testing.T) {
+	c, err := NewCollector("s", []string{"base", "a,b"}, []string{"web", "db"}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(k float64) Outcome {
+		return Outcome{
+			Services:              []ServiceOutcome{{k + 0.1, 2, 3, 4, 5, 6}, {1.0 / 3, 0, 1e-300, 1e21, 1e6, 0.5}},
+			AllServicesRecoveredH: 11, UserHoursLost: 12, RequestsLost: 13, RevenueLost: 14, DataLostS: 15, HardwareCost: 16, Loss: 17,
+		}
+	}
+	c.Add(7, []Outcome{mk(0), mk(1)})
+	var b bytes.Buffer
+	if err := c.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `variant,replication,service,time_to_recover_h,outage_h,user_hours_lost,requests_lost,revenue_lost,data_lost_s,all_services_recovered_h,hardware_cost,loss
+base,7,web,0.1,2,3,4,5,6,,,
+base,7,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,,,
+base,7,_overall,,,12,13,14,15,11,16,17
+"a,b",7,web,1.1,2,3,4,5,6,,,
+"a,b",7,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,,,
+"a,b",7,_overall,,,12,13,14,15,11,16,17
+`
+	if b.String() != want {
+		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if got := strings.Join(CSVHeader(), ","); got != strings.SplitN(want, "\n", 2)[0] {
+		t.Errorf("CSVHeader() = %s", got)
+	}
+}
+
+func TestCSVRoundTripBitExact(t *testing.T) {
+	c := newTestCollector(t, 3)
+	fill(t, c, 3, 203)
+	// Specials round-trip too.
+	specials := outcomesFor(203, 2, 3)
+	specials[0].Services[0] = ServiceOutcome{math.NaN(), math.Inf(1), math.Inf(-1), 0.1, 1e-300, 1.0 / 3}
+	c.Add(203, specials)
+
+	path := filepath.Join(t.TempDir(), ReplicationsFile)
+	if err := WriteReplications(path, c); err != nil {
+		t.Fatal(err)
+	}
+	d := newTestCollector(t, 3)
+	if err := ReadReplications(path, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != c.Len() {
+		t.Fatalf("read %d replications, wrote %d", d.Len(), c.Len())
+	}
+	awk := 0
+	for v := range testVariants {
+		for s := range testServices {
+			for _, metric := range ServiceMetrics {
+				a, b := c.Values(v, s, metric), d.Values(v, s, metric)
+				if !sameBits(a, b) {
+					t.Fatalf("variant %d service %d %s: read back %v, wrote %v", v, s, metric, b, a)
+				}
+				for _, x := range b {
+					if slices.Contains(awkward, x) {
+						awk++
+					}
+				}
+			}
+		}
+		for _, metric := range OverallMetrics {
+			if a, b := c.OverallValues(v, metric), d.OverallValues(v, metric); !sameBits(a, b) {
+				t.Fatalf("variant %d overall %s: read back %v, wrote %v", v, metric, b, a)
+			}
+		}
+	}
+	if awk < 100 {
+		t.Errorf("only %d awkward floats in the test data; the test is too weak", awk)
+	}
+	path2 := filepath.Join(t.TempDir(), ReplicationsFile)
+	if err := WriteReplications(path2, d); err != nil {
+		t.Fatal(err)
+	}
+	checkSameFile(t, path, path2)
+}
+
+func TestReadCSVRejectsMalformed(t *testing.T) {
+	c := newTestCollector(t, 0)
+	fill(t, c, 0, 2)
+	var b bytes.Buffer
+	c.WriteCSV(&b)
+	good := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") // header + 2 reps × 2 variants × 4 rows
+	edit := func(line int, f func(string) string) string {
+		ls := slices.Clone(good)
+		ls[line-1] = f(ls[line-1])
+		return strings.Join(ls, "\n") + "\n"
+	}
+	field := func(i int, val string) func(string) string {
+		return func(l string) string {
+			// variant names may hold a quoted comma: split after them.
+			head, tail := "", l
+			if strings.HasPrefix(l, `"`) {
+				j := strings.LastIndex(l, `",`) + 2
+				head, tail = l[:j], l[j:]
+				i--
+			}
+			fs := strings.Split(tail, ",")
+			if i < 0 {
+				return val + "," + tail
+			}
+			fs[i] = val
+			return head + strings.Join(fs, ",")
+		}
+	}
+	for _, tc := range []struct {
+		name, text, want string
+	}{
+		{"empty", "", "bad.csv: empty file"},
+		{"header", edit(1, func(string) string { return "variant,replication,service,x" }), "bad.csv:1: header is"},
+		{"truncated", strings.Join(good[:11], "\n") + "\n", "bad.csv: file ends inside replication 1"},
+		{"bad number", edit(3, field(4, "1.2.3")), `bad.csv:3: column outage_h: "1.2.3" is not a number`},
+		{"missing value", edit(2, field(3, "")), "bad.csv:2: column time_to_recover_h is empty"},
+		{"extra value", edit(2, field(10, "9")), "bad.csv:2: column hardware_cost must be empty on a service row"},
+		{"overall outage", edit(5, field(4, "9")), "bad.csv:5: column outage_h must be empty on a _overall row"},
+		{"wrong service", edit(3, field(2, "pay")), `bad.csv:3: replication 0 variant "baseline": service "pay", want "kakaotalk"`},
+		{"wrong variant", edit(6, field(0, "other")), `bad.csv:6: replication 0: variant "other", want "second-site, \"hot\""`},
+		{"wrong replication", edit(10, field(1, "5")), "bad.csv:10: replication 5, want 1"},
+		{"not integer", edit(2, field(1, "x")), `bad.csv:2: replication "x" is not an integer`},
+		{"starts late", strings.ReplaceAll(strings.Join(good[9:], "\n"), ",1,", ",4,") + "\n", "bad.csv:1"},
+		{"short row", edit(4, func(l string) string { return l[:strings.LastIndex(l, ",")] }), "bad.csv:4: wrong number of fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newTestCollector(t, 0)
+			err := ReadCSV(strings.NewReader(tc.text), "bad.csv", d)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	// A file that starts at another replication than the collector expects.
+	d := newTestCollector(t, 1)
+	err := ReadCSV(strings.NewReader(b.String()), "early.csv", d)
+	if err == nil || !strings.Contains(err.Error(), "early.csv:2: file starts at replication 0, want 1") {
+		t.Errorf("error %v, want file starts at replication 0, want 1", err)
+	}
+	// And the unedited file reads.
+	if err := ReadCSV(strings.NewReader(b.String()), "good.csv", newTestCollector(t, 0)); err != nil {
+		t.Errorf("good file: %v", err)
+	}
+}
+
+func TestSummaryMatchesSummarize(t *testing.T) {
+	const first, n = 4, 333
+	c := newTestCollector(t, first)
+	fill(t, c, first, first+n)
+	sum := c.Summary()
+	if sum.Scenario != "test-scenario" || len(sum.Variants) != 2 {
+		t.Fatalf("summary of %q with %d variants", sum.Scenario, len(sum.Variants))
+	}
+	// Recompute every Stat from outcomesFor directly, not through the
+	// collector's storage.
+	for v, vs := range sum.Variants {
+		if vs.Name != testVariants[v] {
+			t.Errorf("variant %d named %q", v, vs.Name)
+		}
+		for s, ss := range vs.Services {
+			if ss.Name != testServices[s] {
+				t.Errorf("service %d named %q", s, ss.Name)
+			}
+			for m, metric := range ServiceMetrics {
+				var xs []float64
+				for rep := first; rep < first+n; rep++ {
+					xs = append(xs, outcomesFor(rep, 2, 3)[v].Services[s].Values()[m])
+				}
+				want := sim.Summarize(xs)
+				if got := sim.Stat(ss.Metrics[metric]); !sameStat(got, want) {
+					t.Errorf("%s/%s/%s = %+v, want %+v", vs.Name, ss.Name, metric, got, want)
+				}
+			}
+		}
+		for m, metric := range OverallMetrics {
+			var xs []float64
+			for rep := first; rep < first+n; rep++ {
+				o := outcomesFor(rep, 2, 3)[v]
+				xs = append(xs, o.OverallValues()[m])
+			}
+			if got, want := sim.Stat(vs.Overall[metric]), sim.Summarize(xs); !sameStat(got, want) {
+				t.Errorf("%s/overall/%s = %+v, want %+v", vs.Name, metric, got, want)
+			}
+		}
+	}
+}
+
+func TestSummaryKnownValues(t *testing.T) {
+	c, _ := NewCollector("k", []string{"v"}, []string{"s"}, 0)
+	for rep, x := range []float64{4, 1, 3, 2} {
+		c.Add(rep, []Outcome{{Services: []ServiceOutcome{{TimeToRecoverH: x}}, Loss: 10 * x}})
+	}
+	st := c.Summary().Variants[0].Services[0].Metrics["time_to_recover_h"]
+	// mean 2.5, sd √(5/3), t(0.975, 3) = 3.182446305284263.
+	h := 3.182446305284263 * math.Sqrt(5.0/3) / 2
+	if st.N != 4 || st.Mean != 2.5 || st.P50 != 2.5 || st.P10 != 1.3 || math.Abs(st.P90-3.7) > 1e-12 ||
+		math.Abs(st.CI95[0]-(2.5-h)) > 1e-9 || math.Abs(st.CI95[1]-(2.5+h)) > 1e-9 {
+		t.Errorf("Stat of 4,1,3,2 = %+v", st)
+	}
+}
+
+func sameStat(a, b sim.Stat) bool {
+	return sameBits([]float64{a.Mean, a.CI95[0], a.CI95[1], a.P10, a.P50, a.P90, a.P99},
+		[]float64{b.Mean, b.CI95[0], b.CI95[1], b.P10, b.P50, b.P90, b.P99}) && a.N == b.N
+}
+
+func TestSummaryJSON(t *testing.T) {
+	// No replications: every number is NaN, which must become null.
+	empty, _ := NewCollector("e", []string{"v"}, []string{"zeta", "alpha"}, 0)
+	b, err := encodeJSON(empty.Summary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(b) {
+		t.Fatalf("invalid JSON:\n%s", b)
+	}
+	if !strings.Contains(string(b), `"mean": null`) || !strings.Contains(string(b), `"ci95": [
+              null,
+              null
+            ]`) || !strings.Contains(string(b), `"n": 0`) {
+		t.Errorf("empty summary does not write nulls:\n%s", b)
+	}
+	// Services keep scenario order, metrics contract order.
+	if strings.Index(string(b), `"zeta"`) > strings.Index(string(b), `"alpha"`) {
+		t.Errorf("services not in scenario order:\n%s", b)
+	}
+	if strings.Index(string(b), `"time_to_recover_h"`) > strings.Index(string(b), `"data_lost_s"`) {
+		t.Errorf("metrics not in contract order:\n%s", b)
+	}
+
+	// One replication with an infinite value: null again; the rest exact.
+	c, _ := NewCollector("one", []string{"v"}, []string{"s"}, 0)
+	c.Add(0, []Outcome{{Services: []ServiceOutcome{{TimeToRecoverH: math.Inf(1), OutageH: 0.1}}, Loss: 1e-300}})
+	path := filepath.Join(t.TempDir(), SummaryFile)
+	if err := WriteSummary(path, c.Summary()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadSummary(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := got.Variant("v").Service("s")
+	if st := ss["time_to_recover_h"]; !math.IsNaN(st.Mean) || st.N != 1 {
+		t.Errorf("infinite mean read back as %+v, want NaN (null) with n=1", st)
+	}
+	if st := ss["outage_h"]; st.Mean != 0.1 || st.CI95 != [2]float64{0.1, 0.1} || st.P99 != 0.1 {
+		t.Errorf("outage_h read back as %+v", st)
+	}
+	if st := got.Variants[0].Overall["loss"]; st.Mean != 1e-300 {
+		t.Errorf("loss read back as %+v", st)
+	}
+
+	// A full summary reads back to the same bytes.
+	c = newTestCollector(t, 0)
+	fill(t, c, 0, 50)
+	if err := WriteSummary(path, c.Summary()); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := ReadSummary(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path2 := filepath.Join(t.TempDir(), SummaryFile)
+	if err := WriteSummary(path2, s2); err != nil {
+		t.Fatal(err)
+	}
+	checkSameFile(t, path, path2)
+}
+
+func TestManifestRoundTripAndCheckSameRun(t *testing.T) {
+	c := newTestCollector(t, 3)
+	fill(t, c, 3, 5)
+	m := testManifest(10, "1/3")
+	m.ScenarioSHA256, m.ScenarioFile = "abc", "test.toml"
+	if err := m.fill(c, false); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), ManifestFile)
+	if err := WriteManifest(path, &m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FirstReplication != 3 || got.EndReplication != 5 || got.ReplicationsDone != 2 || got.Complete ||
+		got.Finished != nil || got.Tool != "dcsim" || got.GoVersion != runtime.Version() || got.Scenario != "test-scenario" ||
+		!slices.Equal(got.Services, testServices) || !got.Started.Equal(m.Started) || got.Options["horizon"] != "14d" {
+		t.Errorf("manifest read back as %+v", got)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, key := range []string{"tool", "version", "go_version", "command", "scenario", "scenario_file", "scenario_sha256",
+		"seed", "replications", "shard", "first_replication", "end_replication", "replications_done", "workers",
+		"variants", "services", "complete", "started", "updated", "finished", "options"} {
+		if !strings.Contains(string(raw), `"`+key+`":`) {
+			t.Errorf("manifest.json has no %q", key)
+		}
+	}
+	if err := got.CheckSameRun(&m); err != nil {
+		t.Errorf("CheckSameRun of itself: %v", err)
+	}
+	other := m
+	other.Seed, other.ScenarioSHA256, other.Options = 43, "def", map[string]string{"horizon": "7d", "start": "x"}
+	err = got.CheckSameRun(&other)
+	for _, want := range []string{"seed: 42 in the results, 43 now", "scenario_sha256: abc in the results, def now",
+		`option horizon: "14d" in the results, "7d" now`, `option start: (unset) in the results, "x" now`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckSameRun error %v, want it to contain %q", err, want)
+		}
+	}
+	// Completing needs every replication of the shard ([3, 6) of 10).
+	if err := m.fill(c, true); err == nil || !strings.Contains(err.Error(), "cannot mark complete") {
+		t.Errorf("fill(complete) with 2 of 3 replications: %v", err)
+	}
+	// A manifest claiming more than its shard holds is rejected on read.
+	bad := strings.Replace(string(raw), `"end_replication": 5`, `"end_replication": 9`, 1)
+	os.WriteFile(path, []byte(bad), 0o644)
+	if _, err := ReadManifest(path); err == nil || !strings.Contains(err.Error(), "do not fit shard 1/3") {
+		t.Errorf("ReadManifest of an inconsistent manifest: %v", err)
+	}
+}
+
+// TestCollectorMemory checks the DESIGN.md budget: 10,000 replications ×
+// 15 services × 3 variants stay well under 200 MB.
+func TestCollectorMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates ~50 MB")
+	}
+	services := make([]string, 15)
+	for i := range services {
+		services[i] = "svc" + string(rune('a'+i))
+	}
+	outs := outcomesFor(0, 3, 15)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c, _ := NewCollector("big", []string{"a", "b", "c"}, services, 0)
+	for rep := range 10000 {
+		c.Add(rep, outs)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grew := float64(after.HeapAlloc-before.HeapAlloc) / 1e6
+	t.Logf("10,000 × 15 × 3 collector: %.1f MB", grew)
+	if grew > 60 {
+		t.Errorf("collector holds %.1f MB, want < 60 MB (23 MB of data)", grew)
+	}
+	runtime.KeepAlive(c)
+}
