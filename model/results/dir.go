@@ -1,0 +1,533 @@
+package results
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+const markerText = "This directory was written by dcsim; see results/README.md in the dcsim repository.\n"
+
+// Dir is an output directory being written: files go to a staging
+// directory (Path) until Commit, which replaces the final directory with
+// it. The previous contents of the final directory stay intact until then,
+// so an interrupted or failed run never damages them.
+//
+// The life of a Dir:
+//
+//	d, err := results.Prepare(out, force)      // before any simulation work
+//	sha, err := d.CopyInputs(&m, scenarioPath)  // fills m.ScenarioFile/SHA256
+//	...                                         // run, c.Add per replication
+//	err = d.CheckpointIfDue(&m, c, 5*time.Second) // now and then
+//	err = d.Checkpoint(&m, c)                   // on interrupt: complete=false, stays in OUT.partial
+//	err = d.Finish(&m, c)                       // at the end: complete=true, then Commit
+type Dir struct {
+	// Parquet, if set, makes Finish also write replications.parquet.
+	Parquet bool
+
+	final     string
+	staging   string // == final when resuming an incomplete final in place
+	committed bool
+	lastCkpt  time.Time
+}
+
+// Path returns the directory the files are written to: the staging
+// directory before Commit, the final one after.
+func (d *Dir) Path() string { return d.staging }
+
+// Final returns the output directory the results end up in.
+func (d *Dir) Final() string { return d.final }
+
+// Prepare claims the output directory final before any simulation work is
+// done, so that a bad --out fails in milliseconds rather than after the
+// run:
+//
+//   - final's parent is created if missing and must be writable (the error
+//     names the path);
+//   - final, if it exists, must be a directory that is empty or holds
+//     MarkerFile (a previous dcsim result), unless force;
+//   - the staging directory final+StagingSuffix must not hold an
+//     interrupted run (one with a manifest) unless force — resume it with
+//     OpenResume instead; a staging directory without a manifest (a run that
+//     died before its first checkpoint) is removed.
+//
+// Prepare then creates the staging directory with MarkerFile in it. final
+// itself is not touched until Commit. A leftover of a Commit that crashed
+// (final+OldSuffix) is cleaned up first.
+func Prepare(final string, force bool) (*Dir, error) {
+	final, err := cleanOut(final)
+	if err != nil {
+		return nil, err
+	}
+	parent := filepath.Dir(final)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory %s: cannot create its parent: %w", final, err)
+	}
+	probe, err := os.CreateTemp(parent, ".dcsim-write-test-*")
+	if err != nil {
+		return nil, fmt.Errorf("output directory %s: parent %s is not writable: %w", final, parent, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+
+	if err := recoverCommit(final); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(final); err == nil {
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("output directory %s exists and is not a directory", final)
+		}
+		if !force && !isResultsDir(final) {
+			empty, err := isEmptyDir(final)
+			if err != nil {
+				return nil, fmt.Errorf("output directory %s: %w", final, err)
+			}
+			if !empty {
+				return nil, fmt.Errorf("output directory %s is not empty and is not a dcsim results directory (no %s in it): "+
+					"choose another output directory, or force replacing it", final, MarkerFile)
+			}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("output directory %s: %w", final, err)
+	}
+
+	staging := final + StagingSuffix
+	if _, err := os.Lstat(staging); err == nil {
+		if !force {
+			if m, err := ReadManifest(filepath.Join(staging, ManifestFile)); err == nil {
+				state := fmt.Sprintf("an interrupted run (%d of %d replications of shard %s done, started %s)",
+					m.EndReplication-m.FirstReplication, shardSize(m), m.Shard, m.Started.Format(time.RFC3339))
+				if m.Complete {
+					state = "a finished run that was not committed"
+				}
+				return nil, fmt.Errorf("%s holds %s: resume it, or force discarding it", staging, state)
+			} else if !errors.Is(err, fs.ErrNotExist) || !isResultsDir(staging) {
+				return nil, fmt.Errorf("%s exists but is not a dcsim staging directory: remove it, or force discarding it", staging)
+			}
+		}
+		if err := os.RemoveAll(staging); err != nil {
+			return nil, fmt.Errorf("remove old staging directory: %w", err)
+		}
+	}
+	if err := os.Mkdir(staging, 0o755); err != nil {
+		return nil, fmt.Errorf("output directory %s: %w", final, err)
+	}
+	if err := WriteFileAtomic(filepath.Join(staging, MarkerFile), []byte(markerText)); err != nil {
+		os.RemoveAll(staging)
+		return nil, err
+	}
+	if err := syncDir(parent); err != nil {
+		return nil, fmt.Errorf("output directory %s: %w", final, err)
+	}
+	return &Dir{final: final, staging: staging, lastCkpt: time.Now()}, nil
+}
+
+func shardSize(m *Manifest) int {
+	lo, hi, err := m.ShardRange()
+	if err != nil {
+		return m.Replications
+	}
+	return hi - lo
+}
+
+// cleanOut cleans an output path and refuses ones that cannot be renamed.
+func cleanOut(p string) (string, error) {
+	if p == "" {
+		return "", errors.New("output directory: empty path")
+	}
+	c := filepath.Clean(p)
+	if b := filepath.Base(c); b == "." || b == ".." || b == string(filepath.Separator) {
+		return "", fmt.Errorf("output directory %q: name a directory (it is replaced by rename)", p)
+	}
+	return c, nil
+}
+
+func isResultsDir(dir string) bool {
+	fi, err := os.Lstat(filepath.Join(dir, MarkerFile))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func isEmptyDir(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	if err == io.EOF {
+		return true, nil
+	}
+	return false, err
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// recoverCommit finishes or undoes a Commit that a crash interrupted. A
+// dcsim directory at final+OldSuffix means Commit had moved the previous
+// results aside: if final is missing the crash came before the new results
+// moved in, so the old ones go back (the new ones are still complete in
+// the staging directory); otherwise the new ones are in place and the old
+// ones are deleted.
+func recoverCommit(final string) error {
+	old := final + OldSuffix
+	if !isResultsDir(old) {
+		return nil
+	}
+	if !exists(final) {
+		if err := os.Rename(old, final); err != nil {
+			return fmt.Errorf("restore %s after an interrupted commit: %w", final, err)
+		}
+		return syncDir(filepath.Dir(final))
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("remove %s left by an interrupted commit: %w", old, err)
+	}
+	return nil
+}
+
+// Commit replaces the final directory with the staging directory, whose
+// manifest must say complete. The steps, and what a crash after each
+// leaves:
+//
+//  1. rename FINAL to FINAL.old (if FINAL exists) — crash: FINAL missing,
+//     FINAL.old the previous results, FINAL.partial the new complete ones;
+//     the next Prepare or OpenResume renames FINAL.old back, and resuming
+//     commits FINAL.partial.
+//  2. rename FINAL.partial to FINAL — crash: FINAL the new results,
+//     FINAL.old the previous ones; the next Prepare or OpenResume deletes
+//     FINAL.old.
+//  3. delete FINAL.old.
+//
+// The parent directory is fsynced after each rename. At every moment
+// FINAL is either absent, the previous complete results or the new
+// complete ones — never a mix. When resuming an incomplete FINAL in place
+// there is nothing to rename.
+func (d *Dir) Commit() error {
+	if d.committed {
+		return nil
+	}
+	m, err := ReadManifest(filepath.Join(d.staging, ManifestFile))
+	if err != nil {
+		return fmt.Errorf("commit %s: %w", d.final, err)
+	}
+	if !m.Complete {
+		return fmt.Errorf("commit %s: refusing to commit incomplete results (manifest complete=false)", d.final)
+	}
+	if d.staging == d.final {
+		d.committed = true
+		return nil
+	}
+	parent := filepath.Dir(d.final)
+	if err := recoverCommit(d.final); err != nil {
+		return err
+	}
+	old := d.final + OldSuffix
+	if exists(old) {
+		return fmt.Errorf("commit %s: %s exists and is not a dcsim directory: move it away", d.final, old)
+	}
+	hadOld := exists(d.final)
+	if hadOld {
+		if err := os.Rename(d.final, old); err != nil {
+			return fmt.Errorf("commit %s: %w", d.final, err)
+		}
+		if err := syncDir(parent); err != nil {
+			return fmt.Errorf("commit %s: %w", d.final, err)
+		}
+	}
+	if err := os.Rename(d.staging, d.final); err != nil {
+		if hadOld {
+			os.Rename(old, d.final)
+		}
+		return fmt.Errorf("commit %s: %w", d.final, err)
+	}
+	if err := syncDir(parent); err != nil {
+		return fmt.Errorf("commit %s: %w", d.final, err)
+	}
+	d.staging, d.committed = d.final, true
+	if hadOld {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("commit %s: new results are in place, but removing the previous ones failed: %w", d.final, err)
+		}
+	}
+	return nil
+}
+
+// Discard removes the staging directory of a run that produced nothing
+// worth keeping (e.g. it failed before its first replication). It never
+// touches the final directory, and does nothing after Commit or when
+// resuming in place.
+func (d *Dir) Discard() error {
+	if d.committed || d.staging == d.final {
+		return nil
+	}
+	d.committed = true
+	return os.RemoveAll(d.staging)
+}
+
+// CopyInputs copies the scenario file, and any other input files, into the
+// staging directory under their base names (atomically), sets
+// m.ScenarioFile, m.ScenarioSHA256 and m.Inputs, and returns the
+// scenario's SHA-256 in hex.
+func (d *Dir) CopyInputs(m *Manifest, scenario string, others ...string) (string, error) {
+	if d.committed {
+		return "", fmt.Errorf("copy inputs into %s: already committed", d.final)
+	}
+	reserved := []string{ManifestFile, SummaryFile, ReplicationsFile, ParquetFile, MarkerFile}
+	var inputs []Input
+	var seen []string
+	for _, src := range append([]string{scenario}, others...) {
+		name := filepath.Base(src)
+		if slices.Contains(reserved, name) || slices.Contains(seen, name) {
+			return "", fmt.Errorf("copy input %s: the results directory already has a file named %s", src, name)
+		}
+		seen = append(seen, name)
+		sum, err := copyFile(src, filepath.Join(d.staging, name))
+		if err != nil {
+			return "", err
+		}
+		inputs = append(inputs, Input{File: name, SHA256: sum})
+	}
+	m.ScenarioFile, m.ScenarioSHA256 = inputs[0].File, inputs[0].SHA256
+	m.Inputs = nil
+	if len(inputs) > 1 {
+		m.Inputs = inputs[1:]
+	}
+	return m.ScenarioSHA256, nil
+}
+
+// copyFile copies src to dst atomically and returns the hex SHA-256 of
+// what it copied.
+func copyFile(src, dst string) (string, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return "", fmt.Errorf("copy input: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	err = WriteAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(io.MultiWriter(w, h), f)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// FileSHA256 returns the hex SHA-256 of the file at path: what a resume
+// compares with the manifest's scenario_sha256.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Checkpoint writes what c holds so far into the staging directory with
+// m.Complete = false: replications.csv, summary.json, then manifest.json,
+// each atomically. A run killed at any moment afterwards — even with
+// kill -9 — can be resumed from the last checkpoint with OpenResume. Call
+// it on interrupt too: the partial results stay in the staging directory
+// and the final directory is untouched.
+//
+// It fills m's Tool, Version, GoVersion, Scenario, Variants, Services,
+// replication range, Updated and Complete, and checks that the caller
+// filled Command, ScenarioSHA256 (via CopyInputs) and Started, and that
+// c's replications lie in m's shard.
+func (d *Dir) Checkpoint(m *Manifest, c *Collector) error {
+	if d.committed {
+		return fmt.Errorf("checkpoint %s: already committed", d.final)
+	}
+	if err := m.fill(c, false); err != nil {
+		return err
+	}
+	if err := d.write(m, c, false); err != nil {
+		return err
+	}
+	d.lastCkpt = time.Now()
+	return nil
+}
+
+// CheckpointIfDue calls Checkpoint if at least every has passed since the
+// last checkpoint (or since Prepare or OpenResume). It is cheap otherwise,
+// so it can be called after every replication.
+func (d *Dir) CheckpointIfDue(m *Manifest, c *Collector, every time.Duration) error {
+	if time.Since(d.lastCkpt) < every {
+		return nil
+	}
+	return d.Checkpoint(m, c)
+}
+
+// Finish writes the complete results — replications.csv, Parquet if
+// d.Parquet, summary.json, and last manifest.json with complete = true —
+// and commits them to the final directory. c must hold every replication
+// of m's shard.
+func (d *Dir) Finish(m *Manifest, c *Collector) error {
+	if d.committed {
+		return fmt.Errorf("finish %s: already committed", d.final)
+	}
+	if err := m.fill(c, true); err != nil {
+		return err
+	}
+	if err := d.write(m, c, d.Parquet); err != nil {
+		return err
+	}
+	return d.Commit()
+}
+
+// write writes the data files, then the manifest that describes them.
+func (d *Dir) write(m *Manifest, c *Collector, parquet bool) error {
+	if err := WriteReplications(filepath.Join(d.staging, ReplicationsFile), c); err != nil {
+		return err
+	}
+	if parquet {
+		if err := WriteParquet(filepath.Join(d.staging, ParquetFile), c); err != nil {
+			return err
+		}
+	}
+	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), c.Summary()); err != nil {
+		return err
+	}
+	return WriteManifest(filepath.Join(d.staging, ManifestFile), m)
+}
+
+// Resumed is an interrupted run reloaded by OpenResume.
+type Resumed struct {
+	// Dir writes to the directory the interrupted run was writing to.
+	Dir *Dir
+	// Manifest is the interrupted run's last manifest.
+	Manifest *Manifest
+	// Collector holds the replications it finished; continue from
+	// Collector.Next().
+	Collector *Collector
+}
+
+// OpenResume finds the interrupted run whose output directory is final —
+// its staging directory final+StagingSuffix, or final itself if that holds
+// incomplete results — and reloads its manifest and replications.csv.
+//
+// If replications.csv holds more replications than the manifest records
+// (a crash between writing the two), the CSV wins: every row in it is a
+// finished replication of the same run. A staging directory whose
+// manifest says complete (a crash before Commit) resumes with nothing
+// left to run: call Finish to commit it.
+func OpenResume(final string) (*Resumed, error) {
+	final, err := cleanOut(final)
+	if err != nil {
+		return nil, err
+	}
+	if err := recoverCommit(final); err != nil {
+		return nil, err
+	}
+	staging := final + StagingSuffix
+	dir := staging
+	switch {
+	case exists(filepath.Join(staging, ManifestFile)):
+	case exists(filepath.Join(final, ManifestFile)):
+		m, err := ReadManifest(filepath.Join(final, ManifestFile))
+		if err != nil {
+			return nil, fmt.Errorf("resume %s: %w", final, err)
+		}
+		if m.Complete {
+			return nil, fmt.Errorf("resume %s: the run is complete (%d replications); nothing to resume", final, m.ReplicationsDone)
+		}
+		dir = final
+	case exists(staging):
+		return nil, fmt.Errorf("resume %s: %s has no checkpoint (the run stopped before its first one); start the run afresh", final, staging)
+	default:
+		return nil, fmt.Errorf("resume %s: no interrupted run (neither %s nor %s holds a dcsim checkpoint)", final, staging, final)
+	}
+	if !isResultsDir(dir) {
+		return nil, fmt.Errorf("resume %s: %s has no %s: not a dcsim results directory", final, dir, MarkerFile)
+	}
+	removeStaleTemps(dir)
+	m, err := ReadManifest(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %w", final, err)
+	}
+	c, err := loadCollector(dir, m)
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %w", final, err)
+	}
+	_, hi, _ := m.ShardRange()
+	if c.Next() < m.EndReplication || c.Next() > hi {
+		return nil, fmt.Errorf("resume %s: %s holds replications [%d, %d) but %s says [%d, %d) of shard range ending at %d",
+			final, ReplicationsFile, c.First(), c.Next(), ManifestFile, m.FirstReplication, m.EndReplication, hi)
+	}
+	return &Resumed{
+		Dir:       &Dir{final: final, staging: dir, lastCkpt: time.Now()},
+		Manifest:  m,
+		Collector: c,
+	}, nil
+}
+
+// Continue checks that m, the manifest of the run about to continue, is
+// the same run as the interrupted one (see Manifest.CheckSameRun; the
+// caller must set m.ScenarioSHA256 from FileSHA256 of the scenario it
+// loaded) and carries over what belongs to the original run: Started,
+// ScenarioFile and Inputs. It also sets r.Dir.Parquet from parquet.
+func (r *Resumed) Continue(m *Manifest, parquet bool) error {
+	if m.ScenarioSHA256 == "" {
+		return errors.New("results: Continue needs m.ScenarioSHA256 (FileSHA256 of the scenario) to check the scenario has not changed")
+	}
+	want := *m
+	if want.Version == "" {
+		want.Version = buildVersion()
+	}
+	if err := r.Manifest.CheckSameRun(&want); err != nil {
+		return fmt.Errorf("cannot resume %s: %w", r.Dir.Path(), err)
+	}
+	m.Started = r.Manifest.Started
+	m.ScenarioFile, m.Inputs = r.Manifest.ScenarioFile, r.Manifest.Inputs
+	r.Dir.Parquet = parquet
+	return nil
+}
+
+// loadCollector reads dir's replications.csv into a new Collector shaped
+// by m. A missing CSV is an empty run if m records no replications.
+func loadCollector(dir string, m *Manifest) (*Collector, error) {
+	c, err := NewCollector(m.Scenario, m.Variants, m.Services, m.FirstReplication)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	err = ReadReplications(filepath.Join(dir, ReplicationsFile), c)
+	if errors.Is(err, fs.ErrNotExist) && m.ReplicationsDone == 0 {
+		err = nil
+	}
+	return c, err
+}
+
+// Load reads a results directory — complete or not — into its manifest and
+// a Collector, checking that replications.csv holds exactly the
+// replications the manifest records.
+func Load(dir string) (*Manifest, *Collector, error) {
+	m, err := ReadManifest(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := loadCollector(dir, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Next() != m.EndReplication {
+		return nil, nil, fmt.Errorf("%s: holds replications [%d, %d) but %s says [%d, %d)",
+			filepath.Join(dir, ReplicationsFile), c.First(), c.Next(), ManifestFile, m.FirstReplication, m.EndReplication)
+	}
+	return m, c, nil
+}
