@@ -206,9 +206,15 @@ func ReadManifest(path string) (*Manifest, error) {
 // listing every difference. Resuming, or merging, results of different
 // runs would silently mix them; this is the check that prevents it.
 func (m *Manifest) CheckSameRun(want *Manifest) error {
+	return m.sameRun(want, "in the results", "now")
+}
+
+// sameRun is CheckSameRun with the words that say where m's and want's
+// values come from.
+func (m *Manifest) sameRun(want *Manifest, mWhere, wantWhere string) error {
 	var diffs []string
 	diff := func(field string, have, now any) {
-		diffs = append(diffs, fmt.Sprintf("%s: %v in the results, %v now", field, have, now))
+		diffs = append(diffs, fmt.Sprintf("%s: %v %s, %v %s", field, have, mWhere, now, wantWhere))
 	}
 	if m.Command != want.Command {
 		diff("command", m.Command, want.Command)

@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,6 +33,9 @@ func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error)
 	var errs []error
 	for i, dir := range dirs {
 		m, err := ReadManifest(filepath.Join(dir, ManifestFile))
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%s is not a dcsim results directory (no %s)", dir, ManifestFile)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -49,7 +53,7 @@ func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error)
 	for i, m := range ms[1:] {
 		w := *m
 		w.Shard = ref.Shard
-		if err := ref.CheckSameRun(&w); err != nil {
+		if err := ref.sameRun(&w, "in "+dirs[0], "in "+dirs[i+1]); err != nil {
 			errs = append(errs, fmt.Errorf("%s and %s are %w", dirs[0], dirs[i+1], err))
 		}
 	}
