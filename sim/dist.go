@@ -151,7 +151,10 @@ func (d Dist) String() string {
 	case Exponential:
 		return fmt.Sprintf("exponential(mean=%g)", d.A)
 	case Lognormal:
-		return fmt.Sprintf("lognormal(median=%g, p95=%g)", math.Exp(d.A), math.Exp(d.A+d.B*z95))
+		// median and p95 are recomputed from μ and σ, so they carry
+		// rounding error (20 comes back as 19.999999999999996); 12
+		// significant digits print what the scenario said.
+		return fmt.Sprintf("lognormal(median=%.12g, p95=%.12g)", math.Exp(d.A), math.Exp(d.A+d.B*z95))
 	case Weibull:
 		return fmt.Sprintf("weibull(k=%g, scale=%g)", d.A, d.B)
 	case Uniform:
