@@ -24,10 +24,7 @@ type Stat sim.Stat
 // "p99", "n"} with null for non-finite numbers, and for all of them when
 // n = 0.
 func (s Stat) MarshalJSON() ([]byte, error) {
-	if s.N == 0 {
-		nan := math.NaN()
-		s = Stat{Mean: nan, CI95: [2]float64{nan, nan}, P10: nan, P50: nan, P90: nan, P99: nan}
-	}
+	s = s.defined()
 	b := make([]byte, 0, 160)
 	b = append(b, `{"mean":`...)
 	b = appendNumber(b, s.Mean)
@@ -46,6 +43,15 @@ func (s Stat) MarshalJSON() ([]byte, error) {
 	b = append(b, `,"n":`...)
 	b = fmt.Appendf(b, "%d}", s.N)
 	return b, nil
+}
+
+// defined returns s, or all NaN when s summarises no values.
+func (s Stat) defined() Stat {
+	if s.N != 0 {
+		return s
+	}
+	nan := math.NaN()
+	return Stat{Mean: nan, CI95: [2]float64{nan, nan}, P10: nan, P50: nan, P90: nan, P99: nan}
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; null becomes NaN.
@@ -90,6 +96,9 @@ func appendNumber(b []byte, x float64) []byte {
 // ServiceMetrics and OverallMetrics in that order, then any others sorted
 // by name, so the bytes written are the same for the same data.
 type Metrics map[string]Stat
+
+// get returns the named Stat, all NaN if it is missing or has n = 0.
+func (m Metrics) get(name string) Stat { return m[name].defined() }
 
 // MarshalJSON writes m as a JSON object in the order described on Metrics.
 func (m Metrics) MarshalJSON() ([]byte, error) {

@@ -28,6 +28,9 @@ func WriteTable(w io.Writer, s *Summary, v int) error {
 	}
 	vs := &s.Variants[v]
 	n := vs.Overall["all_services_recovered_h"].N
+	if n == 0 && len(vs.Services) > 0 {
+		n = vs.Services[0].Metrics["time_to_recover_h"].N
+	}
 	reps := "replications"
 	if n == 1 {
 		reps = "replication"
@@ -38,11 +41,11 @@ func WriteTable(w io.Writer, s *Summary, v int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "service\trecover P50 h\trecover P90 h\tuser-hours lost, mean [95% CI]\toutage h, mean")
 	for _, svc := range vs.Services {
-		ttr, uh, out := svc.Metrics["time_to_recover_h"], svc.Metrics["user_hours_lost"], svc.Metrics["outage_h"]
+		ttr, uh, out := svc.Metrics.get("time_to_recover_h"), svc.Metrics.get("user_hours_lost"), svc.Metrics.get("outage_h")
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", svc.Name, fmtNum(ttr.P50), fmtNum(ttr.P90), meanCI(uh), fmtNum(out.Mean))
 	}
-	all, uh := vs.Overall["all_services_recovered_h"], vs.Overall["user_hours_lost"]
-	fmt.Fprintf(tw, "all services\t%s\t%s\t%s\t\n", fmtNum(all.P50), fmtNum(all.P90), meanCI(uh))
+	all, uh := vs.Overall.get("all_services_recovered_h"), vs.Overall.get("user_hours_lost")
+	fmt.Fprintf(tw, "all services\t%s\t%s\t%s\n", fmtNum(all.P50), fmtNum(all.P90), meanCI(uh))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -54,8 +57,8 @@ func WriteTable(w io.Writer, s *Summary, v int) error {
 		{"requests lost", "requests_lost"},
 		{"data lost s", "data_lost_s"},
 	} {
-		if st, ok := vs.Overall[l.metric]; ok {
-			fmt.Fprintf(&b, "%s, mean [95%% CI]: %s\n", l.label, meanCI(st))
+		if _, ok := vs.Overall[l.metric]; ok {
+			fmt.Fprintf(&b, "%s, mean [95%% CI]: %s\n", l.label, meanCI(vs.Overall.get(l.metric)))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -67,8 +70,8 @@ func meanCI(s Stat) string {
 	return fmt.Sprintf("%s [%s, %s]", fmtNum(s.Mean), fmtNum(s.CI95[0]), fmtNum(s.CI95[1]))
 }
 
-// fmtNum formats x for people: thousands separators from 1,000 up, whole
-// numbers from 100, three significant digits below; "-" for NaN.
+// fmtNum formats x for people: whole numbers from 100 up, with thousands
+// separators; three significant digits below; "-" for NaN.
 func fmtNum(x float64) string {
 	switch {
 	case math.IsNaN(x):
@@ -77,10 +80,8 @@ func fmtNum(x float64) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case math.Abs(x) >= 1e15:
 		return strconv.FormatFloat(x, 'e', 3, 64)
-	case math.Abs(x) >= 1000:
+	case math.Abs(x) >= 99.5:
 		return groupThousands(int64(math.Round(x)))
-	case math.Abs(x) >= 100:
-		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(x, 'g', 3, 64)
 }
