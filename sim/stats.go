@@ -70,10 +70,10 @@ func (m *Moments) CI(level float64) (lo, hi float64) {
 //
 //	h = (n-1)·p;  Q = x[⌊h⌋] + (h-⌊h⌋)·(x[⌊h⌋+1] - x[⌊h⌋])
 //
-// It returns NaN for empty data.
+// It returns NaN for empty data or a NaN p.
 func Quantile(sorted []float64, p float64) float64 {
 	n := len(sorted)
-	if n == 0 {
+	if n == 0 || math.IsNaN(p) {
 		return math.NaN()
 	}
 	if p <= 0 {

@@ -51,6 +51,10 @@ func TestQuantileType7(t *testing.T) {
 	if q := sim.Quantile(nil, 0.5); !math.IsNaN(q) {
 		t.Errorf("Quantile(nil) = %v, want NaN", q)
 	}
+	// A NaN p used to index with int(NaN) and panic.
+	if q := sim.Quantile(x, math.NaN()); !math.IsNaN(q) {
+		t.Errorf("Quantile(x, NaN) = %v, want NaN", q)
+	}
 }
 
 // TestMomentsMatchTwoPass compares the one-pass Welford accumulation with
