@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +55,9 @@ func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scena
 	sc := &Scenario{File: file, Source: src}
 	root := r.table("", raw)
 	sc.read(root)
-	root.expect("investments", "incidents")
+	sc.raw, sc.lines = raw, lines
+	sc.readCatalogue(root)
+	sc.readInvestments(root)
 	root.done()
 	if len(r.issues) > 0 {
 		sort.SliceStable(r.issues, func(i, j int) bool { return r.issues[i].Line < r.issues[j].Line })
@@ -85,8 +88,9 @@ func (sc *Scenario) read(t *table) {
 	sc.Description = t.str("description", "")
 	sc.Currency = t.str("currency", "USD")
 	seed := t.number("seed", 1)
-	if seed < 0 || seed != math.Trunc(seed) {
-		r.errf("seed", "must be a non-negative whole number")
+	if seed < 0 || seed != math.Trunc(seed) || seed >= 1<<64 {
+		r.errf("seed", "must be a whole number between 0 and 2^64-1")
+		seed = 1
 	}
 	sc.Seed = uint64(seed)
 	sc.Replications = t.count("replications", 1000)
@@ -95,9 +99,13 @@ func (sc *Scenario) read(t *table) {
 		sc.Replications = 1
 	}
 	sc.Horizon = t.duration("horizon", 14*24)
-	if !(sc.Horizon > 0) {
+	switch {
+	case !(sc.Horizon > 0):
 		r.errf("horizon", "must be positive")
 		sc.Horizon = 14 * 24
+	case sc.Horizon > maxHorizon:
+		r.errf("horizon", "at most %gy (%gh): dcsim simulates incidents, not decades", maxHorizon/8760, maxHorizon)
+		sc.Horizon = maxHorizon
 	}
 	sc.RecoveredThreshold = t.prob("recovered_threshold", 0.99)
 	if sc.RecoveredThreshold == 0 {
@@ -115,47 +123,55 @@ func (sc *Scenario) read(t *table) {
 	}
 	pt.done()
 
-	for i, st := range t.tables("sites") {
-		sc.Sites = append(sc.Sites, readSite(st, i))
+	siteTables := t.tables("sites")
+	var neighbours [][][]item // [site][domain] names, resolved below
+	for _, st := range siteTables {
+		s, nb := readSite(st)
+		sc.Sites = append(sc.Sites, s)
+		neighbours = append(neighbours, nb)
 	}
-	if !t.has("sites") {
+	if len(sc.Sites) == 0 && (!t.has("sites") || isArray(t.m["sites"])) {
 		r.errf("sites", "a scenario needs at least one [[sites]] table")
 	}
 	siteIdx := indexNames(r, "sites", len(sc.Sites), func(i int) string { return sc.Sites[i].Name })
-	// Neighbours within each site.
-	for si, st := range t.tables2("sites") {
-		for di, dt := range st.tables2("domains") {
-			if di >= len(sc.Sites[si].Domains) {
-				break
-			}
-			dIdx := domainIndex(sc.Sites[si])
-			for k, nb := range dt.strings2("neighbours") {
+	for si := range sc.Sites {
+		site := &sc.Sites[si]
+		dIdx := domainIndex(*site)
+		for di := range site.Domains {
+			for _, it := range neighbours[si][di] {
+				nb := it.s
 				j, ok := dIdx[nb]
-				path := fmt.Sprintf("%s.neighbours[%d]", dt.path, k)
+				path := fmt.Sprintf("%s.domains[%d].neighbours[%d]", siteTables[si].path, di, it.k)
 				switch {
 				case !ok:
-					r.errf(path, "unknown domain %q in site %q%s", nb, sc.Sites[si].Name, suggest(nb, keys(dIdx)))
+					r.errf(path, "unknown domain %q in site %q%s", nb, site.Name, suggest(nb, keys(dIdx)))
 				case j == di:
 					r.errf(path, "a domain cannot neighbour itself")
+				case slices.Contains(site.Domains[di].Neighbours, j):
+					r.errf(path, "domain %q is listed twice", nb)
 				default:
-					sc.Sites[si].Domains[di].Neighbours = append(sc.Sites[si].Domains[di].Neighbours, j)
+					site.Domains[di].Neighbours = append(site.Domains[di].Neighbours, j)
 				}
 			}
 		}
 	}
+	sc.checkBackground(r, siteTables)
 
 	svcTables := t.tables("services")
-	if !t.has("services") {
+	if len(svcTables) == 0 && (!t.has("services") || isArray(t.m["services"])) {
 		r.errf("services", "a scenario needs at least one [[services]] table")
 	}
+	var refs []serviceRefs
 	for _, st := range svcTables {
-		sc.Services = append(sc.Services, readService(st, siteIdx, profiles))
+		s, ref := readService(st, siteIdx, profiles)
+		sc.Services = append(sc.Services, s)
+		refs = append(refs, ref)
 	}
 	svcIdx := indexNames(r, "services", len(sc.Services), func(i int) string { return sc.Services[i].Name })
 	for i, st := range svcTables {
 		s := &sc.Services[i]
-		s.DependsOn = resolveServices(r, st, "depends_on", svcIdx, i)
-		s.FailoverRequires = resolveServices(r, st, "failover_requires", svcIdx, -1)
+		s.DependsOn = resolveServices(r, st.sub("depends_on"), refs[i].dependsOn, svcIdx, i)
+		s.FailoverRequires = resolveServices(r, st.sub("failover_requires"), refs[i].failoverRequires, svcIdx, -1)
 	}
 	sc.checkPlacement(r, svcTables)
 	sc.Order = sc.topoOrder(r, svcTables)
@@ -163,14 +179,7 @@ func (sc *Scenario) read(t *table) {
 	ot := t.child("operations")
 	sc.Ops.Drilled = ot.boolean("drilled", false)
 	sc.Ops.DrillSpeedup = ot.positive("drill_speedup", 3)
-	for k, name := range ot.strings("ops_tools") {
-		j, ok := svcIdx[name]
-		if !ok {
-			r.errf(fmt.Sprintf("operations.ops_tools[%d]", k), "unknown service %q%s", name, suggest(name, keys(svcIdx)))
-			continue
-		}
-		sc.Ops.OpsTools = append(sc.Ops.OpsTools, j)
-	}
+	sc.Ops.OpsTools = resolveServices(r, "operations.ops_tools", ot.items("ops_tools"), svcIdx, -1)
 	sc.Ops.OpsSlowdown = ot.positive("ops_slowdown", 2)
 	sc.Ops.RestoreCrews = ot.count("restore_crews", 4)
 	if sc.Ops.RestoreCrews < 1 {
@@ -193,18 +202,40 @@ func (sc *Scenario) read(t *table) {
 	it.done()
 }
 
-// tables2 and strings2 re-read values already validated by tables/strings,
-// without marking or reporting anything again.
-func (t *table) tables2(key string) []*table {
-	sub := &reader{file: t.r.file, lines: t.r.lines}
-	tt := &table{r: sub, path: t.path, m: t.m, used: map[string]bool{}}
-	return tt.tables(key)
+// maxHorizon bounds the simulated time per replication, in hours (10
+// years): impact is integrated hour by hour, so an absurd horizon would
+// make a replication run for ever.
+const maxHorizon = 10 * 8760.0
+
+// maxBackgroundEvents bounds the expected number of independent server,
+// rack and PDU failures per replication. Real fleets are far below it
+// (107,000 servers at 3%/yr give ~120 failures in 14 days); above it a
+// rate was almost certainly written with the wrong unit, and a replication
+// would take minutes or never end.
+const maxBackgroundEvents = 1e6
+
+// checkBackground rejects failure rates that would flood a replication
+// with events.
+func (sc *Scenario) checkBackground(r *reader, tables []*table) {
+	for i, site := range sc.Sites {
+		bg := site.Failures
+		n := 0.0
+		for _, d := range site.Domains {
+			n += float64(d.Servers)
+		}
+		perH := n * (bg.ServerRate + bg.RackRate/float64(bg.RackSize) + bg.PDURate/float64(bg.PDUSize))
+		if ev := perH * sc.Horizon; ev > maxBackgroundEvents {
+			r.errf(tables[i].sub("failures"), "failure rates give %.3g independent failures per replication at site %q (%.3g/h over %gh); at most %g: check the units (\"3%%/yr\" is per server per year)", ev, site.Name, perH, sc.Horizon, maxBackgroundEvents)
+		}
+	}
 }
 
-func (t *table) strings2(key string) []string {
-	sub := &reader{file: t.r.file, lines: t.r.lines}
-	tt := &table{r: sub, path: t.path, m: t.m, used: map[string]bool{}}
-	return tt.strings(key)
+func isArray(v any) bool {
+	switch v.(type) {
+	case []any, []map[string]any:
+		return true
+	}
+	return false
 }
 
 func validName(s string) bool {
@@ -258,7 +289,9 @@ func domainIndex(s Site) map[string]int {
 	return m
 }
 
-func readSite(t *table, i int) Site {
+// readSite reads one [[sites]] table; it also returns each domain's
+// neighbour names, resolved once every domain is known.
+func readSite(t *table) (Site, [][]item) {
 	r := t.r
 	var s Site
 	t.required("name")
@@ -321,15 +354,18 @@ func readSite(t *table, i int) Site {
 	}
 	b.done()
 
+	var neighbours [][]item
 	for _, dt := range t.tables("domains") {
-		s.Domains = append(s.Domains, readDomain(dt))
+		d, nb := readDomain(dt)
+		s.Domains = append(s.Domains, d)
+		neighbours = append(neighbours, nb)
 	}
-	if len(s.Domains) == 0 {
+	if len(s.Domains) == 0 && (!t.has("domains") || isArray(t.m["domains"])) {
 		r.errf(t.sub("domains"), "site %q needs at least one [[sites.domains]] power domain", s.Name)
 	}
 	indexNames(r, t.sub("domains"), len(s.Domains), func(i int) string { return s.Domains[i].Name })
 	t.done()
-	return s
+	return s, neighbours
 }
 
 // Suppression success for a lithium-ion battery fire by system type:
@@ -339,19 +375,14 @@ var defaultSuppression = map[string]float64{
 	"none": 0, "sprinkler": 0.05, "water_mist": 0.3, "gas": 0.5, "aerosol": 0.4,
 }
 
-func readDomain(t *table) Domain {
+func readDomain(t *table) (Domain, []item) {
 	r := t.r
 	var d Domain
 	t.required("name")
 	d.Name = t.str("name", "")
 	t.required("servers")
 	d.Servers = t.count("servers", 0)
-	t.expect("neighbours") // resolved after all domains are known
-	if v, ok := t.m["neighbours"]; ok {
-		if _, isArr := v.([]any); !isArr {
-			t.strings("neighbours") // reports the type problem
-		}
-	}
+	neighbours := t.items("neighbours") // resolved once all domains are known
 	u := t.child("ups")
 	d.UPS.Chemistry = u.enum("chemistry", "vrla", "li-ion", "vrla", "nicd", "flywheel")
 	d.UPS.RideThrough = u.duration("ride_through", 10.0/60)
@@ -360,9 +391,13 @@ func readDomain(t *table) Domain {
 	gen := &d.Generators
 	gen.Count = g.count("count", 2)
 	gen.Needed = g.count("needed", 1)
-	if gen.Needed > gen.Count {
+	switch {
+	case gen.Needed > gen.Count:
 		r.errf(g.sub("needed"), "needs %d generators but the domain has %d", gen.Needed, gen.Count)
 		gen.Needed = gen.Count
+	case gen.Needed == 0 && gen.Count > 0:
+		r.errf(g.sub("needed"), "must be at least 1 when the domain has generators (for a domain without generators write count = 0, needed = 0)")
+		gen.Needed = 1
 	}
 	// Fleet reliability per demand 95–98% (NREL 2020).
 	gen.FailToStart = g.prob("fail_to_start", 0.03)
@@ -372,10 +407,16 @@ func readDomain(t *table) Domain {
 	gen.RunFailRate = g.rate("run_failure_rate", defaultGenRunFail)
 	g.done()
 	t.done()
-	return d
+	return d, neighbours
 }
 
-func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile) Service {
+// serviceRefs are the service names a service refers to, resolved once
+// every service is known.
+type serviceRefs struct {
+	dependsOn, failoverRequires []item
+}
+
+func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
 	r := t.r
 	var s Service
 	t.required("name")
@@ -385,7 +426,11 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	s.Mode = Mode(t.enum("mode", string(SingleSite), string(SingleSite), string(ActiveStandby), string(ActiveActive)))
 	s.Standby = t.enum("standby", "warm", "hot", "warm", "cold")
 	t.required("servers")
-	s.Servers = t.count("servers", 0)
+	s.Servers = t.count("servers", 1)
+	if s.Servers < 1 {
+		r.errf(t.sub("servers"), "must be at least 1")
+		s.Servers = 1
+	}
 	s.Utilisation = t.prob("utilisation", 0.6)
 	if s.Utilisation == 0 {
 		r.errf(t.sub("utilisation"), "must be above 0")
@@ -404,10 +449,17 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	s.FailoverSuccess = fo.prob("success", 0.95)
 	s.Warmup = fo.dist("warmup", defaultWarmup[s.Standby], unitDuration)
 	s.FailbackOutage = fo.duration("failback_outage", 0)
+	// A failed failover is retried by hand at once; if that retry could
+	// take no time at all, the retries would never let the clock move.
+	if s.Mode == ActiveStandby && s.FailoverSuccess < 1 && s.FailoverManual.Mean() == 0 && s.Warmup.Mean() == 0 {
+		r.errf(fo.sub("manual"), "with success < 1 a failed failover is retried by hand, so manual failover (plus warmup) must take some time")
+	}
 	fo.done()
 	s.Reroute = t.dist("reroute", sim.LognormalMedianP95(5.0/60, 15.0/60), unitDuration)
 	s.Restore = t.dist("restore", sim.LognormalMedianP95(1, 4), unitDuration)
-	t.expect("depends_on", "failover_requires") // resolved later
+	var refs serviceRefs
+	refs.dependsOn = t.items("depends_on") // resolved once all services are known
+	refs.failoverRequires = t.items("failover_requires")
 
 	defRepl := "none"
 	if s.Mode != SingleSite {
@@ -428,34 +480,37 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	}
 
 	s.Primary, s.Secondary = -1, -1
-	for k, pt := range t.tables("placement") {
-		var p Placement
-		pt.required("site")
-		site := pt.str("site", "")
-		j, ok := siteIdx[site]
-		if !ok && site != "" {
-			r.errf(pt.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
-		}
-		p.Site = j
-		if !ok {
-			p.Site = -1
+	placement := t.tables("placement")
+	for _, pt := range placement {
+		p := Placement{Site: -1}
+		if pt.required("site") {
+			site := pt.str("site", "")
+			if j, ok := siteIdx[site]; ok {
+				p.Site = j
+			} else if _, isStr := pt.m["site"].(string); isStr {
+				r.errf(pt.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
+			}
+			for _, q := range s.Placement {
+				if q.Site == p.Site && p.Site >= 0 {
+					r.errf(pt.sub("site"), "site %q is placed twice", site)
+				}
+			}
 		}
 		pt.required("share")
 		p.Share = pt.prob("share", 0)
-		pt.done()
-		for _, q := range s.Placement {
-			if q.Site == p.Site && p.Site >= 0 {
-				r.errf(pt.sub("site"), "site %q is placed twice", site)
+		if pt.has("share") && p.Share == 0 {
+			if _, isBool := pt.m["share"].(bool); !isBool {
+				r.errf(pt.sub("share"), "must be above 0 (leave out a site the service does not use)")
 			}
 		}
-		_ = k
+		pt.done()
 		s.Placement = append(s.Placement, p)
 	}
-	if !t.has("placement") {
+	if len(placement) == 0 && (!t.has("placement") || isArray(t.m["placement"])) {
 		r.errf(t.sub("placement"), "service %q needs a placement: [{site = \"...\", share = 1.0}]", s.Name)
 	}
 	t.done()
-	return s
+	return s, refs
 }
 
 var defaultWarmup = map[string]sim.Dist{
@@ -464,24 +519,22 @@ var defaultWarmup = map[string]sim.Dist{
 	"cold": sim.LognormalMedianP95(8, 24),
 }
 
-func resolveServices(r *reader, t *table, key string, idx map[string]int, self int) []int {
+// resolveServices turns the names listed at path into service indices,
+// reporting unknown names, self (when self ≥ 0) and repeats.
+func resolveServices(r *reader, path string, names []item, idx map[string]int, self int) []int {
 	var out []int
-	for k, name := range t.strings2(key) {
-		path := fmt.Sprintf("%s[%d]", t.sub(key), k)
-		j, ok := idx[name]
+	for _, it := range names {
+		p := fmt.Sprintf("%s[%d]", path, it.k)
+		j, ok := idx[it.s]
 		switch {
 		case !ok:
-			r.errf(path, "unknown service %q%s", name, suggest(name, keys(idx)))
+			r.errf(p, "unknown service %q%s", it.s, suggest(it.s, keys(idx)))
 		case j == self:
-			r.errf(path, "service %q depends on itself", name)
+			r.errf(p, "service %q depends on itself", it.s)
+		case slices.Contains(out, j):
+			r.errf(p, "service %q is listed twice", it.s)
 		default:
 			out = append(out, j)
-		}
-	}
-	// Type problems are reported by the validating read.
-	if v, ok := t.m[key]; ok {
-		if _, isArr := v.([]any); !isArr {
-			t.strings(key)
 		}
 	}
 	return out
@@ -525,6 +578,9 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 			s.Placement[k].Servers = counts[k]
 			if s.Placement[k].Site >= 0 {
 				used[s.Placement[k].Site] += counts[k]
+			}
+			if counts[k] == 0 && s.Placement[k].Share > 0 {
+				r.errf(fmt.Sprintf("%s.placement[%d].share", path, k), "%g of %d servers rounds to no server at all; give the service more servers or this site a larger share", s.Placement[k].Share, s.Servers)
 			}
 		}
 	}
@@ -634,40 +690,56 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	r := t.r
 	var in Incident
 	in.Name = t.str("name", "")
-	t.required("hazard")
-	in.Hazard = Hazard(t.enum("hazard", string(BatteryFire), hazardNames...))
-	t.required("site")
-	site := t.str("site", "")
+	in.PerYear = t.rate("frequency", 0) * 8760 // rates are per hour
+	// Without a valid hazard, hazard-specific keys are not checked: the
+	// hazard's own message says what to fix.
+	hazardOK := t.required("hazard")
+	in.Hazard = Hazard(t.enum("hazard", "", hazardNames...))
+	hazardOK = hazardOK && in.Hazard != ""
 	in.Site, in.Domain = -1, -1
-	if j, ok := siteIdx[site]; ok {
-		in.Site = j
-	} else if site != "" {
-		r.errf(t.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
+	if t.required("site") {
+		site := t.str("site", "")
+		if j, ok := siteIdx[site]; ok {
+			in.Site = j
+		} else if _, isStr := t.m["site"].(string); isStr {
+			r.errf(t.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
+		}
 	}
 	dom := t.str("domain", "")
-	if in.Hazard == BatteryFire {
-		if dom == "" {
-			t.required("domain")
-		} else if in.Site >= 0 {
+	switch {
+	case !hazardOK:
+		t.expect("domain", "duration")
+	case in.Hazard == BatteryFire:
+		if !t.required("domain") {
+			break
+		}
+		if _, isStr := t.m["domain"].(string); isStr && in.Site >= 0 {
 			dIdx := domainIndex(sites[in.Site])
 			if j, ok := dIdx[dom]; ok {
 				in.Domain = j
 			} else {
-				r.errf(t.sub("domain"), "unknown domain %q in site %q%s", dom, site, suggest(dom, keys(dIdx)))
+				r.errf(t.sub("domain"), "unknown domain %q in site %q%s", dom, sites[in.Site].Name, suggest(dom, keys(dIdx)))
 			}
 		}
-	} else if dom != "" {
+	case t.has("domain"):
 		r.errf(t.sub("domain"), "a %s affects the whole site; remove domain", in.Hazard)
 	}
 	t.required("start")
 	if v, ok := t.get("start"); ok {
 		switch x := v.(type) {
 		case time.Time:
+			if x.Location().String() == "time-local" {
+				r.errf(t.sub("start"), "a time of day alone has no weekday; write a date and time such as 2022-10-15T15:19:00+09:00")
+			}
 			in.Start = x
 		case string:
+			if x == "random" {
+				in.RandomStart = true
+				break
+			}
 			ts, err := time.Parse(time.RFC3339, x)
 			if err != nil {
-				r.errf(t.sub("start"), "want a date-time with offset such as 2022-10-15T15:19:00+09:00, got %q", x)
+				r.errf(t.sub("start"), "want a date-time with offset such as 2022-10-15T15:19:00+09:00 or \"random\", got %q", x)
 			}
 			in.Start = ts
 		default:
@@ -675,6 +747,9 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 		}
 	}
 	in.WeekHour = weekHour(in.Start)
+	if !hazardOK {
+		return in
+	}
 	if in.Hazard != BatteryFire {
 		if !t.has("duration") {
 			r.errf(t.sub("duration"), "a %s needs a duration, e.g. {dist = \"lognormal\", median = \"4h\", p95 = \"12h\"}", in.Hazard)
@@ -710,22 +785,42 @@ func profileNames(m map[string]*Profile) []string {
 func readProfile(r *reader, path, name string, v any) *Profile {
 	t := r.table(path, v)
 	p := &Profile{Name: name}
+	flat := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 1
+		}
+		return x
+	}
+	if _, ok := v.(map[string]any); !ok {
+		normalise(r, path, flat(24), p.Hourly[:])
+		normalise(r, path, flat(7), p.Weekly[:])
+		return p
+	}
+	// After a wrong element a count would mislead, so it is checked only
+	// when the values themselves were fine.
+	hasH := t.required("hourly")
+	n := len(r.issues)
 	h := t.floats("hourly")
+	badH := len(r.issues) > n
+	n = len(r.issues)
 	w := t.floats("weekly")
+	badW := len(r.issues) > n
 	t.done()
 	if len(h) != 24 {
-		r.errf(path+".hourly", "want 24 hourly values (00:00–23:00 local), got %d", len(h))
-		h = make([]float64, 24)
-		for i := range h {
-			h[i] = 1
+		if hasH && !badH {
+			r.errf(path+".hourly", "want 24 hourly values (00:00–23:00 local), got %d", len(h))
 		}
+		h = flat(24)
 	}
 	if w == nil {
-		w = []float64{1, 1, 1, 1, 1, 1, 1}
+		w = flat(7)
 	}
 	if len(w) != 7 {
-		r.errf(path+".weekly", "want 7 weekday values (Monday first), got %d", len(w))
-		w = []float64{1, 1, 1, 1, 1, 1, 1}
+		if !badW {
+			r.errf(path+".weekly", "want 7 weekday values (Monday first), got %d", len(w))
+		}
+		w = flat(7)
 	}
 	normalise(r, path+".hourly", h, p.Hourly[:])
 	normalise(r, path+".weekly", w, p.Weekly[:])

@@ -145,6 +145,7 @@ func (m *Model) Servers() int {
 // streams holds one PCG per random purpose, re-seeded per replication.
 type streams struct {
 	site, dom, fail, rest, data []*rand.Rand
+	start                       *rand.Rand // incident start time
 	pcg                         []*rand.PCG
 	ids                         []uint64
 }
@@ -166,6 +167,7 @@ func newStreams(m *Model) *streams {
 	st.fail = mk(m.svcFailStream)
 	st.rest = mk(m.svcRestStream)
 	st.data = mk(m.svcDataStream)
+	st.start = mk([]uint64{streamID("incident", "start")})[0]
 	return st
 }
 

@@ -78,6 +78,7 @@ type Replication struct {
 	powered   []bool
 	burned    []bool
 	queued    []bool // waiting in or under repower
+	manual    []bool // lost power to fire or a power cut: re-energise by hand
 	epoch     []int32
 	destroyed []int32 // per pool
 	destOther []int32 // per domain, unassigned servers destroyed
@@ -121,6 +122,7 @@ type Replication struct {
 	rev     []float64
 	data    []float64
 	hwCost  float64
+	week0   float64 // week hour at t = 0
 	fTmp    []float64
 	stopped bool
 }
@@ -141,6 +143,7 @@ func NewReplication(m *Model) *Replication {
 	r.powered = make([]bool, nd)
 	r.burned = make([]bool, nd)
 	r.queued = make([]bool, nd)
+	r.manual = make([]bool, nd)
 	r.epoch = make([]int32, nd)
 	r.destroyed = make([]int32, nd*ns)
 	r.destOther = make([]int32, nd)
@@ -201,7 +204,7 @@ func (r *Replication) Start(seed uint64, rep int) {
 	r.eng.Reset()
 	r.st.reset(seed, uint64(rep))
 	for d := 0; d < m.nDom; d++ {
-		r.causes[d], r.powered[d], r.burned[d], r.queued[d] = 0, true, false, false
+		r.causes[d], r.powered[d], r.burned[d], r.queued[d], r.manual[d] = 0, true, false, false, false
 		r.epoch[d]++
 		r.destOther[d] = 0
 	}
@@ -234,8 +237,12 @@ func (r *Replication) Start(seed uint64, rep int) {
 		r.outage[s], r.userH[s], r.reqs[s], r.rev[s], r.data[s] = 0, 0, 0, 0, 0
 	}
 	r.hwCost, r.lastT, r.stopped = 0, 0, false
-	r.refresh(0)
 	in := m.Sc.Incident
+	r.week0 = in.WeekHour
+	if in.RandomStart {
+		r.week0 = 168 * r.st.start.Float64()
+	}
+	r.refresh(0)
 	switch in.Hazard {
 	case BatteryFire:
 		r.eng.Schedule(0, evIgnite, int32(in.Site), int32(m.siteDom[in.Site][in.Domain]))
@@ -493,6 +500,9 @@ func (r *Replication) inspect(p int) {
 
 func (r *Replication) addCause(d int, c uint8) {
 	r.causes[d] |= c
+	if c&(causeFire|causeCut) != 0 {
+		r.manual[d] = true
+	}
 	r.powerOff(d, c)
 }
 
@@ -524,6 +534,12 @@ func (r *Replication) clearCause(d int, c uint8) {
 	r.causes[d] &^= c
 	if r.causes[d] == 0 && !r.powered[d] && !r.queued[d] {
 		p := r.m.domSite[d]
+		if !r.manual[d] {
+			// Utility or cooling back: transfer switches re-energise the
+			// domain at once; only booting takes crews.
+			r.energise(d)
+			return
+		}
 		r.queued[d] = true
 		r.repowerQ[p] = append(r.repowerQ[p], d)
 		r.startRepower(p)
@@ -540,26 +556,34 @@ func (r *Replication) startRepower(p int) {
 }
 
 func (r *Replication) repowerDone(p int) {
-	m := r.m
 	r.repowerBusy[p] = false
 	d := r.repowerQ[p][0]
 	r.repowerQ[p] = r.repowerQ[p][1:]
 	r.queued[d] = false
 	if r.causes[d] == 0 && !r.powered[d] {
-		r.powered[d] = true
-		r.epoch[d]++
-		r.event("repowered", r.domName(d), "domain re-energised; servers queue to boot")
-		for _, s := range m.bootOrder {
-			if m.poolTotal[d*m.nSvc+s] > 0 {
-				r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: s, epoch: r.epoch[d]})
-			}
-		}
-		if m.otherTotal[d] > 0 {
-			r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: -1, epoch: r.epoch[d]})
-		}
-		r.startBoot(p)
+		r.energise(d)
 	}
 	r.startRepower(p)
+}
+
+// energise powers domain d and queues its servers to boot, in service
+// priority order.
+func (r *Replication) energise(d int) {
+	m := r.m
+	p := m.domSite[d]
+	r.powered[d] = true
+	r.manual[d] = false
+	r.epoch[d]++
+	r.event("repowered", r.domName(d), "domain re-energised; servers queue to boot")
+	for _, s := range m.bootOrder {
+		if m.poolTotal[d*m.nSvc+s] > 0 {
+			r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: s, epoch: r.epoch[d]})
+		}
+	}
+	if m.otherTotal[d] > 0 {
+		r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: -1, epoch: r.epoch[d]})
+	}
+	r.startBoot(p)
 }
 
 // chunkSize is the number of servers a boot chunk brings up now.
@@ -861,11 +885,10 @@ func (r *Replication) refresh(now float64) {
 		}
 		r.maybeFailback(s)
 		if svc.Mode == ActiveStandby && !r.foPending[s] && r.active[s] == svc.Primary && svc.Secondary >= 0 {
-			i := s*m.nSite + svc.Primary
-			if !r.running[i] || r.partitioned[svc.Primary] {
+			if r.primaryDown(s) {
 				r.foPending[s] = true
 				r.foAttempt[s]++
-				r.event("outage-detected", r.svcName(s), "primary %s lost; failover decision pending", r.siteName(svc.Primary))
+				r.event("outage-detected", r.svcName(s), "primary %s cannot carry the load; failover decision pending", r.siteName(svc.Primary))
 				r.eng.After(sim.Time(svc.Detection.Sample(r.st.fail[s])), evDetect, int32(s), 0)
 			}
 		}
@@ -900,6 +923,16 @@ func (r *Replication) refresh(now float64) {
 	}
 }
 
+// primaryDown reports whether an active-standby service's primary site
+// cannot carry its peak demand: stopped, cut off, or short of servers.
+func (r *Replication) primaryDown(s int) bool {
+	m := r.m
+	svc := &m.Sc.Services[s]
+	p := svc.Primary
+	i := s*m.nSite + p
+	return !r.running[i] || r.partitioned[p] || float64(r.capSP[i]) < m.Sc.RecoveredThreshold*m.demand[s]
+}
+
 func (r *Replication) opsToolsDown() bool {
 	for s, tool := range r.m.opsTool {
 		if tool && !r.healthy[s] {
@@ -918,19 +951,30 @@ func (r *Replication) depsHealthy(s int, deps []int) bool {
 	return true
 }
 
+// controlAvailable reports whether every control-plane service in deps
+// works at all: a failover controller or tool at reduced capacity still
+// acts, so it needs half its peak capacity, not full health.
+func (r *Replication) controlAvailable(deps []int) bool {
+	for _, d := range deps {
+		if r.fPeak[d] < 0.5 {
+			return false
+		}
+	}
+	return true
+}
+
 // detect decides how to fail over: automatically if the controller and
 // tooling it needs are healthy, otherwise by hand.
 func (r *Replication) detect(s int) {
 	m := r.m
 	svc := &m.Sc.Services[s]
-	i := s*m.nSite + svc.Primary
-	if r.running[i] && !r.partitioned[svc.Primary] {
+	if !r.primaryDown(s) {
 		r.foPending[s] = false
 		r.event("failover-cancelled", r.svcName(s), "primary back before failover")
 		return
 	}
 	rng := r.st.fail[s]
-	auto := !r.foAutoTried[s] && r.depsHealthy(s, svc.FailoverRequires)
+	auto := !r.foAutoTried[s] && r.controlAvailable(svc.FailoverRequires)
 	var dt float64
 	how := "automatic"
 	if auto {
@@ -967,8 +1011,7 @@ func (r *Replication) failoverDone(s int, b int32) {
 	m := r.m
 	svc := &m.Sc.Services[s]
 	r.foPending[s] = false
-	i := s*m.nSite + svc.Primary
-	if r.running[i] && !r.partitioned[svc.Primary] {
+	if !r.primaryDown(s) {
 		r.event("failover-cancelled", r.svcName(s), "primary back first")
 		return
 	}
@@ -1126,7 +1169,7 @@ func (r *Replication) advance(t float64) {
 	if r.allFull() {
 		return
 	}
-	wh0 := m.Sc.Incident.WeekHour
+	wh0 := r.week0
 	for a := t0; a < t; {
 		wh := wh0 + a
 		b := math.Min(t, a+(math.Floor(wh)+1-wh))

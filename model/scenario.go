@@ -51,6 +51,16 @@ type Scenario struct {
 	// Order lists service indices so that every service comes after the
 	// services it depends on.
 	Order []int
+
+	// Incidents is the catalogue of initiating incidents with their annual
+	// frequencies, for annualised loss expectancy: [[incidents]] if given,
+	// else [incident] alone.
+	Incidents []Incident
+	// Investments are the named options dcsim compare evaluates.
+	Investments []Investment
+
+	raw   map[string]any // the decoded TOML, for investment overlays
+	lines lineIndex
 }
 
 // Incident is the initiating event of incident mode.
@@ -63,10 +73,15 @@ type Incident struct {
 	// WeekHour is the start as hours since Monday 00:00 local time: the
 	// phase of the weekly demand profile at t = 0.
 	WeekHour float64
+	// RandomStart (start = "random") draws the start uniformly over the
+	// week in each replication, as an annual-risk estimate needs.
+	RandomStart bool
 	// Duration is how long the external cause lasts (utility, cooling,
 	// partition); unused for fires, whose course is sampled from the site's
 	// fire protection.
 	Duration sim.Dist
+	// PerYear is the incident's annual frequency (key "frequency").
+	PerYear float64
 }
 
 // Operations are the people and processes that recover services.

@@ -91,6 +91,7 @@ Scenario keys are documented in scenarios/README.md, results in results/README.m
 		EnableBashCompletion: true,
 		Commands: []*cli.Command{
 			runCommand(),
+			compareCommand(),
 			validateCommand(),
 			mergeCommand(),
 		},

@@ -16,6 +16,11 @@ func countServers(sc *model.Scenario) int {
 }
 
 // drawRunPlots draws a run's plots into dir.
-func drawRunPlots(dir string, sc *model.Scenario, col *results.Collector, sum *results.Summary) error {
+func drawRunPlots(dir string, sc *model.Scenario, col *results.Collector) error {
+	return nil
+}
+
+// drawComparePlots draws a comparison's plots into dir.
+func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
 	return nil
 }

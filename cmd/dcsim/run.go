@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -50,6 +52,7 @@ Examples:
 			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge)"},
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
 			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
+			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]] instead of [incident]"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
 		},
 		Action: runAction,
@@ -65,6 +68,53 @@ type runSpec struct {
 	workers      int
 	shard        sim.Shard
 	out          string
+
+	command  string            // "run" or "compare"
+	options  map[string]string // result-affecting options, kept in the manifest
+	models   []*model.Model    // one per Collector variant
+	variants []string
+	// beforeFinish writes extra files into the staging directory once
+	// every replication is in; show prints the stdout report.
+	beforeFinish func(dir string, col *results.Collector) error
+	show         func(c *cli.Context, col *results.Collector) error
+	plots        bool // draw plots in beforeFinish
+	ctx          context.Context
+}
+
+// setupRun fills spec's models for a plain run of the scenario's incident,
+// or of catalogue incident name.
+func setupRun(spec *runSpec, incident string) error {
+	spec.command = "run"
+	sc := spec.sc
+	if incident != "" {
+		k := -1
+		for i, in := range sc.Incidents {
+			if in.Name == incident {
+				k = i
+			}
+		}
+		if k < 0 {
+			var names []string
+			for _, in := range sc.Incidents {
+				names = append(names, in.Name)
+			}
+			return badInputf("--incident %q: the scenario's catalogue has %s", incident, strings.Join(append(names, "no other incidents"), ", "))
+		}
+		sc = sc.WithIncident(k)
+		spec.options = map[string]string{"incident": incident}
+	}
+	spec.models = []*model.Model{model.Compile(sc)}
+	spec.variants = []string{"baseline"}
+	spec.show = func(c *cli.Context, col *results.Collector) error {
+		return results.WriteTable(c.App.Writer, col.Summary(), 0)
+	}
+	spec.beforeFinish = func(dir string, col *results.Collector) error {
+		if !spec.plots {
+			return nil
+		}
+		return drawRunPlots(dir, spec.sc, col)
+	}
+	return nil
 }
 
 func runAction(c *cli.Context) error {
@@ -78,13 +128,22 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := setupRun(spec, c.String("incident")); err != nil {
+		return err
+	}
+	return startFresh(c, spec)
+}
+
+// startFresh prepares the output directory and runs spec from its first
+// replication.
+func startFresh(c *cli.Context, spec *runSpec) error {
 	dir, err := results.Prepare(spec.out, c.Bool("force"))
 	if err != nil {
 		return badInput(err)
 	}
 	man := &results.Manifest{
-		Version: version(), Command: "run", Seed: spec.seed, Replications: spec.reps,
-		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(),
+		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
+		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
 	}
 	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
 		dir.Discard()
@@ -92,7 +151,7 @@ func runAction(c *cli.Context) error {
 	}
 	dir.Parquet = c.Bool("parquet")
 	lo, _ := spec.shard.Range(spec.reps)
-	col, err := results.NewCollector(spec.sc.Name, []string{"baseline"}, serviceNames(spec.sc), lo)
+	col, err := results.NewCollector(spec.sc.Name, spec.variants, serviceNames(spec.sc), lo)
 	if err != nil {
 		dir.Discard()
 		return err
@@ -105,7 +164,7 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0)}
+	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots")}
 	if c.IsSet("seed") {
 		s.seed = c.Uint64("seed")
 	}
@@ -158,9 +217,20 @@ func resumeAction(c *cli.Context) error {
 	if err != nil {
 		return badInputf("%s: manifest shard: %v", out, err)
 	}
-	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out}
+	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out, plots: !c.Bool("no-plots")}
 	if c.IsSet("workers") {
 		spec.workers = c.Int("workers")
+	}
+	switch old.Command {
+	case "run":
+		err = setupRun(spec, old.Options["incident"])
+	case "compare":
+		err = setupCompare(spec, compareOptionsFromManifest(old.Options))
+	default:
+		err = badInputf("%s: cannot resume a %q result", out, old.Command)
+	}
+	if err != nil {
+		return err
 	}
 	for _, f := range []string{"seed", "replications", "shard", "out"} {
 		if c.IsSet(f) {
@@ -173,7 +243,7 @@ func resumeAction(c *cli.Context) error {
 	}
 	man := &results.Manifest{
 		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
-		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: old.Options,
+		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
 	}
 	if err := res.Continue(man, c.Bool("parquet")); err != nil {
 		return badInput(err)
@@ -203,14 +273,14 @@ func serviceNames(sc *model.Scenario) []string {
 // and finishes or saves partial results on interrupt.
 func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manifest, col *results.Collector) error {
 	ctx := c.Context
+	spec.ctx = ctx
 	_, hi := spec.shard.Range(spec.reps)
 	from := col.Next()
 	col.Grow(hi - from)
-	m := model.Compile(spec.sc)
-	bar := newProgress(c, hi-from, "simulating "+spec.sc.Name)
+	bar := newProgress(c, hi-from, spec.command+" "+spec.sc.Name)
 	var ckErr error
 	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
-	res := model.Simulate(ctx, []*model.Model{m}, cfg, func(rep int, outs []results.Outcome) {
+	res := model.Simulate(ctx, spec.models, cfg, func(rep int, outs []results.Outcome) {
 		col.Add(rep, outs)
 		bar.Add(1)
 		if ckErr == nil {
@@ -228,17 +298,17 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
 			col.Len(), hi-col.First(), dir.Path(), spec.out))
 	}
+	whole := spec.shard.Count <= 1
+	if whole && spec.beforeFinish != nil {
+		if err := spec.beforeFinish(dir.Path(), col); err != nil {
+			return err
+		}
+	}
 	if err := dir.Finish(man, col); err != nil {
 		return err
 	}
-	sum := col.Summary()
-	if !c.Bool("no-plots") {
-		if err := drawRunPlots(dir.Final(), spec.sc, col, sum); err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "dcsim: plots: %v\n", err)
-		}
-	}
 	if !c.Bool("quiet") {
-		if err := results.WriteTable(c.App.Writer, sum, 0); err != nil {
+		if err := spec.show(c, col); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.App.Writer, "\nresults in %s\n", dir.Final())
