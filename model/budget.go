@@ -236,4 +236,3 @@ func BruteForceBudget(baseALE float64, items []BudgetItem, known map[string]floa
 	}
 	return ev.choice(best, budget, "brute-force")
 }
-
