@@ -26,6 +26,16 @@ import (
 // 2/4 and 3/4 is fine): replications are seeded by index. Every problem
 // found in the manifests is reported at once.
 func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error) {
+	return MergeWith(dirs, out, force, nil)
+}
+
+// MergeWith is Merge with a hook: if beforeCommit is not nil it is called
+// with the staging directory and the merged Collector after the shards
+// are read and before the merged directory is committed, so that a
+// command can add files it derives from all replications (comparison
+// tables, plots) and have them committed atomically with the rest. An
+// error from it abandons the merge.
+func MergeWith(dirs []string, out string, force bool, beforeCommit func(dir string, c *Collector) error) (*Manifest, *Collector, error) {
 	if len(dirs) == 0 {
 		return nil, nil, errors.New("merge: no shard directories given")
 	}
@@ -98,7 +108,7 @@ func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge: %w", err)
 	}
-	m, c, err := merge(d, dirs, ms, order)
+	m, c, err := merge(d, dirs, ms, order, beforeCommit)
 	if err != nil {
 		d.Discard()
 		return nil, nil, fmt.Errorf("merge: %w", err)
@@ -106,7 +116,7 @@ func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error)
 	return m, c, nil
 }
 
-func merge(d *Dir, dirs []string, ms []*Manifest, order []int) (*Manifest, *Collector, error) {
+func merge(d *Dir, dirs []string, ms []*Manifest, order []int, beforeCommit func(string, *Collector) error) (*Manifest, *Collector, error) {
 	ref := ms[order[0]]
 	c, err := NewCollector(ref.Scenario, ref.Variants, ref.Services, 0)
 	if err != nil {
@@ -153,6 +163,11 @@ func merge(d *Dir, dirs []string, ms []*Manifest, order []int) (*Manifest, *Coll
 		m.MergedFrom = append(m.MergedFrom, MergedShard{Dir: dirs[i], Shard: s.Shard, Workers: s.Workers, Started: s.Started, Finished: fin})
 	}
 	d.Parquet = exists(filepath.Join(first, ParquetFile))
+	if beforeCommit != nil {
+		if err := beforeCommit(d.Path(), c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := d.Finish(&m, c); err != nil {
 		return nil, nil, err
 	}

@@ -114,3 +114,31 @@ func TestMergeRejectsTamperedShard(t *testing.T) {
 	}
 	checkNotExist(t, out+StagingSuffix)
 }
+
+func TestMergeWithHook(t *testing.T) {
+	parent := mergeFixture(t)
+	s := func(n string) string { return filepath.Join(parent, n) }
+	out := filepath.Join(t.TempDir(), "merged")
+	_, _, err := MergeWith([]string{s("s0"), s("s1"), s("s2")}, out, false, func(dir string, c *Collector) error {
+		if dir != out+StagingSuffix || c.Len() != 50 {
+			t.Errorf("hook called with %s and %d replications", dir, c.Len())
+		}
+		return os.WriteFile(filepath.Join(dir, "compare.json"), []byte("{}"), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "compare.json")); err != nil {
+		t.Errorf("the hook's file was not committed: %v", err)
+	}
+	// A failing hook abandons the merge.
+	out2 := filepath.Join(t.TempDir(), "merged")
+	_, _, err = MergeWith([]string{s("s0"), s("s1"), s("s2")}, out2, false, func(string, *Collector) error {
+		return os.ErrInvalid
+	})
+	if err == nil {
+		t.Error("MergeWith succeeded though its hook failed")
+	}
+	checkNotExist(t, out2)
+	checkNotExist(t, out2+StagingSuffix)
+}
