@@ -9,155 +9,325 @@ import (
 // ("sites[0].domains[2].servers"), to the line that defines them.
 //
 // BurntSushi/toml keeps key positions private, so this is a small scanner of
-// its own: it follows [table] and [[array]] headers, counting array elements
-// per parent, and records each `key = value` line, including the keys of
-// one-line inline tables. It is used only to point at lines in messages; the
-// values themselves come from the real TOML parser.
+// its own. It reads the TOML grammar far enough to know where every key and
+// array element starts: [table] and [[array]] headers (counting the elements
+// of each array of tables per parent, so that [sites.fire] after the second
+// [[sites]] is "sites[1].fire"), dotted and quoted keys, strings of all four
+// kinds (so a '[' or '=' inside a string is not mistaken for syntax), arrays
+// and inline tables spanning lines (TOML 1.1 allows newlines inside inline
+// tables), and comments. It runs only on text the real parser accepted and
+// is used only to point at lines in messages; the values themselves come from
+// the real parser. On input it does not understand it skips to the next line,
+// so it always terminates.
 type lineIndex map[string]int
 
 func indexLines(src string) lineIndex {
-	idx := lineIndex{}
-	counts := map[string]int{} // array path -> elements seen
-	prefix := ""
-	inMulti := "" // closing delimiter of a multi-line string, if inside one
-	for n, line := range strings.Split(src, "\n") {
-		ln := n + 1
-		t := strings.TrimSpace(line)
-		if inMulti != "" {
-			if strings.Contains(t, inMulti) {
-				inMulti = ""
-			}
-			continue
-		}
-		if t == "" || t[0] == '#' {
-			continue
-		}
-		if strings.HasPrefix(t, "[[") {
-			name := strings.TrimSpace(strings.TrimSuffix(strings.SplitN(t[2:], "]]", 2)[0], "]]"))
-			path := resolveArrayPath(name, counts)
-			i := counts[path]
-			counts[path] = i + 1
-			prefix = path + "[" + strconv.Itoa(i) + "]"
-			if _, ok := idx[prefix]; !ok {
-				idx[prefix] = ln
-			}
-			continue
-		}
-		if t[0] == '[' {
-			name := strings.TrimSpace(strings.SplitN(t[1:], "]", 2)[0])
-			prefix = resolveArrayPath(name, counts)
-			if _, ok := idx[prefix]; !ok {
-				idx[prefix] = ln
-			}
-			continue
-		}
-		key, rest, ok := strings.Cut(t, "=")
-		if !ok {
-			continue
-		}
-		key = joinKey(prefix, normKey(key))
-		if _, seen := idx[key]; !seen {
-			idx[key] = ln
-		}
-		rest = strings.TrimSpace(rest)
-		for _, d := range []string{`"""`, `'''`} {
-			if strings.HasPrefix(rest, d) && !strings.Contains(rest[3:], d) {
-				inMulti = d
-			}
-		}
-		if strings.HasPrefix(rest, "{") {
-			indexInline(idx, key, rest, ln)
-		}
-		if strings.HasPrefix(rest, "[") {
-			// An array of inline tables on one line: key[i].sub.
-			i := 0
-			for _, part := range splitTop(strings.TrimSuffix(strings.TrimPrefix(rest, "["), "]")) {
-				part = strings.TrimSpace(part)
-				if strings.HasPrefix(part, "{") {
-					p := key + "[" + strconv.Itoa(i) + "]"
-					idx[p] = ln
-					indexInline(idx, p, part, ln)
-				}
-				if part != "" {
-					i++
-				}
-			}
-		}
-	}
-	return idx
+	s := &scanner{src: strings.TrimPrefix(src, "\ufeff"), line: 1, idx: lineIndex{}, counts: map[string]int{}}
+	s.document()
+	return s.idx
 }
 
-// resolveArrayPath turns a dotted header name such as "sites.domains" into
-// the indexed path of the current element of each enclosing array, e.g.
-// "sites[1].domains".
-func resolveArrayPath(name string, counts map[string]int) string {
-	parts := strings.Split(name, ".")
-	path := ""
-	for k, p := range parts {
-		path = joinKey(path, normKey(p))
-		if k < len(parts)-1 {
-			if c, ok := counts[path]; ok && c > 0 {
-				path += "[" + strconv.Itoa(c-1) + "]"
+// scanner walks TOML text keeping the current line.
+type scanner struct {
+	src    string
+	pos    int
+	line   int
+	idx    lineIndex
+	counts map[string]int // array-of-tables path -> elements seen
+}
+
+func (s *scanner) eof() bool { return s.pos >= len(s.src) }
+
+// at returns the byte k ahead of the current position, or 0 past the end.
+func (s *scanner) at(k int) byte {
+	if s.pos+k < len(s.src) {
+		return s.src[s.pos+k]
+	}
+	return 0
+}
+
+// next consumes one byte, counting lines.
+func (s *scanner) next() {
+	if s.eof() {
+		return
+	}
+	if s.src[s.pos] == '\n' {
+		s.line++
+	}
+	s.pos++
+}
+
+// skipSpace skips blanks; with newlines it also skips line breaks and
+// comments.
+func (s *scanner) skipSpace(newlines bool) {
+	for !s.eof() {
+		switch c := s.src[s.pos]; {
+		case c == ' ' || c == '\t' || c == '\r':
+			s.pos++
+		case newlines && c == '\n':
+			s.next()
+		case newlines && c == '#':
+			for !s.eof() && s.src[s.pos] != '\n' {
+				s.pos++
 			}
+		default:
+			return
 		}
+	}
+}
+
+// skipLine consumes the rest of the line, including its newline.
+func (s *scanner) skipLine() {
+	for !s.eof() {
+		c := s.src[s.pos]
+		s.next()
+		if c == '\n' {
+			return
+		}
+	}
+}
+
+// record notes the line of path unless an earlier line already has it.
+func (s *scanner) record(path string, line int) {
+	if _, ok := s.idx[path]; !ok {
+		s.idx[path] = line
+	}
+}
+
+// recordKey records path and each enclosing dotted prefix below base, so
+// that fire.suppression = "gas" also places "fire".
+func (s *scanner) recordKey(base string, parts []string, line int) string {
+	path := base
+	for _, p := range parts {
+		path = joinKey(path, p)
+		s.record(path, line)
 	}
 	return path
 }
 
-func indexInline(idx lineIndex, prefix, s string, ln int) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "{")
-	if j := strings.LastIndex(s, "}"); j >= 0 {
-		s = s[:j]
+func (s *scanner) document() {
+	prefix := ""
+	for {
+		s.skipSpace(true)
+		if s.eof() {
+			return
+		}
+		if s.src[s.pos] == '[' {
+			prefix = s.header()
+		} else {
+			s.keyValue(prefix)
+		}
+		s.skipLine()
 	}
-	for _, part := range splitTop(s) {
-		k, v, ok := strings.Cut(part, "=")
+}
+
+// header reads a [table] or [[array]] header and returns the path of the
+// table it opens.
+func (s *scanner) header() string {
+	line := s.line
+	double := s.at(1) == '['
+	s.pos++
+	if double {
+		s.pos++
+	}
+	parts := s.keyPath()
+	path := ""
+	for k, p := range parts {
+		path = joinKey(path, p)
+		if k < len(parts)-1 {
+			if c := s.counts[path]; c > 0 {
+				path += "[" + strconv.Itoa(c-1) + "]"
+			}
+		}
+	}
+	if double {
+		i := s.counts[path]
+		s.counts[path] = i + 1
+		s.record(path, line) // the array itself: its first element
+		path += "[" + strconv.Itoa(i) + "]"
+	}
+	s.record(path, line)
+	return path
+}
+
+// keyValue reads key = value under prefix.
+func (s *scanner) keyValue(prefix string) {
+	line := s.line
+	parts := s.keyPath()
+	if len(parts) == 0 || s.at(0) != '=' {
+		return
+	}
+	s.pos++
+	s.skipSpace(false)
+	s.value(s.recordKey(prefix, parts, line))
+}
+
+// keyPath reads a dotted key such as a."b.c".d, leaving the position after
+// it and the blanks that follow.
+func (s *scanner) keyPath() []string {
+	var parts []string
+	for {
+		s.skipSpace(false)
+		k, ok := s.simpleKey()
 		if !ok {
+			return parts
+		}
+		parts = append(parts, k)
+		s.skipSpace(false)
+		if s.at(0) != '.' {
+			return parts
+		}
+		s.pos++
+	}
+}
+
+func isBare(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+func (s *scanner) simpleKey() (string, bool) {
+	switch c := s.at(0); {
+	case c == '"' || c == '\'':
+		start := s.pos
+		s.str()
+		raw := s.src[start:s.pos]
+		if c == '"' {
+			if u, err := strconv.Unquote(raw); err == nil {
+				return u, true
+			}
+		}
+		return strings.Trim(raw, `"'`), true
+	case isBare(c):
+		start := s.pos
+		for !s.eof() && isBare(s.src[s.pos]) {
+			s.pos++
+		}
+		return s.src[start:s.pos], true
+	}
+	return "", false
+}
+
+// value reads one value whose key path is path.
+func (s *scanner) value(path string) {
+	switch s.at(0) {
+	case '"', '\'':
+		s.str()
+	case '[':
+		s.array(path)
+	case '{':
+		s.inlineTable(path)
+	default:
+		// Number, boolean or date-time (which may contain a space).
+		for !s.eof() {
+			switch s.src[s.pos] {
+			case ',', ']', '}', '#', '\n':
+				return
+			}
+			s.pos++
+		}
+	}
+}
+
+// str reads a string of any of the four kinds.
+func (s *scanner) str() {
+	q := s.at(0)
+	if s.at(1) == q && s.at(2) == q {
+		s.pos += 3
+		for !s.eof() {
+			c := s.src[s.pos]
+			if c == '\\' && q == '"' {
+				s.next()
+				s.next()
+				continue
+			}
+			if c == q && s.at(1) == q && s.at(2) == q {
+				s.pos += 3
+				// Up to two more quotes belong to the content.
+				for k := 0; k < 2 && s.at(0) == q; k++ {
+					s.pos++
+				}
+				return
+			}
+			s.next()
+		}
+		return
+	}
+	s.pos++
+	for !s.eof() {
+		c := s.src[s.pos]
+		switch {
+		case c == '\n':
+			return // unterminated; the line ends here
+		case c == '\\' && q == '"':
+			s.pos++
+			if s.at(0) != '\n' {
+				s.pos++
+			}
+		case c == q:
+			s.pos++
+			return
+		default:
+			s.pos++
+		}
+	}
+}
+
+// array reads [v, v, ...], possibly over several lines, recording each
+// element as path[i].
+func (s *scanner) array(path string) {
+	s.pos++
+	for i := 0; ; {
+		s.skipSpace(true)
+		if s.eof() {
+			return
+		}
+		switch s.src[s.pos] {
+		case ']':
+			s.pos++
+			return
+		case ',':
+			s.pos++
 			continue
 		}
-		p := joinKey(prefix, normKey(k))
-		idx[p] = ln
-		if v = strings.TrimSpace(v); strings.HasPrefix(v, "{") {
-			indexInline(idx, p, v, ln)
+		ep := path + "[" + strconv.Itoa(i) + "]"
+		s.record(ep, s.line)
+		before := s.pos
+		s.value(ep)
+		i++
+		if s.pos == before {
+			s.next() // not a value: step over it
 		}
 	}
 }
 
-// splitTop splits s at commas that are not inside brackets, braces or quotes.
-func splitTop(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-		case c == ',' && depth == 0:
-			out = append(out, s[start:i])
-			start = i + 1
-		case c == '#' && depth == 0:
-			out = append(out, s[start:i])
-			return out
+// inlineTable reads {k = v, ...}, possibly over several lines.
+func (s *scanner) inlineTable(path string) {
+	s.pos++
+	for {
+		s.skipSpace(true)
+		if s.eof() {
+			return
+		}
+		switch s.src[s.pos] {
+		case '}':
+			s.pos++
+			return
+		case ',':
+			s.pos++
+			continue
+		}
+		line := s.line
+		before := s.pos
+		parts := s.keyPath()
+		if len(parts) > 0 && s.at(0) == '=' {
+			s.pos++
+			s.skipSpace(false)
+			s.value(s.recordKey(path, parts, line))
+		}
+		if s.pos == before {
+			s.next()
 		}
 	}
-	return append(out, s[start:])
-}
-
-func normKey(k string) string {
-	parts := strings.Split(strings.TrimSpace(k), ".")
-	for i, p := range parts {
-		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
-	}
-	return strings.Join(parts, ".")
 }
 
 func joinKey(prefix, k string) string {

@@ -423,7 +423,10 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	s.Name = t.str("name", "")
 	s.Kind = t.enum("kind", "user", "user", "control")
 	s.Priority = t.count("priority", 100)
-	s.Mode = Mode(t.enum("mode", string(SingleSite), string(SingleSite), string(ActiveStandby), string(ActiveActive)))
+	s.Mode = Mode(t.enum("mode", "", string(SingleSite), string(ActiveStandby), string(ActiveActive)))
+	if !t.has("mode") {
+		s.Mode = SingleSite
+	} // else an invalid mode stays "": the checks that depend on it are skipped
 	s.Standby = t.enum("standby", "warm", "hot", "warm", "cold")
 	t.required("servers")
 	s.Servers = t.count("servers", 1)

@@ -237,27 +237,37 @@ func (t *table) positive(key string, def float64) float64 {
 	return x
 }
 
-// count reads a non-negative integer.
+// maxCount bounds every count (servers, crews, replications, sizes): the
+// model holds server counts in int32.
+const maxCount = math.MaxInt32
+
+// count reads a non-negative integer (a float with no fraction, such as
+// 2.0 or 1e3, is accepted).
 func (t *table) count(key string, def int) int {
 	v, ok := t.get(key)
 	if !ok {
 		return def
 	}
-	x, ok := v.(int64)
-	if !ok {
-		if f, isF := v.(float64); isF && f == math.Trunc(f) {
-			x = int64(f)
-		} else {
-			t.r.errf(t.sub(key), "want a whole number, got %s", tomlType(v))
+	var x float64
+	switch n := v.(type) {
+	case int64:
+		x = float64(n)
+	case float64:
+		if n != math.Trunc(n) || math.IsInf(n, 0) {
+			t.r.errf(t.sub(key), "want a whole number, got %v", n)
 			return def
 		}
-	}
-	if x < 0 {
-		t.r.errf(t.sub(key), "must not be negative, got %d", x)
+		x = n
+	default:
+		t.r.errf(t.sub(key), "want a whole number, got %s", tomlType(v))
 		return def
 	}
-	if x > 1<<40 {
-		t.r.errf(t.sub(key), "is implausibly large (%d)", x)
+	if x < 0 {
+		t.r.errf(t.sub(key), "must not be negative, got %v", v)
+		return def
+	}
+	if x > maxCount {
+		t.r.errf(t.sub(key), "is implausibly large (%v; at most %d)", v, maxCount)
 		return def
 	}
 	return int(x)
@@ -353,7 +363,15 @@ func (t *table) rate(key string, def float64) float64 {
 	return x
 }
 
-func (t *table) strings(key string) []string {
+// item is one string of an array and its index there.
+type item struct {
+	k int
+	s string
+}
+
+// items reads an array of strings, keeping each one's index so that
+// messages about it name the right element.
+func (t *table) items(key string) []item {
 	v, ok := t.get(key)
 	if !ok {
 		return nil
@@ -367,14 +385,14 @@ func (t *table) strings(key string) []string {
 		}
 		return nil
 	}
-	out := make([]string, 0, len(arr))
+	out := make([]item, 0, len(arr))
 	for i, e := range arr {
 		s, ok := e.(string)
 		if !ok {
 			t.r.errf(fmt.Sprintf("%s[%d]", t.sub(key), i), "want a string, got %s", tomlType(e))
 			continue
 		}
-		out = append(out, s)
+		out = append(out, item{i, s})
 	}
 	return out
 }
@@ -453,20 +471,35 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	}
 	path := t.sub(key)
 	if unit == unitDuration {
-		if s, isStr := v.(string); isStr {
-			h, err := ParseDuration(s)
+		switch x := v.(type) {
+		case string:
+			h, err := ParseDuration(x)
 			if err != nil {
 				t.r.errf(path, "%v", err)
 				return def
 			}
 			return sim.Fixed(h)
+		case int64, float64:
+			t.duration(key, 0) // reports the missing unit
+			return def
 		}
 	} else {
 		switch n := v.(type) {
 		case float64:
+			if math.IsNaN(n) {
+				t.r.errf(path, "want a fraction between 0 and 1, got %v", n)
+				return def
+			}
 			return t.r.checkFraction(path, sim.Fixed(n), def)
 		case int64:
 			return t.r.checkFraction(path, sim.Fixed(float64(n)), def)
+		case string:
+			p, err := parsePercent(n)
+			if err != nil {
+				t.r.errf(path, "%v", err)
+				return def
+			}
+			return t.r.checkFraction(path, sim.Fixed(p), def)
 		}
 	}
 	dt := t.r.table(path, v)
@@ -493,7 +526,10 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	if !dt.has("dist") {
 		t.r.errf(dt.sub("dist"), "missing \"dist\" (one of const, exponential, lognormal, weibull, uniform, triangular)")
 	}
-	var d sim.Dist
+	// Values that failed to parse are NaN and already reported; the checks
+	// below skip them so each problem is reported once.
+	nan := math.IsNaN
+	d := sim.Dist{A: math.NaN()} // stays invalid unless every key is there
 	bad := false
 	switch kind {
 	case "const":
@@ -528,8 +564,12 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		if need("shape", "scale") {
 			k := dt.number("shape", math.NaN())
 			sc := val("scale")
-			if !(k > 0) || !(sc > 0) {
-				t.r.errf(dt.path, "weibull needs shape > 0 and scale > 0")
+			if !nan(k) && !(k > 0) {
+				t.r.errf(dt.sub("shape"), "weibull needs shape > 0, got %g", k)
+				bad = true
+			}
+			if !nan(sc) && !(sc > 0) {
+				t.r.errf(dt.sub("scale"), "weibull needs scale > 0")
 				bad = true
 			}
 			d = sim.Dist{Kind: sim.Weibull, A: k, B: sc}
@@ -548,7 +588,7 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		dt.expect("min", "mode", "max")
 		if need("min", "mode", "max") {
 			lo, mo, hi := val("min"), val("mode"), val("max")
-			if !(lo <= mo && mo <= hi) {
+			if !nan(lo) && !nan(mo) && !nan(hi) && !(lo <= mo && mo <= hi) {
 				t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)
 				bad = true
 			}
@@ -563,7 +603,7 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	if bad || math.IsNaN(d.A) || math.IsNaN(d.B) || math.IsNaN(d.C) {
 		return def
 	}
-	if d.Quantile(0) < 0 {
+	if lo, _ := support(d); lo < 0 {
 		t.r.errf(path, "distribution allows negative values")
 		return def
 	}
@@ -573,8 +613,18 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	return d
 }
 
+// support returns the least and greatest values d can take.
+func support(d sim.Dist) (lo, hi float64) {
+	if d.Kind == sim.Lognormal && d.B == 0 {
+		// A point mass: the quantile formula gives 0·∞ = NaN at 0 and 1.
+		x := math.Exp(d.A)
+		return x, x
+	}
+	return d.Quantile(0), d.Quantile(1)
+}
+
 func (r *reader) checkFraction(path string, d, def sim.Dist) sim.Dist {
-	if d.Quantile(0) < 0 || d.Quantile(1) > 1 {
+	if lo, hi := support(d); !(lo >= 0 && hi <= 1) {
 		r.errf(path, "fractions must lie between 0 and 1")
 		return def
 	}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -31,6 +32,9 @@ func ParseDuration(s string) (float64, error) {
 			return 0, fmt.Errorf("malformed duration %q; write e.g. \"90m\", \"8h\" or \"3d\"", s)
 		}
 		num, err := strconv.ParseFloat(rest[:i], 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("duration %q is too long", s)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("malformed duration %q", s)
 		}
@@ -44,15 +48,31 @@ func ParseDuration(s string) (float64, error) {
 		}
 		f, ok := durationUnits[strings.ToLower(unit)]
 		if !ok {
-			return 0, fmt.Errorf("duration %q has unknown unit %q%s (units: s, m, h, d, w)", s, unit, suggest(strings.ToLower(unit), durationUnitAliases()))
+			hint := suggest(strings.ToLower(unit), durationUnitAliases())
+			if a, isAlias := durationAliases[strings.ToLower(unit)]; isAlias {
+				hint = fmt.Sprintf(" (did you mean %q?)", a)
+			}
+			return 0, fmt.Errorf("duration %q has unknown unit %q%s (units: s, m, h, d, w)", s, unit, hint)
 		}
 		total += num * f
 		rest = strings.TrimSpace(rest[j:])
+	}
+	if math.IsInf(total, 0) {
+		return 0, fmt.Errorf("duration %q is too long", s)
 	}
 	return total, nil
 }
 
 func durationUnitAliases() []string { return []string{"s", "m", "h", "d", "w"} }
+
+// durationAliases are unit spellings that are not accepted, for
+// suggestions: a duration unit is always one letter.
+var durationAliases = map[string]string{
+	"sec": "s", "secs": "s", "second": "s", "seconds": "s",
+	"min": "m", "mins": "m", "minute": "m", "minutes": "m",
+	"hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+	"day": "d", "days": "d", "wk": "w", "week": "w", "weeks": "w",
+}
 
 // rateUnits maps a rate's time unit to hours.
 var rateUnits = map[string]float64{
@@ -85,7 +105,11 @@ func ParseRate(s string) (float64, error) {
 	if v < 0 {
 		return 0, fmt.Errorf("rate %q is negative", s)
 	}
-	return v * scale / h, nil
+	x := v * scale / h
+	if math.IsInf(x, 0) {
+		return 0, fmt.Errorf("rate %q is too large", s)
+	}
+	return x, nil
 }
 
 // suggest returns ` (did you mean "x"?)` for the candidate nearest to s by
@@ -101,14 +125,18 @@ func suggest(s string, candidates []string) string {
 	if len(s) <= 3 {
 		limit = 1
 	}
-	if best == "" || bestD > limit || best == s {
+	if best == "" || bestD > limit || bestD >= len(s) || best == s {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of adjacent bytes each
+// cost 1, so "clt" is one edit from "ctl".
 func editDistance(a, b string) int {
+	// Rows i-2, i-1 and i of the dynamic programme.
+	pprev := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -122,8 +150,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pprev[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		pprev, prev, cur = prev, cur, pprev
 	}
 	return prev[len(b)]
 }
