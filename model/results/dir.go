@@ -36,6 +36,23 @@ type Dir struct {
 	staging   string // == final when resuming an incomplete final in place
 	committed bool
 	lastCkpt  time.Time
+	lock      *os.File // holds the flock on staging; nil when released or unsupported
+}
+
+// errLocked says another Dir holds a directory's lock.
+var errLocked = errors.New("another dcsim process is writing it")
+
+// Close releases the Dir's lock on its staging directory without
+// committing: the staging directory and its checkpoints stay for a later
+// OpenResume. Process exit does the same, so callers need not call it;
+// Commit and Discard release the lock themselves.
+func (d *Dir) Close() error {
+	if d.lock == nil {
+		return nil
+	}
+	err := d.lock.Close()
+	d.lock = nil
+	return err
 }
 
 // Path returns the directory the files are written to: the staging
@@ -58,8 +75,11 @@ func (d *Dir) Final() string { return d.final }
 //     OpenResume instead; a staging directory without a manifest (a run that
 //     died before its first checkpoint) is removed.
 //
-// Prepare then creates the staging directory with MarkerFile in it. final
-// itself is not touched until Commit. A leftover of a Commit that crashed
+// Prepare then creates the staging directory with MarkerFile in it and
+// takes an exclusive lock (flock) on it, held until Commit, Discard, Close
+// or the end of the process: a second run, resume or merge into the same
+// directory fails at once instead of mixing its files with this one's.
+// final itself is not touched until Commit. A leftover of a Commit that crashed
 // (final+OldSuffix) is cleaned up first.
 func Prepare(final string, force bool) (*Dir, error) {
 	final, err := cleanOut(final)
@@ -99,7 +119,16 @@ func Prepare(final string, force bool) (*Dir, error) {
 	}
 
 	staging := final + StagingSuffix
-	if _, err := os.Lstat(staging); err == nil {
+	if fi, err := os.Lstat(staging); err == nil {
+		if fi.IsDir() {
+			l, err := lockDir(staging)
+			if err == errLocked {
+				return nil, fmt.Errorf("%s: %w", staging, err)
+			}
+			if l != nil {
+				defer l.Close()
+			}
+		}
 		if !force {
 			if m, err := ReadManifest(filepath.Join(staging, ManifestFile)); err == nil {
 				state := fmt.Sprintf("an interrupted run (%d of %d replications of shard %s done, started %s)",
@@ -119,14 +148,20 @@ func Prepare(final string, force bool) (*Dir, error) {
 	if err := os.Mkdir(staging, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory %s: %w", final, err)
 	}
+	lock, err := lockDir(staging)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", staging, err)
+	}
+	d := &Dir{final: final, staging: staging, lastCkpt: time.Now(), lock: lock}
 	if err := WriteFileAtomic(filepath.Join(staging, MarkerFile), []byte(markerText)); err != nil {
-		os.RemoveAll(staging)
+		d.Discard()
 		return nil, err
 	}
 	if err := syncDir(parent); err != nil {
+		d.Discard()
 		return nil, fmt.Errorf("output directory %s: %w", final, err)
 	}
-	return &Dir{final: final, staging: staging, lastCkpt: time.Now()}, nil
+	return d, nil
 }
 
 func shardSize(m *Manifest) int {
@@ -225,7 +260,7 @@ func (d *Dir) Commit() error {
 	}
 	if d.staging == d.final {
 		d.committed = true
-		return nil
+		return d.Close()
 	}
 	parent := filepath.Dir(d.final)
 	if err := recoverCommit(d.final); err != nil {
@@ -254,6 +289,7 @@ func (d *Dir) Commit() error {
 		return fmt.Errorf("commit %s: %w", d.final, err)
 	}
 	d.staging, d.committed = d.final, true
+	d.Close()
 	if hadOld {
 		if err := os.RemoveAll(old); err != nil {
 			return fmt.Errorf("commit %s: new results are in place, but removing the previous ones failed: %w", d.final, err)
@@ -268,10 +304,12 @@ func (d *Dir) Commit() error {
 // resuming in place.
 func (d *Dir) Discard() error {
 	if d.committed || d.staging == d.final {
-		return nil
+		return d.Close()
 	}
 	d.committed = true
-	return os.RemoveAll(d.staging)
+	err := os.RemoveAll(d.staging)
+	d.Close()
+	return err
 }
 
 // CopyInputs copies the scenario file, and any other input files, into the
@@ -422,6 +460,9 @@ type Resumed struct {
 // its staging directory final+StagingSuffix, or final itself if that holds
 // incomplete results — and reloads its manifest and replications.csv.
 //
+// It takes the staging directory's lock as Prepare does, and fails if
+// another process holds it (the run is not interrupted, it is running).
+//
 // If replications.csv holds more replications than the manifest records
 // (a crash between writing the two), the CSV wins: every row in it is a
 // finished replication of the same run. A staging directory whose
@@ -456,6 +497,16 @@ func OpenResume(final string) (*Resumed, error) {
 	if !isResultsDir(dir) {
 		return nil, fmt.Errorf("resume %s: %s has no %s: not a dcsim results directory", final, dir, MarkerFile)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %s: %w", final, dir, err)
+	}
+	ok := false
+	defer func() {
+		if !ok && lock != nil {
+			lock.Close()
+		}
+	}()
 	removeStaleTemps(dir)
 	m, err := ReadManifest(filepath.Join(dir, ManifestFile))
 	if err != nil {
@@ -470,8 +521,9 @@ func OpenResume(final string) (*Resumed, error) {
 		return nil, fmt.Errorf("resume %s: %s holds replications [%d, %d) but %s says [%d, %d) of shard range ending at %d",
 			final, ReplicationsFile, c.First(), c.Next(), ManifestFile, m.FirstReplication, m.EndReplication, hi)
 	}
+	ok = true
 	return &Resumed{
-		Dir:       &Dir{final: final, staging: dir, lastCkpt: time.Now()},
+		Dir:       &Dir{final: final, staging: dir, lastCkpt: time.Now(), lock: lock},
 		Manifest:  m,
 		Collector: c,
 	}, nil

@@ -179,6 +179,14 @@ func TestInterruptKeepsPreviousResults(t *testing.T) {
 	if err := d.Commit(); err == nil || !strings.Contains(err.Error(), "incomplete") {
 		t.Errorf("Commit of incomplete results: %v", err)
 	}
+	// While the run's process lives, nothing else may take its directory.
+	if _, err := Prepare(out, true); err == nil || !strings.Contains(err.Error(), "another dcsim process is writing") {
+		t.Errorf("forced Prepare while the run holds its directory: %v", err)
+	}
+	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "another dcsim process is writing") {
+		t.Errorf("OpenResume while the run holds its directory: %v", err)
+	}
+	d.Close() // the process exits
 	// A fresh run must not silently discard the interrupted one.
 	_, err = Prepare(out, false)
 	if err == nil || !strings.Contains(err.Error(), "interrupted run (10 of 30 replications") {
@@ -211,6 +219,7 @@ func TestResumeByteIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill(t, c, 37, 45) // finished but never checkpointed: lost in the crash
+	d.Close()          // the crash ends the process, which releases the lock
 	started := m.Started
 
 	r, err := OpenResume(out)
@@ -271,6 +280,7 @@ func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
 	fill(t, c, 5, 8)
 	WriteReplications(filepath.Join(d.Path(), ReplicationsFile), c)
 	os.WriteFile(filepath.Join(d.Path(), ".summary.json.tmp-123"), []byte("half"), 0o644)
+	d.Close()
 	r, err := OpenResume(out)
 	if err != nil {
 		t.Fatal(err)
@@ -278,6 +288,7 @@ func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
 	if r.Collector.Next() != 8 {
 		t.Errorf("resumed at %d, want 8 (the CSV's end)", r.Collector.Next())
 	}
+	r.Dir.Close()
 	checkNotExist(t, filepath.Join(d.Path(), ".summary.json.tmp-123"))
 	// But a CSV behind its manifest is corruption.
 	c2 := newTestCollector(t, 0)
@@ -319,6 +330,7 @@ func TestCommitCrashRecovery(t *testing.T) {
 	if err := d.write(&m, c, false); err != nil {
 		t.Fatal(err)
 	}
+	d.Close()
 	if _, err := Prepare(out, false); err == nil || !strings.Contains(err.Error(), "finished run that was not committed") {
 		t.Errorf("Prepare over an uncommitted finished run: %v", err)
 	}
@@ -466,6 +478,7 @@ func TestResumeAfterKill(t *testing.T) {
 			}
 			if err == nil {
 				progress = append(progress, res.Collector.Next())
+				res.Dir.Close()
 			}
 		}
 	}

@@ -126,6 +126,7 @@ func ExampleOpenResume() {
 		col.Add(rep, outcome(rep))
 	}
 	dir.Checkpoint(m, col)
+	dir.Close() // the process ends, releasing the directory
 
 	// dcsim run --resume OUT: reload, check it is the same run, continue.
 	r, err := results.OpenResume(out)
