@@ -92,6 +92,9 @@ Scenario keys are documented in scenarios/README.md, results in results/README.m
 		Commands: []*cli.Command{
 			runCommand(),
 			compareCommand(),
+			traceCommand(),
+			plotCommand(),
+			reportCommand(),
 			validateCommand(),
 			mergeCommand(),
 		},

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+
 	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/report"
 	"github.com/dcsim/dcsim/model/results"
 )
 
@@ -15,12 +21,177 @@ func countServers(sc *model.Scenario) int {
 	return n
 }
 
-// drawRunPlots draws a run's plots into dir.
-func drawRunPlots(dir string, sc *model.Scenario, col *results.Collector) error {
+// both writes a chart as PNG and SVG.
+func both(dir, name string, draw func(path string) error) error {
+	for _, ext := range []string{".png", ".svg"} {
+		if err := draw(filepath.Join(dir, name+ext)); err != nil {
+			return fmt.Errorf("%s%s: %w", name, ext, err)
+		}
+	}
 	return nil
+}
+
+// typicalReplication returns the replication whose time until every
+// service recovered is the median one (the lower of two middles), so the
+// timeline shows a representative course.
+func typicalReplication(col *results.Collector, v int) int {
+	vals := col.OverallValues(v, "all_services_recovered_h")
+	idx := make([]int, len(vals))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return vals[idx[a]] < vals[idx[b]] })
+	if len(idx) == 0 {
+		return 0
+	}
+	return col.First() + idx[(len(idx)-1)/2]
+}
+
+// runCharts builds a run's charts: recovery CDF per service, histogram of
+// user-hours lost, and the timeline of the typical replication.
+func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hist, timeline report.Chart, tl *traceLog, rep int) {
+	var series []report.CDFSeries
+	for s, svc := range sc.Services {
+		vals := col.Values(0, s, "time_to_recover_h")
+		if allZero(vals) {
+			continue
+		}
+		series = append(series, report.CDFSeries{Label: svc.Name, Values: vals})
+	}
+	cdf = report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), series)
+	hist = report.NewHistogram(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", col.OverallValues(0, "user_hours_lost"))
+	rep = typicalReplication(col, 0)
+	tl = traceReplication(sc, seed, rep)
+	series2, markers, end := tl.stepSeries(sc)
+	timeline = report.NewTimeline(fmt.Sprintf("%s: serving fraction in replication %d (median time to full recovery)", sc.Name, rep), series2, markers, end)
+	return
+}
+
+func allZero(x []float64) bool {
+	for _, v := range x {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// drawRunPlots draws a run's plots and its HTML report into dir.
+func drawRunPlots(dir string, sc *model.Scenario, col *results.Collector) error {
+	return drawRunPlotsSeed(dir, sc, sc.Seed, col, nil)
+}
+
+func drawRunPlotsSeed(dir string, sc *model.Scenario, seed uint64, col *results.Collector, man *results.Manifest) error {
+	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
+	for name, ch := range map[string]report.Chart{"recovery_cdf": cdf, "user_hours_hist": hist, "timeline": timeline} {
+		if err := both(dir, name, ch.Save); err != nil {
+			return err
+		}
+	}
+	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w ioWriter) error {
+		return tl.writeText(w, sc, "baseline", seed, rep)
+	})
+}
+
+// stepSeries converts the trace into step series and markers.
+func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report.Marker, float64) {
+	series := make([]report.StepSeries, len(sc.Services))
+	for i, s := range sc.Services {
+		series[i] = report.StepSeries{Label: s.Name, T: []float64{0}, F: []float64{1}}
+	}
+	for _, smp := range t.samples {
+		for i := range series {
+			series[i].T = append(series[i].T, smp.T)
+			series[i].F = append(series[i].F, smp.Serving[i])
+		}
+	}
+	end := t.outcome.AllServicesRecoveredH
+	for _, e := range t.events {
+		if _, ok := markerKinds[e.Kind]; ok {
+			end = math.Max(end, e.T)
+		}
+	}
+	end = math.Min(sc.Horizon, math.Max(1, end*1.05))
+	var markers []report.Marker
+	firstRepower := false
+	for _, e := range t.events {
+		label, ok := markerKinds[e.Kind]
+		switch {
+		case ok:
+			markers = append(markers, report.Marker{T: e.T, Label: label})
+		case e.Kind == "repowered" && !firstRepower:
+			firstRepower = true
+			markers = append(markers, report.Marker{T: e.T, Label: "first re-power"})
+		case e.Kind == "failover-done":
+			markers = append(markers, report.Marker{T: e.T, Label: e.Subject + " failover"})
+		}
+	}
+	if len(markers) > 14 {
+		markers = markers[:14]
+	}
+	return series, markers, end
+}
+
+// compareCharts builds a comparison's charts.
+func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison, key string) []report.Chart {
+	nI := len(plan.Base.Incidents)
+	keyInc := 0
+	for i, in := range plan.Base.Incidents {
+		if in.Name == cmp.KeyIncident {
+			keyInc = i
+		}
+	}
+	s := -1
+	for i, svc := range sc.Services {
+		if svc.Name == key {
+			s = i
+		}
+	}
+	var cdfs []report.CDFSeries
+	if s >= 0 {
+		for v, name := range plan.Names {
+			if v > 8 && len(plan.Portfolios[v]) > 1 {
+				continue
+			}
+			cdfs = append(cdfs, report.CDFSeries{Label: name, Values: col.Values(v*nI+keyInc, s, "time_to_recover_h")})
+		}
+	}
+	var pts []report.OptionPoint
+	var ranked []report.Ranked
+	for _, r := range cmp.Options {
+		pts = append(pts, report.OptionPoint{Name: r.Name, AnnualCost: r.AnnualisedCost, ALE: r.ALE.Mean, ALELo: r.ALE.CI95[0], ALEHi: r.ALE.CI95[1], Pareto: r.OnParetoFrontier})
+		if r.AnnualisedCost > 0 {
+			f := 1 / r.AnnualisedCost
+			ranked = append(ranked, report.Ranked{Label: r.Name, Value: r.ALEReduction.Mean * f, Lo: r.ALEReduction.CI95[0] * f, Hi: r.ALEReduction.CI95[1] * f})
+		}
+	}
+	charts := []report.Chart{
+		report.NewInvestmentChart(fmt.Sprintf("%s: annualised cost vs annualised loss expectancy", sc.Name), sc.Currency, pts),
+		report.NewRankedBars("risk reduction per unit of annualised cost", "ALE cut per "+sc.Currency+" spent per year", ranked),
+	}
+	if len(cdfs) > 0 {
+		charts = append(charts, report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover, %s, by option", key, cmp.KeyIncident), cdfs))
+	}
+	return charts
 }
 
 // drawComparePlots draws a comparison's plots into dir.
 func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
+	names := []string{"investments", "risk_reduction_per_cost", "recovery_cdf_by_option"}
+	for i, ch := range compareCharts(sc, plan, col, cmp, keyService(cmp)) {
+		if err := both(dir, names[i], ch.Save); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// keyService is the service leadership looks at first: kakaotalk when
+// present, else the user service with the largest user-hours lost.
+func keyService(cmp *model.Comparison) string {
+	if _, ok := cmp.Options[0].TimeToRecoverH["kakaotalk"]; ok {
+		return "kakaotalk"
+	}
+	return firstUserService(cmp)
+}
+

@@ -307,6 +307,13 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	if err := dir.Finish(man, col); err != nil {
 		return err
 	}
+	if whole && spec.plots {
+		// The report reads the committed files, so it shows exactly what
+		// the directory holds.
+		if _, err := writeReport(dir.Final()); err != nil {
+			return fmt.Errorf("results are complete in %s, but the report failed: %w", dir.Final(), err)
+		}
+	}
 	if !c.Bool("quiet") {
 		if err := spec.show(c, col); err != nil {
 			return err

@@ -1,0 +1,140 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Comment returns the comment written on the line that defines the TOML
+// key path (e.g. "sites[0].fire.extinguish"), where scenarios cite their
+// sources, or "" if there is none.
+func (sc *Scenario) Comment(path string) string {
+	ln, ok := sc.lines[path]
+	if !ok {
+		return ""
+	}
+	lines := strings.Split(string(sc.Source), "\n")
+	if ln < 1 || ln > len(lines) {
+		return ""
+	}
+	return trailingComment(lines[ln-1])
+}
+
+// trailingComment returns the text after a '#' that is not inside quotes.
+func trailingComment(line string) string {
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			return strings.TrimSpace(line[i+1:])
+		}
+	}
+	return ""
+}
+
+// Assumption is one parameter a result rests on, with where it came from.
+type Assumption struct {
+	Parameter, Value, Source string
+}
+
+// Assumptions lists the parameters that drive the incident's outcome, each
+// with its value and the source comment the scenario gives for it ("scenario
+// default" when the key is not set, "not cited" when set without a comment).
+func (sc *Scenario) Assumptions() []Assumption {
+	var out []Assumption
+	add := func(path, param, value string) {
+		src := sc.Comment(path)
+		if _, set := sc.lines[path]; !set {
+			src = "dcsim default (scenarios/README.md)"
+		} else if src == "" {
+			src = "not cited in the scenario"
+		}
+		out = append(out, Assumption{Parameter: param, Value: value, Source: src})
+	}
+	in := sc.Incident
+	site := sc.Sites[in.Site]
+	sp := fmt.Sprintf("sites[%d]", in.Site)
+	start := "random over the week"
+	if !in.RandomStart {
+		start = in.Start.Format("Mon 2 Jan 2006 15:04 MST")
+	}
+	add("incident.start", "incident start", start)
+	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, site.Name))
+	if in.Hazard == BatteryFire {
+		f := site.Fire
+		add(sp+".zone_cutoffs", "zone-level power cut-offs", fmt.Sprint(site.ZoneCutoffs))
+		add(sp+".fire.suppression", "suppression", fmt.Sprintf("%s (success %.0f%%)", f.Suppression, 100*f.SuppressionSuccess))
+		add(sp+".fire.heat_damage", "time for heat to take out the ignition domain", durDist(f.HeatDamage))
+		add(sp+".fire.spread_probability", "spread to each neighbouring domain", fmt.Sprintf("%.0f%%", 100*f.SpreadProbability))
+		add(sp+".fire.power_cut_delay", "time to firefighters' power cut", durDist(f.PowerCutDelay))
+		add(sp+".fire.extinguish", "time to extinguish", durDist(f.Extinguish))
+		add(sp+".fire.inspection", "safety inspection", durDist(f.Inspection))
+		add(sp+".fire.replacement_lead_time", "burned power gear replaced after", durDist(f.ReplacementLeadTime))
+		add(sp+".fire.server_lead_time", "destroyed servers replaced after", durDist(f.ServerLeadTime))
+	} else {
+		add("incident.duration", "duration of the "+string(in.Hazard), durDist(in.Duration))
+	}
+	add(sp+".repower", "re-energising one domain", durDist(site.Repower))
+	add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	add("operations.drilled", "whole-site drills", fmt.Sprint(sc.Ops.Drilled))
+	var tools []string
+	for _, j := range sc.Ops.OpsTools {
+		tools = append(tools, sc.Services[j].Name)
+	}
+	add("operations.ops_tools", "ops tooling (manual work ×"+fmt.Sprint(sc.Ops.OpsSlowdown)+" slower while down)", strings.Join(tools, ", "))
+	for i, s := range sc.Services {
+		sp := fmt.Sprintf("services[%d]", i)
+		var sites []string
+		for _, p := range s.Placement {
+			sites = append(sites, fmt.Sprintf("%s %.0f%%", sc.Sites[p.Site].Name, 100*p.Share))
+		}
+		v := fmt.Sprintf("%s, %s", s.Mode, strings.Join(sites, " / "))
+		if s.Mode == ActiveStandby {
+			v += fmt.Sprintf(", %s standby, manual failover %s", s.Standby, durDist(s.FailoverManual))
+		}
+		path := sp + ".placement"
+		if _, ok := sc.lines[sp+".failover.manual"]; ok && s.Mode == ActiveStandby {
+			path = sp + ".failover.manual"
+		}
+		if c := sc.Comment(path); c == "" {
+			path = sp + ".mode"
+		}
+		add(path, s.Name, v)
+	}
+	if sc.Economics.ValuePerUserHour > 0 {
+		add("economics.value_per_user_hour", "value of a user-hour", fmt.Sprintf("%g %s", sc.Economics.ValuePerUserHour, sc.Currency))
+	}
+	return out
+}
+
+// durDist describes a duration distribution in hours for people.
+func durDist(d sim.Dist) string {
+	h := func(x float64) string {
+		switch {
+		case x < 1.0/60:
+			return fmt.Sprintf("%.0fs", x*3600)
+		case x < 1:
+			return fmt.Sprintf("%.0fm", x*60)
+		}
+		return fmt.Sprintf("%.3gh", x)
+	}
+	switch d.Kind {
+	case sim.Const:
+		return h(d.A)
+	case sim.Lognormal:
+		return fmt.Sprintf("median %s, p95 %s", h(math.Exp(d.A)), h(d.Quantile(0.95)))
+	}
+	return fmt.Sprintf("median %s (mean %s)", h(d.Quantile(0.5)), h(d.Mean()))
+}
