@@ -194,4 +194,3 @@ func keyService(cmp *model.Comparison) string {
 	}
 	return firstUserService(cmp)
 }
-

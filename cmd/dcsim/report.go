@@ -342,4 +342,3 @@ func keyServiceOf(sc *model.Scenario, vs *results.VariantSummary) string {
 	}
 	return best
 }
-
