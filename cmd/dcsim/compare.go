@@ -61,7 +61,7 @@ Examples:
 			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` for NPV and annualised capex", Value: 0.05},
 			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge)"},
+			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted comparison whose output directory is `DIR`"},
 		},
 		Action: compareAction,

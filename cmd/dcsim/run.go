@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ Examples:
    dcsim run --resume results/kakao-2022`,
 		Flags: []cli.Flag{
 			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge)"},
+			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
 			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
 			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]] instead of [incident]"},
@@ -182,6 +183,12 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 	}
 	s.shard = sim.Shard{Index: 0, Count: 1}
 	if v := c.String("shard"); v != "" {
+		if v == "auto" {
+			var err error
+			if v, err = shardFromEnv(os.Getenv); err != nil {
+				return nil, badInputf("--shard auto: %v", err)
+			}
+		}
 		sh, err := sim.ParseShard(v)
 		if err != nil {
 			return nil, badInputf("--shard: %v", err)
@@ -351,4 +358,61 @@ func newProgress(c *cli.Context, total int, desc string) progress {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetPredictTime(true),
 	)
+}
+
+// shardFromEnv returns "i/n" from a batch scheduler's environment: a Slurm
+// job array (SLURM_ARRAY_TASK_ID, and SLURM_ARRAY_TASK_COUNT or
+// SLURM_ARRAY_TASK_MIN/MAX) or a Kubernetes Indexed Job
+// (JOB_COMPLETION_INDEX, with the shard count in DCSIM_SHARDS).
+func shardFromEnv(getenv func(string) string) (string, error) {
+	atoi := func(name string) (int, error) {
+		v := getenv(name)
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return 0, fmt.Errorf("%s=%q is not a whole number", name, v)
+		}
+		return n, nil
+	}
+	if getenv("SLURM_ARRAY_TASK_ID") != "" {
+		id, err := atoi("SLURM_ARRAY_TASK_ID")
+		if err != nil {
+			return "", err
+		}
+		lo := 0
+		if getenv("SLURM_ARRAY_TASK_MIN") != "" {
+			if lo, err = atoi("SLURM_ARRAY_TASK_MIN"); err != nil {
+				return "", err
+			}
+		}
+		var n int
+		switch {
+		case getenv("SLURM_ARRAY_TASK_COUNT") != "":
+			n, err = atoi("SLURM_ARRAY_TASK_COUNT")
+		case getenv("SLURM_ARRAY_TASK_MAX") != "":
+			var hi int
+			hi, err = atoi("SLURM_ARRAY_TASK_MAX")
+			n = hi - lo + 1
+		default:
+			err = fmt.Errorf("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX")
+		}
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d/%d", id-lo, n), nil
+	}
+	if getenv("JOB_COMPLETION_INDEX") != "" {
+		id, err := atoi("JOB_COMPLETION_INDEX")
+		if err != nil {
+			return "", err
+		}
+		if getenv("DCSIM_SHARDS") == "" {
+			return "", fmt.Errorf("JOB_COMPLETION_INDEX is set; set DCSIM_SHARDS to the Job's completions")
+		}
+		n, err := atoi("DCSIM_SHARDS")
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d/%d", id, n), nil
+	}
+	return "", fmt.Errorf("no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX in the environment")
 }
