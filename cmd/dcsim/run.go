@@ -286,12 +286,19 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	col.Grow(hi - from)
 	bar := newProgress(c, hi-from, spec.command+" "+spec.sc.Name)
 	var ckErr error
+	// Checkpoint every 5 s, but never spend more than a tenth of the time
+	// rewriting files that grow with the run.
+	every := 5 * time.Second
 	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
 	res := model.Simulate(ctx, spec.models, cfg, func(rep int, outs []results.Outcome) {
 		col.Add(rep, outs)
 		bar.Add(1)
 		if ckErr == nil {
-			ckErr = dir.CheckpointIfDue(man, col, 5*time.Second)
+			t0 := time.Now()
+			ckErr = dir.CheckpointIfDue(man, col, every)
+			if d := time.Since(t0); d > every/10 {
+				every = 10 * d
+			}
 		}
 	})
 	bar.Finish()
