@@ -34,6 +34,10 @@ const (
 	evUtilityLost  // A site
 )
 
+// maxFailoverTries is how many failover attempts an outage gets before the
+// service waits for its primary instead.
+const maxFailoverTries = 3
+
 // Causes of a domain being without power (bit set).
 const (
 	causeFire    uint8 = 1 << iota // burned: power gear destroyed
@@ -107,6 +111,8 @@ type Replication struct {
 	foPending   []bool
 	foAttempt   []int32
 	foAutoTried []bool
+	foRetries   []int32 // failed attempts in the current outage
+	foGaveUp    []bool  // stop failing over until the primary is back
 	failingBack []bool
 	reroute     []float64
 	fPeak       []float64 // effective serving fraction at peak demand
@@ -166,6 +172,8 @@ func NewReplication(m *Model) *Replication {
 	r.foPending = make([]bool, ns)
 	r.foAttempt = make([]int32, ns)
 	r.foAutoTried = make([]bool, ns)
+	r.foRetries = make([]int32, ns)
+	r.foGaveUp = make([]bool, ns)
 	r.failingBack = make([]bool, ns)
 	r.reroute = make([]float64, ns)
 	r.fPeak = make([]float64, ns)
@@ -231,6 +239,7 @@ func (r *Replication) Start(seed uint64, rep int) {
 		r.active[s] = m.Sc.Services[s].Primary
 		r.foPending[s], r.foAutoTried[s], r.failingBack[s] = false, false, false
 		r.foAttempt[s] = 0
+		r.foRetries[s], r.foGaveUp[s] = 0, false
 		r.reroute[s] = 0
 		r.everImp[s] = false
 		r.recovered[s] = 0
@@ -885,8 +894,14 @@ func (r *Replication) refresh(now float64) {
 		}
 		r.maybeFailback(s)
 		if svc.Mode == ActiveStandby && !r.foPending[s] && r.active[s] == svc.Primary && svc.Secondary >= 0 {
-			if r.primaryDown(s) {
+			down := r.primaryDown(s)
+			if !down {
+				r.foGaveUp[s] = false
+			}
+			if down && !r.foGaveUp[s] {
 				r.foPending[s] = true
+				r.foAutoTried[s] = false
+				r.foRetries[s] = 0
 				r.foAttempt[s]++
 				r.event("outage-detected", r.svcName(s), "primary %s cannot carry the load; failover decision pending", r.siteName(svc.Primary))
 				r.eng.After(sim.Time(svc.Detection.Sample(r.st.fail[s])), evDetect, int32(s), 0)
@@ -1016,6 +1031,12 @@ func (r *Replication) failoverDone(s int, b int32) {
 		return
 	}
 	if b < 0 {
+		r.foRetries[s]++
+		if r.foRetries[s] >= maxFailoverTries {
+			r.foGaveUp[s] = true
+			r.event("failover-abandoned", r.svcName(s), "%d failover attempts failed; waiting for the primary", r.foRetries[s])
+			return
+		}
 		r.event("failover-failed", r.svcName(s), "failover attempt failed; retrying by hand")
 		r.foPending[s] = true
 		r.eng.After(0, evDetect, int32(s), 0)
