@@ -137,8 +137,10 @@ func Prepare(final string, force bool) (*Dir, error) {
 					state = "a finished run that was not committed"
 				}
 				return nil, fmt.Errorf("%s holds %s: resume it, or force discarding it", staging, state)
-			} else if !errors.Is(err, fs.ErrNotExist) || !isResultsDir(staging) {
+			} else if !isResultsDir(staging) {
 				return nil, fmt.Errorf("%s exists but is not a dcsim staging directory: remove it, or force discarding it", staging)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s holds an unreadable checkpoint (%v): force discarding it", staging, err)
 			}
 		}
 		if err := os.RemoveAll(staging); err != nil {

@@ -187,6 +187,14 @@ func TestInterruptKeepsPreviousResults(t *testing.T) {
 		t.Errorf("OpenResume while the run holds its directory: %v", err)
 	}
 	d.Close() // the process exits
+	// A damaged checkpoint is reported as such, not discarded.
+	mp := filepath.Join(out+StagingSuffix, ManifestFile)
+	good, _ := os.ReadFile(mp)
+	os.WriteFile(mp, []byte("{"), 0o644)
+	if _, err := Prepare(out, false); err == nil || !strings.Contains(err.Error(), "unreadable checkpoint") {
+		t.Errorf("Prepare over a damaged checkpoint: %v", err)
+	}
+	os.WriteFile(mp, good, 0o644)
 	// A fresh run must not silently discard the interrupted one.
 	_, err = Prepare(out, false)
 	if err == nil || !strings.Contains(err.Error(), "interrupted run (10 of 30 replications") {
