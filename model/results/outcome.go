@@ -16,8 +16,10 @@
 //     Values for paired comparisons, and replications.csv.
 //   - Dir.Checkpoint writes what has finished so far (complete=false);
 //     Dir.Finish writes the complete results and commits them to <out>.
-//   - OpenResume reloads an interrupted run; Merge joins shard directories
-//     into exactly what one unsharded run would have written.
+//   - OpenResume reloads an interrupted run (Resumed.Continue checks it is
+//     the same run); Merge and MergeWith join shard directories into exactly
+//     what one unsharded run would have written; Load reads any results
+//     directory back.
 //   - WriteTable renders the human-readable table for stdout.
 //
 // It imports sim but not model, so model and cmd can both use it.
