@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
+	"runtime"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/results"
 )
 
@@ -26,17 +29,27 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "merged results `DIR`", Required: true},
 			flagForce, flagQuiet,
+			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots or the report"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return badInputf("merge needs the shard directories as arguments")
 			}
-			_, col, err := results.Merge(c.Args().Slice(), c.String("out"), c.Bool("force"))
+			spec, err := mergeSpec(c, c.Args().First())
+			if err != nil {
+				return err
+			}
+			_, col, err := results.MergeWith(c.Args().Slice(), c.String("out"), c.Bool("force"), spec.beforeFinish)
 			if err != nil {
 				return badInput(err)
 			}
+			if spec.plots {
+				if _, err := writeReport(c.String("out")); err != nil {
+					return fmt.Errorf("merged into %s, but the report failed: %w", c.String("out"), err)
+				}
+			}
 			if !c.Bool("quiet") {
-				if err := results.WriteTable(c.App.Writer, col.Summary(), 0); err != nil {
+				if err := spec.show(c, col); err != nil {
 					return err
 				}
 				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", c.NArg(), c.String("out"))
@@ -44,4 +57,46 @@ Examples:
 			return nil
 		},
 	}
+}
+
+// mergeSpec rebuilds, from the first shard's manifest and scenario copy,
+// what the unsharded command would have added to its results (compare.json,
+// plots), so a merge ends with the same files.
+func mergeSpec(c *cli.Context, shard string) (*runSpec, error) {
+	man, err := results.ReadManifest(filepath.Join(shard, results.ManifestFile))
+	if err != nil {
+		return nil, badInput(err)
+	}
+	path := filepath.Join(shard, man.ScenarioFile)
+	sc, err := loadScenario(path)
+	if err != nil {
+		return nil, err
+	}
+	spec := &runSpec{scenarioPath: path, sc: sc, seed: man.Seed, reps: man.Replications,
+		workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), ctx: c.Context}
+	switch man.Command {
+	case "compare":
+		err = setupCompare(spec, compareOptionsFromManifest(man.Options))
+	default:
+		err = setupRun(spec, man.Options["incident"])
+		spec.sc = sc
+		seed := man.Seed
+		spec.beforeFinish = func(dir string, col *results.Collector) error {
+			if !spec.plots {
+				return nil
+			}
+			return drawRunPlotsSeed(dir, scenarioFor(sc, man.Options["incident"]), seed, col, man)
+		}
+	}
+	return spec, err
+}
+
+// scenarioFor applies a run's --incident option.
+func scenarioFor(sc *model.Scenario, incident string) *model.Scenario {
+	for i, in := range sc.Incidents {
+		if incident != "" && in.Name == incident {
+			return sc.WithIncident(i)
+		}
+	}
+	return sc
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"sort"
@@ -76,11 +77,6 @@ func allZero(x []float64) bool {
 	return true
 }
 
-// drawRunPlots draws a run's plots and its HTML report into dir.
-func drawRunPlots(dir string, sc *model.Scenario, col *results.Collector) error {
-	return drawRunPlotsSeed(dir, sc, sc.Seed, col, nil)
-}
-
 func drawRunPlotsSeed(dir string, sc *model.Scenario, seed uint64, col *results.Collector, man *results.Manifest) error {
 	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
 	for name, ch := range map[string]report.Chart{"recovery_cdf": cdf, "user_hours_hist": hist, "timeline": timeline} {
@@ -88,7 +84,7 @@ func drawRunPlotsSeed(dir string, sc *model.Scenario, seed uint64, col *results.
 			return err
 		}
 	}
-	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w ioWriter) error {
+	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
 		return tl.writeText(w, sc, "baseline", seed, rep)
 	})
 }

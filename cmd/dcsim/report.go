@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,8 +16,6 @@ import (
 	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
 )
-
-type ioWriter = io.Writer
 
 func reportCommand() *cli.Command {
 	return &cli.Command{
@@ -146,14 +143,7 @@ func (sv *saved) drawPlots(dir string) error {
 
 // scenarioForRun applies a run's --incident option.
 func (sv *saved) scenarioForRun() *model.Scenario {
-	if name := sv.man.Options["incident"]; name != "" {
-		for i, in := range sv.sc.Incidents {
-			if in.Name == name {
-				return sv.sc.WithIncident(i)
-			}
-		}
-	}
-	return sv.sc
+	return scenarioFor(sv.sc, sv.man.Options["incident"])
 }
 
 // writeReport builds DIR/report.html from the files in DIR.

@@ -113,7 +113,7 @@ func setupRun(spec *runSpec, incident string) error {
 		if !spec.plots {
 			return nil
 		}
-		return drawRunPlots(dir, spec.sc, col)
+		return drawRunPlotsSeed(dir, sc, spec.seed, col, nil)
 	}
 	return nil
 }
