@@ -91,19 +91,6 @@ func groupThousands(s string) string {
 	return b.String()
 }
 
-// withUnit writes x followed by a non-breaking space and unit; currency
-// codes go before the number ("KRW 1.2 bn"), other units after ("10.4 h").
-func withUnit(x float64, unit string) string {
-	s := formatNumber(x)
-	switch {
-	case unit == "":
-		return s
-	case isCurrencyCode(unit):
-		return unit + "\u00a0" + s
-	}
-	return s + "\u00a0" + unit
-}
-
 // isCurrencyCode reports whether s looks like an ISO 4217 code or a
 // currency symbol.
 func isCurrencyCode(s string) bool {

@@ -415,6 +415,26 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
+// TestHTMLUnits checks that a currency goes before its number and other
+// units after, outside the marked element.
+func TestHTMLUnits(t *testing.T) {
+	p := Page{Title: "u", Headline: []Part{
+		Num("a", 4.2e9, "KRW"), Text(", "), Num("b", 10.43, "h"), Text(", "), Num("c", 3, "$"), Text(", "), Num("d", 7, ""),
+	}, Run: Run{Complete: true}}
+	doc, err := RenderHTML(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<p class="headline">KRW&nbsp;<span class="num" data-metric="a" data-value="4.2e&#43;09">4.2 bn</span>, ` +
+		`<span class="num" data-metric="b" data-value="10.43">10.4</span>&nbsp;h, ` +
+		`$&nbsp;<span class="num" data-metric="c" data-value="3">3</span>, ` +
+		`<span class="num" data-metric="d" data-value="7">7</span></p>`
+	if !bytes.Contains(doc, []byte(want)) {
+		i := bytes.Index(doc, []byte(`<p class="headline">`))
+		t.Errorf("headline\n got %.400s\nwant %s", doc[max(i, 0):], want)
+	}
+}
+
 func TestHTMLChartError(t *testing.T) {
 	p := samplePage()
 	p.Charts = append(p.Charts, NewHistogram("bad", "x", nil))

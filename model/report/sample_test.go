@@ -90,18 +90,6 @@ func sampleHistogram() []float64 {
 	return vs
 }
 
-// sampleCharts returns one chart of each kind, by file stem.
-func sampleCharts() map[string]Chart {
-	series, markers, horizon := sampleTimeline()
-	return map[string]Chart{
-		"cdf":        NewRecoveryCDF("Time to recover after a battery fire at pangyo", sampleCDF()),
-		"timeline":   NewTimeline("Serving capacity after the fire (replication 0)", series, markers, horizon),
-		"histogram":  NewHistogram("User-hours lost per incident", "User-hours lost (user·h)", sampleHistogram()),
-		"investment": NewInvestmentChart("Cost against risk of each option", "KRW", sampleOptions()),
-		"ranked":     NewRankedBars("Risk reduction per unit cost", "ALE avoided per KRW of annual cost (KRW/KRW)", sampleRanked()),
-	}
-}
-
 // outDir returns DCSIM_REPORT_OUT if set (to keep the files for a look),
 // else a temporary directory.
 func outDir(t *testing.T) string {

@@ -46,23 +46,6 @@ func TestFormatNumber(t *testing.T) {
 	}
 }
 
-func TestWithUnit(t *testing.T) {
-	for _, c := range []struct {
-		v          float64
-		unit, want string
-	}{
-		{10.4, "h", "10.4\u00a0h"},
-		{4.2e9, "KRW", "KRW\u00a04.2 bn"},
-		{3, "$", "$\u00a03"},
-		{3, "", "3"},
-		{5, "GWh", "5\u00a0GWh"},
-	} {
-		if got := withUnit(c.v, c.unit); got != c.want {
-			t.Errorf("withUnit(%v, %q) = %q, want %q", c.v, c.unit, got, c.want)
-		}
-	}
-}
-
 func TestMarkPareto(t *testing.T) {
 	pts := []OptionPoint{
 		{Name: "baseline", AnnualCost: 0, ALE: 10},
