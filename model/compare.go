@@ -160,6 +160,14 @@ func (p *Plan) Evaluate(col *results.Collector, money Money) *Comparison {
 		}
 		annual[v] = a
 		row := OptionResult{Name: p.Names[v], Investments: p.Portfolios[v], ALE: sim.Summarize(a), Incidents: incs}
+		// The mean is the defining sum Σ f_i · mean(L_i), so a single
+		// incident's ALE is exactly f · mean(L); the interval and quantiles
+		// come from the per-replication draws A_k, whose mean differs from
+		// it only by rounding.
+		row.ALE.Mean = 0
+		for _, in := range incs {
+			row.ALE.Mean += in.ALE
+		}
 		if row.Investments == nil {
 			row.Investments = []string{}
 		}

@@ -267,6 +267,7 @@ func applyPatch(base, patch map[string]any, path string, problems *[]string) {
 					*problems = append(*problems, ep+".new\x00"+fmt.Sprintf("%q already exists; drop new = true to change it", name))
 				case target != nil:
 					pc := deepCopy(pe).(map[string]any)
+					delete(pc, "new")
 					applyPatch(target, pc, ep, problems)
 				case isNew:
 					pc := deepCopy(pe).(map[string]any)

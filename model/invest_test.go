@@ -334,10 +334,7 @@ name = "drills"
 // Writing new = false on an element that exists should mean "patch it",
 // as leaving new out does.
 func TestPatchExplicitNewFalse(t *testing.T) {
-	t.Skip(`bug: model/invest.go applyPatch copies the patch element, "new" key included, into the existing ` +
-		`element when new = false, so [[investments.patch.services]] name = "chat", new = false fails to load with ` +
-		`"investments[k].patch: ... makes the scenario invalid: services[2].new: unknown key \"new\""`)
-	sc := cmpParse(t, cmpExampleTOML+`
+		sc := cmpParse(t, cmpExampleTOML+`
 [[investments]]
 name = "explicit"
 [[investments.patch.services]]
