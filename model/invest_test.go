@@ -334,7 +334,7 @@ name = "drills"
 // Writing new = false on an element that exists should mean "patch it",
 // as leaving new out does.
 func TestPatchExplicitNewFalse(t *testing.T) {
-		sc := cmpParse(t, cmpExampleTOML+`
+	sc := cmpParse(t, cmpExampleTOML+`
 [[investments]]
 name = "explicit"
 [[investments.patch.services]]
