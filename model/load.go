@@ -452,11 +452,6 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	s.FailoverSuccess = fo.prob("success", 0.95)
 	s.Warmup = fo.dist("warmup", defaultWarmup[s.Standby], unitDuration)
 	s.FailbackOutage = fo.duration("failback_outage", 0)
-	// A failed failover is retried by hand at once; if that retry could
-	// take no time at all, the retries would never let the clock move.
-	if s.Mode == ActiveStandby && s.FailoverSuccess < 1 && s.FailoverManual.Mean() == 0 && s.Warmup.Mean() == 0 {
-		r.errf(fo.sub("manual"), "with success < 1 a failed failover is retried by hand, so manual failover (plus warmup) must take some time")
-	}
 	fo.done()
 	s.Reroute = t.dist("reroute", sim.LognormalMedianP95(5.0/60, 15.0/60), unitDuration)
 	s.Restore = t.dist("restore", sim.LognormalMedianP95(1, 4), unitDuration)

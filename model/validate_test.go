@@ -445,8 +445,6 @@ var badCases = []struct {
 		[]want{{"sites[1].domains[0].generators.needed", 35, `needs 2 generators but the domain has 1`}}},
 	{"generators needing none", []edit{{"servers = 200\n", "servers = 200\ngenerators = { count = 2, needed = 0 }\n"}},
 		[]want{{"sites[1].domains[0].generators.needed", 35, `must be at least 1 when the domain has generators (for a domain without generators write count = 0, needed = 0)`}}},
-	{"instant failed failovers", []edit{{`mode = "active-standby"`, "mode = \"active-standby\"\nstandby = \"hot\""}, {`failover = { auto = "10m", manual = { dist = "lognormal", median = "4h", p95 = "10h" } }`, `failover = { success = 0.5, manual = "0s" }`}},
-		[]want{{"services[1].failover.manual", lnFailover + 1, `with success < 1 a failed failover is retried by hand, so manual failover (plus warmup) must take some time`}}},
 	{"unknown standby", []edit{{`mode = "active-standby"`, "mode = \"active-standby\"\nstandby = \"warn\""}},
 		[]want{{"services[1].standby", lnSvc1Mode + 1, `"warn" is not one of hot, warm, cold (did you mean "warm"?)`}}},
 	{"unknown mode", []edit{{`mode = "active-standby"`, `mode = "active-stanby"`}},

@@ -1,0 +1,323 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Bounds that keep one fuzz input fast. A scenario that validates must
+// finish a replication within fuzzMaxEvents events: the validator bounds
+// background failures to 1e6 expected events over the whole horizon, and
+// everything else is a handful of events per domain and service.
+const (
+	fuzzHorizon   = 48.0 // hours simulated per replication
+	fuzzMaxEvents = 3_000_000
+	fuzzMaxGroups = 20_000 // domains × services
+	fuzzMaxRuns   = 4      // incidents and investment variants simulated
+)
+
+// FuzzScenario feeds arbitrary bytes to Parse and, when they validate, runs
+// replications of the scenario, of each catalogue incident and of each
+// investment variant. Nothing may panic or hang; a rejected input must say
+// why, with lines inside the file; outcomes must be finite, non-negative and
+// the same whether a Replication is fresh or reused.
+//
+// The seed corpus (testdata/fuzz/FuzzScenario) holds the scenarios of
+// ../scenarios, the valid base of validate_test.go and its bad cases.
+func FuzzScenario(f *testing.F) {
+	files, _ := filepath.Glob("../scenarios/*.toml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(validBase))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sc, err := Parse("fuzz.toml", src)
+		if err != nil {
+			checkRejected(t, src, err)
+			return
+		}
+		if sc == nil {
+			t.Fatal("Parse returned neither a scenario nor an error")
+		}
+		runs := []*Scenario{sc}
+		for k := range sc.Incidents {
+			runs = append(runs, sc.WithIncident(k))
+		}
+		for _, iv := range sc.Investments {
+			v, err := sc.Variant([]string{iv.Name})
+			if err != nil {
+				continue // an overlay that does not validate is reported, not run
+			}
+			runs = append(runs, v)
+		}
+		for i, s := range runs {
+			if i == fuzzMaxRuns {
+				break
+			}
+			simulate(t, s)
+		}
+	})
+}
+
+// checkRejected checks the error for an input Parse rejected.
+func checkRejected(t *testing.T, src []byte, err error) {
+	t.Helper()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Parse returned %T, want *ValidationError: %v", err, err)
+	}
+	if len(ve.Issues) == 0 {
+		t.Fatal("ValidationError without issues")
+	}
+	lines := strings.Count(string(src), "\n") + 1
+	for _, is := range ve.Issues {
+		if is.Msg == "" {
+			t.Errorf("issue without a message: %+v", is)
+		}
+		if is.Line < 0 || is.Line > lines {
+			t.Errorf("issue at line %d of a %d-line file: %v", is.Line, lines, is)
+		}
+	}
+}
+
+// simulate runs replication 0 of sc on a fresh Replication and again on
+// one that has just run replication 1, and checks the outcomes.
+func simulate(t *testing.T, sc *Scenario) {
+	t.Helper()
+	c := *sc
+	c.Horizon = math.Min(c.Horizon, fuzzHorizon)
+	groups := 0
+	for _, s := range c.Sites {
+		groups += len(s.Domains) * len(c.Services)
+	}
+	if groups > fuzzMaxGroups {
+		t.Skipf("%d groups: too large to simulate quickly", groups)
+	}
+	m := Compile(&c)
+	var fresh, reused results.Outcome
+	run(t, NewReplication(m), &c, 0, &fresh)
+	r := NewReplication(m)
+	run(t, r, &c, 1, &reused)
+	run(t, r, &c, 0, &reused)
+	checkOutcome(t, &c, &fresh)
+	if !sameOutcome(&fresh, &reused) {
+		t.Errorf("replication 0 differs on a reused Replication:\nfresh  %+v\nreused %+v", fresh, reused)
+	}
+}
+
+// run is Replication.Run with a bound on the number of events, so that a
+// replication that would never end fails instead of hanging.
+func run(t *testing.T, r *Replication, sc *Scenario, rep int, out *results.Outcome) {
+	t.Helper()
+	r.Start(sc.Seed, rep)
+	eng := r.Engine()
+	h := sim.Time(sc.Horizon)
+	for n := 0; !eng.Stopped() && eng.Peek() <= h; n++ {
+		if n == fuzzMaxEvents {
+			t.Fatalf("replication %d still running after %d events at t = %vh", rep, n, eng.Now())
+		}
+		eng.Step()
+	}
+	eng.RunUntil(h)
+	r.Finish(out)
+}
+
+func checkOutcome(t *testing.T, sc *Scenario, o *results.Outcome) {
+	t.Helper()
+	ok := func(name string, x, hi float64) {
+		if !(x >= 0 && x <= hi) {
+			t.Errorf("%s = %v, want within [0, %v]", name, x, hi)
+		}
+	}
+	inf := math.Inf(1)
+	h := sc.Horizon * (1 + 1e-9)
+	for s, so := range o.Services {
+		name := sc.Services[s].Name
+		ok(name+" time_to_recover_h", so.TimeToRecoverH, h)
+		ok(name+" outage_h", so.OutageH, h)
+		ok(name+" user_hours_lost", so.UserHoursLost, inf)
+		ok(name+" requests_lost", so.RequestsLost, inf)
+		ok(name+" revenue_lost", so.RevenueLost, inf)
+		ok(name+" data_lost_s", so.DataLostS, inf)
+	}
+	ok("all_services_recovered_h", o.AllServicesRecoveredH, h)
+	ok("hardware_cost", o.HardwareCost, inf)
+	ok("loss", o.Loss, inf)
+}
+
+func sameOutcome(a, b *results.Outcome) bool {
+	if len(a.Services) != len(b.Services) {
+		return false
+	}
+	same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+	for s := range a.Services {
+		va, vb := a.Services[s].Values(), b.Services[s].Values()
+		for k := range va {
+			if !same(va[k], vb[k]) {
+				return false
+			}
+		}
+	}
+	va, vb := a.OverallValues(), b.OverallValues()
+	for k := range va {
+		if !same(va[k], vb[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRandomScenarios simulates scenarios drawn at random from the whole
+// schema: byte-level fuzzing rarely turns a valid scenario into another
+// valid one, so this explores hazards, modes, dependencies and parameter
+// extremes directly. Every generated scenario must validate and simulate
+// within the bounds of FuzzScenario.
+func TestRandomScenarios(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 50
+	}
+	rng := rand.New(rand.NewPCG(2022, 1015))
+	for i := 0; i < n; i++ {
+		src := randomScenario(rng)
+		sc, err := Parse("random.toml", []byte(src))
+		if err != nil {
+			t.Fatalf("scenario %d does not validate: %v\n%s", i, err, src)
+		}
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			simulate(t, sc)
+			if t.Failed() {
+				t.Logf("scenario:\n%s", src)
+			}
+		})
+	}
+}
+
+// randomScenario writes a valid scenario with random structure and
+// parameters, including extreme ones (zero delays, certain spread, no
+// suppression, tiny crews).
+func randomScenario(rng *rand.Rand) string {
+	var b strings.Builder
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	dur := func() string {
+		switch rng.IntN(6) {
+		case 0:
+			return pick(`"0s"`, `"1s"`, `"10m"`, `"2h"`, `"3d"`)
+		case 1:
+			m := 0.1 + rng.Float64()*10
+			return fmt.Sprintf(`{ dist = "lognormal", median = "%.3fh", p95 = "%.3fh" }`, m, m*(1+rng.Float64()*4))
+		case 2:
+			lo := rng.Float64() * 5
+			return fmt.Sprintf(`{ dist = "uniform", min = "%.3fh", max = "%.3fh" }`, lo, lo+rng.Float64()*5)
+		case 3:
+			return fmt.Sprintf(`{ dist = "exponential", mean = "%.3fh" }`, 0.01+rng.Float64()*8)
+		case 4:
+			return fmt.Sprintf(`{ dist = "weibull", shape = %.3f, scale = "%.3fh" }`, 0.3+rng.Float64()*3, 0.01+rng.Float64()*8)
+		}
+		lo := rng.Float64() * 3
+		return fmt.Sprintf(`{ dist = "triangular", min = "%.3fh", mode = "%.3fh", max = "%.3fh" }`, lo, lo+1, lo+1+rng.Float64()*4)
+	}
+	frac := func() string {
+		return pick("0", "1", "0.05", `"30%"`, `{ dist = "uniform", min = 0, max = 0.5 }`, `{ dist = "triangular", min = 0, mode = 0.1, max = 1 }`)
+	}
+	prob := func() string { return pick("0", "1", "0.5", "0.05", `"95%"`) }
+
+	hazard := pick("battery_fire", "utility_loss", "cooling_loss", "network_partition")
+	fmt.Fprintf(&b, "name = \"random\"\nseed = %d\nhorizon = \"%dh\"\nrecovered_threshold = %s\n", rng.IntN(1000), 1+rng.IntN(300), pick("0.5", "0.99", "1"))
+
+	nSite := 1 + rng.IntN(3)
+	type site struct {
+		name    string
+		domains []string
+	}
+	var sites []site
+	for p := 0; p < nSite; p++ {
+		s := site{name: fmt.Sprintf("s%d", p)}
+		fmt.Fprintf(&b, "\n[[sites]]\nname = %q\nzone_cutoffs = %v\ncrews = %d\nboot_rate = \"%d/h\"\nrepower = %s\n",
+			s.name, rng.IntN(2) == 0, 1+rng.IntN(4), 1+rng.IntN(500), dur())
+		fmt.Fprintf(&b, "[sites.fire]\nsuppression = %q\nsuppression_success = %s\ndetection = %s\nextinguish = %s\nheat_damage = %s\nspread_probability = %s\nspread_delay = %s\npower_cut_probability = %s\npower_cut_delay = %s\ninspection = %s\nreplacement_lead_time = %s\nserver_lead_time = %s\ndestroyed_fraction = %s\n",
+			pick("none", "sprinkler", "water_mist", "gas", "aerosol"), prob(), dur(), dur(), dur(), prob(), dur(), prob(), dur(), dur(), dur(), dur(), frac())
+		fmt.Fprintf(&b, "[sites.cooling]\nthermal_buffer = %s\noverheat_destroyed = %s\n", dur(), frac())
+		fmt.Fprintf(&b, "[sites.failures]\nserver_afr = %q\nrack_rate = %q\nrack_size = %d\npdu_rate = %q\npdu_size = %d\nserver_repair = %s\n",
+			pick("3%/yr", "0/yr", "50%/yr"), pick("0.01/yr", "0/yr", "1/yr"), 1+rng.IntN(60), pick("0.4/yr", "0/yr", "5/yr"), 1+rng.IntN(1000), dur())
+		nDom := 1 + rng.IntN(4)
+		for d := 0; d < nDom; d++ {
+			s.domains = append(s.domains, fmt.Sprintf("d%d", d))
+		}
+		for d, dn := range s.domains {
+			var nb []string
+			for k, other := range s.domains {
+				if k != d && rng.IntN(2) == 0 {
+					nb = append(nb, fmt.Sprintf("%q", other))
+				}
+			}
+			gens := rng.IntN(3)
+			fmt.Fprintf(&b, "[[sites.domains]]\nname = %q\nservers = %d\nneighbours = [%s]\nups = { chemistry = %q, ride_through = %s }\ngenerators = { count = %d, needed = %d, fail_to_start = %s, start_time = %s, fuel = %s, refuel_probability = %s }\n",
+				dn, 100+rng.IntN(400), strings.Join(nb, ", "), pick("li-ion", "vrla", "nicd", "flywheel"), pick(`"0s"`, `"10m"`, `"1h"`),
+				gens, min(gens, 1+rng.IntN(2)), prob(), pick(`"15s"`, `"1h"`), pick(`"1h"`, `"24h"`), prob())
+		}
+		sites = append(sites, s)
+	}
+
+	nSvc := 1 + rng.IntN(5)
+	var svcs []string
+	for s := 0; s < nSvc; s++ {
+		name := fmt.Sprintf("svc%d", s)
+		mode := "single-site"
+		if nSite > 1 {
+			mode = pick("single-site", "active-standby", "active-active")
+		}
+		var placement []string
+		first := rng.IntN(nSite)
+		if mode == "single-site" {
+			placement = []string{fmt.Sprintf("{ site = %q, share = 1.0 }", sites[first].name)}
+		} else {
+			second := (first + 1 + rng.IntN(nSite-1)) % nSite
+			sh := pick("0.5", "0.25", "0.75")
+			placement = []string{
+				fmt.Sprintf("{ site = %q, share = %s }", sites[first].name, sh),
+				fmt.Sprintf("{ site = %q, share = %s }", sites[second].name, map[string]string{"0.5": "0.5", "0.25": "0.75", "0.75": "0.25"}[sh]),
+			}
+		}
+		var deps, req []string
+		for _, other := range svcs {
+			if rng.IntN(3) == 0 {
+				deps = append(deps, fmt.Sprintf("%q", other))
+			}
+			if rng.IntN(3) == 0 {
+				req = append(req, fmt.Sprintf("%q", other))
+			}
+		}
+		fmt.Fprintf(&b, "\n[[services]]\nname = %q\nkind = %q\npriority = %d\nmode = %q\nstandby = %q\nservers = %d\nutilisation = %s\nretry_surge = %s\nquorum = %s\n",
+			name, pick("user", "control"), rng.IntN(100), mode, pick("hot", "warm", "cold"), 4+rng.IntN(40), pick("0.1", "0.6", "1"), pick("1", "1.3", "3"), prob())
+		fmt.Fprintf(&b, "placement = [%s]\ndepends_on = [%s]\nfailover_requires = [%s]\ndetection = %s\nreroute = %s\nrestore = %s\nreplication = %q\nreplication_lag = %s\nbackup_interval = %s\npeak_users = %d\nrequests_per_user_hour = %d\nrevenue_per_hour = %d\nprofile = %q\n",
+			strings.Join(placement, ", "), strings.Join(deps, ", "), strings.Join(req, ", "), dur(), dur(), dur(),
+			pick("none", "sync", "async", "backup"), dur(), pick(`"1h"`, `"24h"`), rng.IntN(100000), rng.IntN(100), rng.IntN(5000), pick("flat", "consumer", "business"))
+		fmt.Fprintf(&b, "failover = { auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))
+		svcs = append(svcs, name)
+	}
+
+	fmt.Fprintf(&b, "\n[operations]\ndrilled = %v\ndrill_speedup = %s\nops_tools = [%q]\nops_slowdown = %s\nrestore_crews = %d\n",
+		rng.IntN(2) == 0, pick("1", "3"), svcs[rng.IntN(len(svcs))], pick("1", "2", "5"), 1+rng.IntN(4))
+	fmt.Fprintf(&b, "\n[economics]\nvalue_per_user_hour = %s\ncompensation_per_user_hour = %s\n", pick("0", "0.5"), pick("0", "1"))
+
+	p := sites[rng.IntN(nSite)]
+	fmt.Fprintf(&b, "\n[incident]\nhazard = %q\nsite = %q\nstart = %s\n", hazard, p.name, pick("2022-10-15T15:19:00+09:00", "2024-01-01T00:00:00Z", "2024-06-03T23:59:59-07:00"))
+	if hazard == "battery_fire" {
+		fmt.Fprintf(&b, "domain = %q\n", p.domains[rng.IntN(len(p.domains))])
+	} else {
+		fmt.Fprintf(&b, "duration = %s\n", dur())
+	}
+	return b.String()
+}
