@@ -65,6 +65,12 @@ placement = [
 failover = { auto = "10m", manual = { dist = "lognormal", median = "4h", p95 = "10h" } }
 `
 
+// The [[sites]] and [[services]] parts of validBase.
+var (
+	baseSites    = validBase[strings.Index(validBase, "[[sites]]"):strings.Index(validBase, "[[services]]")]
+	baseServices = validBase[strings.Index(validBase, "[[services]]"):]
+)
+
 // Lines of validBase, for the cases below.
 const (
 	lnName        = 1
@@ -391,6 +397,16 @@ var badCases = []struct {
 	// Missing keys.
 	{"missing name", []edit{{`name = "base"`, `# no name`}},
 		[]want{{"name", 0, `missing required key "name"`}}},
+	{"no sites", []edit{{baseSites, "\n"}},
+		[]want{
+			{"sites", 0, `a scenario needs at least one [[sites]] table`},
+			{"incident.site", lnHazard + 1, `unknown site "alpha"`},
+			{"services[0].placement[0].site", lnSvc0Place - lnSvc0 + lnSite0 + 1, `unknown site "alpha"`},
+			{"services[1].placement[0].site", lnSvc1Place0 - lnSvc0 + lnSite0 + 1, `unknown site "alpha"`},
+			{"services[1].placement[1].site", lnSvc1Place1 - lnSvc0 + lnSite0 + 1, `unknown site "beta"`},
+		}},
+	{"no services", []edit{{baseServices, ""}},
+		[]want{{"services", 0, `a scenario needs at least one [[services]] table`}}},
 	{"missing site name", []edit{{`name = "beta"`, `# no name`}},
 		[]want{
 			{"sites[1].name", lnSite1Name - 1, `missing required key "name"`},
