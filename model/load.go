@@ -495,11 +495,9 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 			}
 		}
 		pt.required("share")
-		p.Share = pt.prob("share", 0)
-		if pt.has("share") && p.Share == 0 {
-			if _, isBool := pt.m["share"].(bool); !isBool {
-				r.errf(pt.sub("share"), "must be above 0 (leave out a site the service does not use)")
-			}
+		p.Share = pt.prob("share", math.NaN()) // NaN: missing or invalid, already reported
+		if p.Share == 0 {
+			r.errf(pt.sub("share"), "must be above 0 (leave out a site the service does not use)")
 		}
 		pt.done()
 		s.Placement = append(s.Placement, p)
@@ -551,6 +549,9 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 		sum := 0.0
 		for _, p := range s.Placement {
 			sum += p.Share
+		}
+		if math.IsNaN(sum) {
+			continue // a share is missing or invalid: reported where it is read
 		}
 		if math.Abs(sum-1) > 1e-6 {
 			r.errf(path+".placement", "shares of service %q add up to %g, not 1", s.Name, sum)

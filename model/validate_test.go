@@ -333,6 +333,12 @@ var badCases = []struct {
 		[]want{{"services[1].placement", lnSvc1Place, `shares of service "chat" add up to 0.9, not 1`}}},
 	{"zero share", []edit{{`{ site = "alpha", share = 0.5 },`, `{ site = "alpha", share = 1 },`}, {`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0 }`}},
 		[]want{{"services[1].placement[1].share", lnSvc1Place1, `must be above 0 (leave out a site the service does not use)`}}},
+	{"share of the wrong type reported once", []edit{{`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = "half" }`}},
+		[]want{
+			{"services[1].placement[1].share", lnSvc1Place1, `want a number between 0 and 1 or a percentage like "5%", got "half"`},
+		}},
+	{"missing share", []edit{{`{ site = "beta", share = 0.5 }`, `{ site = "beta" }`}},
+		[]want{{"services[1].placement[1].share", lnSvc1Place1, `missing required key "share"`}}},
 	{"share that rounds to no server", []edit{{"servers = 100\ndepends_on", "servers = 1\ndepends_on"}},
 		[]want{{"services[1].placement[1].share", lnSvc1Place1, `0.5 of 1 servers rounds to no server at all; give the service more servers or this site a larger share`}}},
 	{"single-site service at two sites", []edit{{`placement = [{ site = "alpha", share = 1.0 }]`, `placement = [{ site = "alpha", share = 0.5 }, { site = "beta", share = 0.5 }]`}},
