@@ -138,6 +138,7 @@ func (s *scanner) header() string {
 			if c := s.counts[path]; c > 0 {
 				path += "[" + strconv.Itoa(c-1) + "]"
 			}
+			s.record(path, line) // an implicit table such as investments[0].patch
 		}
 	}
 	if double {

@@ -554,7 +554,7 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 			continue // a share is missing or invalid: reported where it is read
 		}
 		if math.Abs(sum-1) > 1e-6 {
-			r.errf(path+".placement", "shares of service %q add up to %g, not 1", s.Name, sum)
+			r.errf(path+".placement", "shares of service %q add up to %.6g, not 1", s.Name, sum)
 			continue
 		}
 		switch s.Mode {

@@ -331,6 +331,8 @@ var badCases = []struct {
 		[]want{{"seed", lnHorizon + 1, `must be a whole number between 0 and 2^64-1`}}},
 	{"shares not adding up", []edit{{`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0.4 }`}},
 		[]want{{"services[1].placement", lnSvc1Place, `shares of service "chat" add up to 0.9, not 1`}}},
+	{"shares not adding up, printed without float noise", []edit{{`{ site = "alpha", share = 0.5 },`, `{ site = "alpha", share = 0.6 },`}, {`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0.3 }`}},
+		[]want{{"services[1].placement", lnSvc1Place, `shares of service "chat" add up to 0.9, not 1`}}},
 	{"zero share", []edit{{`{ site = "alpha", share = 0.5 },`, `{ site = "alpha", share = 1 },`}, {`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0 }`}},
 		[]want{{"services[1].placement[1].share", lnSvc1Place1, `must be above 0 (leave out a site the service does not use)`}}},
 	{"share of the wrong type reported once", []edit{{`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = "half" }`}},
@@ -461,6 +463,10 @@ var badCases = []struct {
 			{"profiles.night.hourly", lnFailover + 1, `values must not be negative`},
 			{"profiles.night.weekly", lnFailover + 2, `want 7 weekday values (Monday first), got 6`},
 		}},
+
+	// Investments (read by invest.go) use the same line index.
+	{"investment that breaks the scenario", []edit{{"failover = {", "[[investments]]\nname = \"x\"\n[[investments.patch.services]]\nname = \"chat\"\nmode = \"active-stanby\"\n[[services]]\nname = \"y\"\nservers = 1\nplacement = [{ site = \"beta\", share = 1.0 }]\nfailover = {"}},
+		[]want{{"investments[0].patch", lnFailover + 2, `investment "x" makes the scenario invalid: services[1].mode: "active-stanby" is not one of single-site, active-standby, active-active (did you mean "active-standby"?)`}}},
 
 	// Power and failover settings that would break the simulation.
 	{"generators needing more than they have", []edit{{"servers = 200\n", "servers = 200\ngenerators = { count = 1, needed = 2 }\n"}},
