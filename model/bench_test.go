@@ -92,7 +92,15 @@ func scaleFleet(sc *Scenario, f float64) {
 // scaled to 10k, 100k and 1M servers. State is held per group, so the cost
 // of a replication should grow with the events it handles (independent
 // failures grow with the fleet), not with the servers.
-func BenchmarkFleetScale(b *testing.B) {
+func BenchmarkFleetScale(b *testing.B) { benchFleetScale(b, Policy{}) }
+
+// BenchmarkFleetScaleNoBackground is BenchmarkFleetScale without the
+// independent server, rack and PDU failures, whose number necessarily
+// grows with the fleet: what remains is the incident itself, whose events
+// should not grow with servers at all.
+func BenchmarkFleetScaleNoBackground(b *testing.B) { benchFleetScale(b, Policy{NoBackground: true}) }
+
+func benchFleetScale(b *testing.B, pol Policy) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("servers=%s", shortCount(n)), func(b *testing.B) {
 			sc := loadKakaoB(b)
@@ -100,6 +108,7 @@ func BenchmarkFleetScale(b *testing.B) {
 			scaleFleet(sc, float64(n)/float64(m0.Servers()))
 			m := Compile(sc)
 			r := NewReplication(m)
+			r.SetPolicy(pol)
 			var out results.Outcome
 			var events uint64
 			b.ReportAllocs()
