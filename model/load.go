@@ -80,8 +80,7 @@ var (
 
 func (sc *Scenario) read(t *table) {
 	r := t.r
-	t.required("name")
-	sc.Name = t.str("name", "")
+	sc.Name = t.name()
 	if sc.Name != "" && !validName(sc.Name) {
 		r.errf("name", "%q: use letters, digits, '-', '_' and '.' only (it names the results directory)", sc.Name)
 	}
@@ -294,8 +293,7 @@ func domainIndex(s Site) map[string]int {
 func readSite(t *table) (Site, [][]item) {
 	r := t.r
 	var s Site
-	t.required("name")
-	s.Name = t.str("name", "")
+	s.Name = t.name()
 	s.ZoneCutoffs = t.boolean("zone_cutoffs", false)
 	s.BootRate = t.rate("boot_rate", 250)
 	if !(s.BootRate > 0) {
@@ -378,8 +376,7 @@ var defaultSuppression = map[string]float64{
 func readDomain(t *table) (Domain, []item) {
 	r := t.r
 	var d Domain
-	t.required("name")
-	d.Name = t.str("name", "")
+	d.Name = t.name()
 	t.required("servers")
 	d.Servers = t.count("servers", 0)
 	neighbours := t.items("neighbours") // resolved once all domains are known
@@ -419,8 +416,7 @@ type serviceRefs struct {
 func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
 	r := t.r
 	var s Service
-	t.required("name")
-	s.Name = t.str("name", "")
+	s.Name = t.name()
 	s.Kind = t.enum("kind", "user", "user", "control")
 	s.Priority = t.count("priority", 100)
 	s.Mode = Mode(t.enum("mode", "", string(SingleSite), string(ActiveStandby), string(ActiveActive)))

@@ -161,6 +161,18 @@ func (t *table) str(key, def string) string {
 	return s
 }
 
+// name reads the required, non-empty "name" of a table.
+func (t *table) name() string {
+	if !t.required("name") {
+		return ""
+	}
+	s := t.str("name", "")
+	if _, isStr := t.m["name"].(string); isStr && strings.TrimSpace(s) == "" {
+		t.r.errf(t.sub("name"), "must not be empty")
+	}
+	return s
+}
+
 func (t *table) required(key string) bool {
 	t.knownKeys = append(t.knownKeys, key)
 	if _, ok := t.m[key]; !ok {

@@ -451,6 +451,10 @@ var badCases = []struct {
 		[]want{{"incident.start", lnStart, `want a date-time such as 2022-10-15T15:19:00+09:00, got an integer`}}},
 
 	// Names and profiles.
+	{"empty name", []edit{{`name = "base"`, `name = ""`}},
+		[]want{{"name", lnName, `must not be empty`}}},
+	{"blank service name", []edit{{`name = "chat"`, `name = " "`}},
+		[]want{{"services[1].name", lnSvc1Name, `must not be empty`}}},
 	{"name with a slash", []edit{{`name = "base"`, `name = "runs/base"`}},
 		[]want{{"name", lnName, `"runs/base": use letters, digits, '-', '_' and '.' only (it names the results directory)`}}},
 	{"name that climbs out", []edit{{`name = "base"`, `name = ".."`}},
