@@ -228,6 +228,9 @@ func (sv *saved) page() (report.Page, error) {
 	} else {
 		cdf, hist, timeline, tl, _ := runCharts(sc, man.Seed, sv.col)
 		timeline.Caption = whyCaption(tl, sc)
+		if why := whyHeadline(tl); why != "" {
+			p.Headline = append(p.Headline, report.Text(" "+why))
+		}
 		p.Charts = append(p.Charts, timeline, cdf, hist)
 	}
 	return p, nil
@@ -297,6 +300,26 @@ func whyCaption(tl *traceLog, sc *model.Scenario) string {
 		return "The typical replication: see timeline.txt."
 	}
 	return "Why it takes this long, in the typical replication: " + strings.Join(parts, "; ") + "."
+}
+
+// whyHeadline names the mechanism that set the pace in the typical
+// replication, in one sentence, or "".
+func whyHeadline(tl *traceLog) string {
+	var manual []string
+	seen := map[string]bool{}
+	for _, e := range tl.events {
+		if e.Kind == "failover-start" && strings.Contains(e.Detail, "controller or tooling down") && !seen[e.Subject] {
+			seen[e.Subject] = true
+			manual = append(manual, e.Subject)
+		}
+	}
+	switch {
+	case len(manual) == 0:
+		return ""
+	case len(manual) > 4:
+		return fmt.Sprintf("Why: the failover controller or ops tooling was down with the site, so %d failovers (%s, …) were done by hand.", len(manual), strings.Join(manual[:3], ", "))
+	}
+	return fmt.Sprintf("Why: the failover controller or ops tooling was down with the site, so failovers of %s were done by hand.", strings.Join(manual, ", "))
 }
 
 func hazardText(h model.Hazard) string {
