@@ -264,7 +264,7 @@ func randomScenario(rng *rand.Rand) string {
 			}
 			gens := rng.IntN(3)
 			fmt.Fprintf(&b, "[[sites.domains]]\nname = %q\nservers = %d\nneighbours = [%s]\nups = { chemistry = %q, ride_through = %s }\ngenerators = { count = %d, needed = %d, fail_to_start = %s, start_time = %s, fuel = %s, refuel_probability = %s }\n",
-				dn, 100+rng.IntN(400), strings.Join(nb, ", "), pick("li-ion", "vrla", "nicd", "flywheel"), pick(`"0s"`, `"10m"`, `"1h"`),
+				dn, 250+rng.IntN(400), strings.Join(nb, ", "), pick("li-ion", "vrla", "nicd", "flywheel"), pick(`"0s"`, `"10m"`, `"1h"`),
 				gens, min(gens, 1+rng.IntN(2)), prob(), pick(`"15s"`, `"1h"`), pick(`"1h"`, `"24h"`), prob())
 		}
 		sites = append(sites, s)
