@@ -115,7 +115,17 @@ func cliMust(t *testing.T, args ...string) cliResult {
 	return r
 }
 
-// proc is a dcsim process started by cliStart.
+// cliExec runs the built binary with args in dir to the end (at most a
+// minute). Use it instead of cliRun where a command may fail while holding
+// a lock on an output directory: the lock goes with the process.
+func cliExec(t *testing.T, dir string, args ...string) cliResult {
+	t.Helper()
+	p := cliStart(t, dir, args...)
+	code := p.wait(t, time.Minute)
+	return cliResult{args: args, code: code, stdout: p.stdout.String(), stderr: p.stderr.String()}
+}
+
+// cliProc is a dcsim process started by cliStart.
 type cliProc struct {
 	cmd            *exec.Cmd
 	stdout, stderr bytes.Buffer
