@@ -89,7 +89,9 @@ func Compile(sc *Scenario) *Model {
 		m.demand[s] = svc.Utilisation * normal
 	}
 	// Spread each service's servers at a site over the site's domains in
-	// proportion to domain size (largest remainder).
+	// proportion to the room each domain has left (largest remainder), so
+	// no domain holds more servers than it has; with domains of equal size
+	// this is a proportional split.
 	for si, site := range sc.Sites {
 		ds := m.siteDom[si]
 		free := make([]int, len(ds))
@@ -101,7 +103,7 @@ func Compile(sc *Scenario) *Model {
 			if n == 0 {
 				continue
 			}
-			parts := apportion(n, len(ds), func(k int) float64 { return float64(site.Domains[k].Servers) })
+			parts := apportion(n, len(ds), func(k int) float64 { return float64(free[k]) })
 			for k, d := range ds {
 				m.poolTotal[d*m.nSvc+s] = int32(parts[k])
 				free[k] -= parts[k]

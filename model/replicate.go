@@ -241,6 +241,8 @@ func (r *Replication) Start(seed uint64, rep int) {
 		r.foAttempt[s] = 0
 		r.foRetries[s], r.foGaveUp[s] = 0, false
 		r.reroute[s] = 0
+		r.fPeak[s] = math.NaN() // so the first refresh reports serving
+		r.healthy[s] = true
 		r.everImp[s] = false
 		r.recovered[s] = 0
 		r.outage[s], r.userH[s], r.reqs[s], r.rev[s], r.data[s] = 0, 0, 0, 0, 0
@@ -428,11 +430,11 @@ func (r *Replication) ignite(p, d int) {
 }
 
 func (r *Replication) burn(d int) {
-	if r.burned[d] {
-		return
-	}
 	m := r.m
 	p := m.domSite[d]
+	if r.burned[d] || !r.fireActive[p] {
+		return // a spread that arrives after the fire is out does nothing
+	}
 	site := &m.Sc.Sites[p]
 	fp := site.Fire
 	rng := r.st.dom[d]
@@ -450,10 +452,7 @@ func (r *Replication) burn(d int) {
 	r.hwCost += float64(lost)*site.ServerCost + fp.DamageCost
 	r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
 	r.addCause(d, causeFire)
-	// Spread to neighbours while the fire burns.
-	if !r.fireActive[p] {
-		return
-	}
+	// Spread to neighbours, if the fire still burns when it arrives.
 	for _, nl := range site.Domains[m.domLocal[d]].Neighbours {
 		nd := m.siteDom[p][nl]
 		if r.burned[nd] {
@@ -651,8 +650,8 @@ func (r *Replication) serversBack(d int) {
 		n += int(r.destroyed[d*m.nSvc+s])
 		r.destroyed[d*m.nSvc+s] = 0
 	}
-	n += int(r.destOther[d])
-	r.destOther[d] = 0
+	other := r.destOther[d]
+	n += int(other)
 	r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
 	if r.powered[d] {
 		for _, s := range m.bootOrder {
@@ -660,6 +659,13 @@ func (r *Replication) serversBack(d int) {
 				r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: s, epoch: r.epoch[d]})
 			}
 		}
+		if other > 0 {
+			r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: -1, epoch: r.epoch[d]})
+		}
+	}
+	// Unused servers boot with the chunk above; they are no longer destroyed.
+	r.destOther[d] = 0
+	if r.powered[d] {
 		r.startBoot(p)
 	}
 }
@@ -730,6 +736,8 @@ func (r *Replication) coolingLost(p int) {
 					r.destroyed[i] = k
 					lost += int(k)
 				}
+				r.destOther[d] = int32(math.Round(frac * float64(m.otherTotal[d])))
+				lost += int(r.destOther[d])
 				r.hwCost += float64(lost) * site.ServerCost
 				r.eng.Schedule(sim.Time(dur+site.Fire.ServerLeadTime.Sample(r.st.dom[d])), evServersBack, int32(d), 0)
 			}

@@ -87,7 +87,7 @@ type Incident struct {
 // Operations are the people and processes that recover services.
 type Operations struct {
 	// Drilled says the organisation has drilled the loss of a whole site:
-	// manual failover and restore times are divided by DrillSpeedup.
+	// manual failover times are divided by DrillSpeedup.
 	Drilled      bool
 	DrillSpeedup float64
 	// OpsTools are services (ops, collaboration, developer tooling) without
