@@ -122,7 +122,7 @@ func TestCLICompareFiles(t *testing.T) {
 	if c.Scenario != "invest" || c.Replications != 200 || c.Seed != 7 || c.Years != 10 || c.DiscountRate != 0.05 || c.KeyIncident != "incident" || c.Currency != "USD" {
 		t.Errorf("compare.json header: %+v", c)
 	}
-	names := []string{"baseline", "ctl-active-active", "drills"}
+	names := []string{"baseline", "ctl-active-active", "drills", "cheap-ctl"}
 	if len(c.Options) != len(names) {
 		t.Fatalf("compare.json has %d options, want %d", len(c.Options), len(names))
 	}
@@ -231,6 +231,51 @@ func TestCLICompareFiles(t *testing.T) {
 	}
 	// Everything else is as without --budget.
 	cliSameFiles(t, out, bud, "summary.json", "replications.csv", "compare.csv")
+}
+
+// TestCLICompareBudgetPortfolio: without --combinations, --budget may pick
+// a portfolio that was not simulated; compare then simulates it with the
+// same seed and replications, so its ALE must equal that portfolio's row in
+// a --combinations run exactly. With --combinations the choice must be the
+// affordable portfolio of least ALE + annualised cost.
+func TestCLICompareBudgetPortfolio(t *testing.T) {
+	invest := cliScenario(t, "invest")
+	tmp := t.TempDir()
+	single, combos := filepath.Join(tmp, "single"), filepath.Join(tmp, "combos")
+	args := []string{"compare", invest, "--options", "cheap-ctl,drills", "--budget", "1e6", "-n", "100", "--no-plots", "-q"}
+	cliMust(t, append(args, "--out", single)...)
+	cliMust(t, append(args, "--combinations", "--out", combos)...)
+	a, _ := readCompare(t, single)
+	b, _ := readCompare(t, combos)
+	if a.BudgetChoice == nil || b.BudgetChoice == nil {
+		t.Fatal("no budget_choice")
+	}
+	if len(a.Options) != 3 || len(b.Options) != 4 {
+		t.Fatalf("%d options without --combinations, %d with; want 3 and 4", len(a.Options), len(b.Options))
+	}
+	chosen := strings.Join(a.BudgetChoice.Investments, "+")
+	if chosen != "cheap-ctl+drills" {
+		t.Skipf("the budget search picked %q; this test needs it to pick the unsimulated cheap-ctl+drills", chosen)
+	}
+	var row *cmpRow
+	for i := range b.Options {
+		if b.Options[i].Name == chosen {
+			row = &b.Options[i]
+		}
+	}
+	if row == nil {
+		t.Fatalf("--combinations has no row %s", chosen)
+	}
+	if got := a.BudgetChoice.ALE; got == nil || *got != *row.ALE {
+		t.Errorf("budget_choice ALE simulated afterwards %+v, --combinations row %+v", got, *row.ALE)
+	}
+	// With every portfolio simulated, the choice is the best affordable one.
+	bc := b.BudgetChoice
+	for _, o := range b.Options {
+		if *o.Capex <= bc.Budget && o.ALE.Mean+o.AnnualisedCost < bc.Objective*(1-1e-12) {
+			t.Errorf("budget_choice %v (objective %v) but %s has ALE + annualised cost %v", bc.Investments, bc.Objective, o.Name, o.ALE.Mean+o.AnnualisedCost)
+		}
+	}
 }
 
 // TestCLICompareWorkers: a comparison does not depend on --workers.
