@@ -144,8 +144,8 @@ func TestCLIInterruptResume(t *testing.T) {
 	}
 	cliSameState(t, "the previous result in OUT after kill -9", previous, cliDirState(t, out))
 
-	// 3. Resume to the end.
-	final := cliStart(t, tmp, "run", "--resume", "out", "--workers", "1", "--no-plots")
+	// 3. Resume to the end, with another worker count.
+	final := cliStart(t, tmp, "run", "--resume", "out", "--workers", "2", "--no-plots")
 	if code := final.wait(t, 120*time.Second); code != 0 {
 		t.Fatalf("final resume: exit %d\nstderr:\n%s", code, final.stderr.String())
 	}
@@ -360,4 +360,69 @@ func TestCLICompareInterruptResume(t *testing.T) {
 	if b["budget_choice"] == nil || b["years"] != float64(8) {
 		t.Errorf("resumed compare lost its options: budget_choice %v years %v", b["budget_choice"], b["years"])
 	}
+}
+
+// interruptEarly starts dcsim with args in dir, interrupts it with SIGINT
+// shortly after out.partial appears, and requires exit 130.
+func interruptEarly(t *testing.T, dir, out string, args ...string) {
+	t.Helper()
+	run := cliStart(t, dir, args...)
+	if !cliWaitFor(run, 30*time.Second, func() bool { return cliExists(out + ".partial") }) {
+		t.Fatalf("no %s.partial appeared; stderr:\n%s", out, run.stderr.String())
+	}
+	time.Sleep(300 * time.Millisecond)
+	if run.exited() {
+		t.Fatalf("dcsim %s ended before it was interrupted\nstderr:\n%s", strings.Join(args, " "), run.stderr.String())
+	}
+	if code, _ := run.signalAndTime(t, os.Interrupt); code != 130 {
+		t.Fatalf("SIGINT: exit %d, want 130\nstderr:\n%s", code, run.stderr.String())
+	}
+}
+
+// TestCLIResumeShard: an interrupted shard resumes within its range and
+// merges with the other shard into the unsharded run's files.
+func TestCLIResumeShard(t *testing.T) {
+	slow := cliScenario(t, "slow")
+	tmp := t.TempDir()
+	const reps = "1200"
+	whole := cliStart(t, tmp, "run", slow, "-n", reps, "--workers", "1", "--no-plots", "-q", "--out", "whole")
+	interruptEarly(t, tmp, filepath.Join(tmp, "s1"), "run", slow, "-n", reps, "--shard", "1/2", "--workers", "1", "--no-plots", "-q", "--out", "s1")
+	m := cliManifest(t, filepath.Join(tmp, "s1.partial"))
+	if m["shard"] != "1/2" || m["first_replication"] != float64(600) || m["complete"] != false {
+		t.Errorf("interrupted shard manifest: shard %v first %v complete %v", m["shard"], m["first_replication"], m["complete"])
+	}
+	if r := cliExec(t, tmp, "run", "--resume", "s1", "--workers", "1", "--no-plots", "-q"); r.code != 0 {
+		t.Fatalf("resume of the shard:\n%s", r)
+	}
+	if m := cliManifest(t, filepath.Join(tmp, "s1")); m["first_replication"] != float64(600) || m["end_replication"] != float64(1200) || m["complete"] != true {
+		t.Errorf("resumed shard manifest: [%v, %v) complete %v", m["first_replication"], m["end_replication"], m["complete"])
+	}
+	cliMust(t, "run", slow, "-n", reps, "--shard", "0/2", "--no-plots", "-q", "--out", filepath.Join(tmp, "s0"))
+	cliMust(t, "merge", filepath.Join(tmp, "s1"), filepath.Join(tmp, "s0"), "-q", "--out", filepath.Join(tmp, "merged"))
+	if code := whole.wait(t, time.Minute); code != 0 {
+		t.Fatalf("unsharded run: exit %d\n%s", code, whole.stderr.String())
+	}
+	cliSameFiles(t, filepath.Join(tmp, "whole"), filepath.Join(tmp, "merged"), "summary.json", "replications.csv")
+}
+
+// TestCLIResumeKeepsParquet: a run started with --parquet and resumed
+// without repeating it ends with replications.parquet, identical to an
+// uninterrupted run's ("the run keeps the settings it started with").
+func TestCLIResumeKeepsParquet(t *testing.T) {
+	slow := cliScenario(t, "slow")
+	tmp := t.TempDir()
+	const reps = "800"
+	ref := cliStart(t, tmp, "run", slow, "-n", reps, "--parquet", "--workers", "1", "--no-plots", "-q", "--out", "ref")
+	interruptEarly(t, tmp, filepath.Join(tmp, "out"), "run", slow, "-n", reps, "--parquet", "--workers", "1", "--no-plots", "-q", "--out", "out")
+	if r := cliExec(t, tmp, "run", "--resume", "out", "--no-plots", "-q"); r.code != 0 {
+		t.Fatalf("resume:\n%s", r)
+	}
+	if code := ref.wait(t, time.Minute); code != 0 {
+		t.Fatalf("reference run: exit %d\n%s", code, ref.stderr.String())
+	}
+	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "summary.json", "replications.csv")
+	if !cliExists(filepath.Join(tmp, "out", "replications.parquet")) {
+		t.Fatal("bug: a run started with --parquet and resumed without it has no replications.parquet (the manifest does not record --parquet; run.go resumeAction takes it from the resume's flags only)")
+	}
+	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "replications.parquet")
 }
