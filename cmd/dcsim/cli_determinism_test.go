@@ -133,4 +133,9 @@ func TestCLISeed(t *testing.T) {
 	if m := cliManifest(t, filepath.Join(tmp, "seed8")); m["seed"] != float64(8) {
 		t.Errorf("manifest seed %v, want 8", m["seed"])
 	}
+	// The largest seed is kept exactly (as an integer, not a double).
+	run("max", "--seed", "18446744073709551615")
+	if b := cliReadFile(t, filepath.Join(tmp, "max", "manifest.json")); !bytes.Contains(b, []byte(`"seed": 18446744073709551615,`)) {
+		t.Errorf("manifest.json does not hold the seed 18446744073709551615 exactly:\n%s", b)
+	}
 }

@@ -66,6 +66,8 @@ func TestCLIExitCodes(t *testing.T) {
 		{"workers -1", []string{"run", example, "-w", "-1", "--out", out("w-1")}, 2, []string{"--workers"}},
 		{"replications 0", []string{"run", example, "-n", "0", "--out", out("n0")}, 2, []string{"--replications"}},
 		{"replications not a number", []string{"run", example, "-n", "many", "--out", out("nx")}, 2, []string{"many"}},
+		{"negative seed", []string{"run", example, "--seed", "-1", "--out", out("seed-1")}, 2, []string{"-1"}},
+		{"seed beyond 64 bits", []string{"run", example, "--seed", "18446744073709551616", "--out", out("seed2^64")}, 2, []string{"18446744073709551616"}},
 		{"shard 3/2", []string{"run", example, "--shard", "3/2", "--out", out("s32")}, 2, []string{"--shard", "3/2"}},
 		{"shard 0/0", []string{"run", example, "--shard", "0/0", "--out", out("s00")}, 2, []string{"--shard"}},
 		{"shard junk", []string{"run", example, "--shard", "half", "--out", out("sj")}, 2, []string{"--shard"}},

@@ -213,6 +213,14 @@ func TestCLISIGTERM(t *testing.T) {
 		t.Errorf("resume with an edited scenario: want exit 2 naming the SHA-256:\n%s", r)
 	}
 	cliSameState(t, "refused resumes", before, cliDirState(t, out+".partial"))
+
+	// --force discards the interrupted run and starts afresh.
+	if r := cliExec(t, tmp, "run", slow, "-n", "20", "--force", "--no-plots", "-q", "--out", out); r.code != 0 {
+		t.Fatalf("run --force over an interrupted run:\n%s", r)
+	}
+	if m := cliManifest(t, out); m["replications"] != float64(20) || m["seed"] != float64(7) || cliExists(out+".partial") {
+		t.Errorf("after run --force: replications %v seed %v, partial left %v", m["replications"], m["seed"], cliExists(out+".partial"))
+	}
 }
 
 // TestCLIResumeWorkersZero: "run --resume DIR --workers 0" must be refused
