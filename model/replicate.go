@@ -86,6 +86,7 @@ type Replication struct {
 	epoch     []int32
 	destroyed []int32 // per pool
 	destOther []int32 // per domain, unassigned servers destroyed
+	otherUp   []int32 // per domain, unassigned servers running
 	up        []int32 // per pool
 	bgDown    []int32 // per pool
 	booted    []bool  // per pool
@@ -153,6 +154,7 @@ func NewReplication(m *Model) *Replication {
 	r.epoch = make([]int32, nd)
 	r.destroyed = make([]int32, nd*ns)
 	r.destOther = make([]int32, nd)
+	r.otherUp = make([]int32, nd)
 	r.up = make([]int32, nd*ns)
 	r.bgDown = make([]int32, nd*ns)
 	r.booted = make([]bool, nd*ns)
@@ -215,6 +217,7 @@ func (r *Replication) Start(seed uint64, rep int) {
 		r.causes[d], r.powered[d], r.burned[d], r.queued[d], r.manual[d] = 0, true, false, false, false
 		r.epoch[d]++
 		r.destOther[d] = 0
+		r.otherUp[d] = m.otherTotal[d]
 	}
 	for i := range r.up {
 		r.up[i] = m.poolTotal[i]
@@ -336,7 +339,9 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	case evExtinguished:
 		p := int(ev.A)
 		r.fireActive[p] = false
-		r.event("extinguished", r.siteName(p), "fire out")
+		if r.tr != nil {
+			r.event("extinguished", r.siteName(p), "fire out")
+		}
 		fp := m.Sc.Sites[p].Fire
 		r.eng.After(sim.Time(fp.Inspection.Sample(r.st.site[p])), evInspected, int32(p), 0)
 	case evInspected:
@@ -350,9 +355,13 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 		c := uint8(ev.B)
 		r.causeActive[p] &^= c
 		if c == causeUtility {
-			r.event("utility-restored", r.siteName(p), "utility power back")
+			if r.tr != nil {
+				r.event("utility-restored", r.siteName(p), "utility power back")
+			}
 		} else if c == causeCooling {
-			r.event("cooling-restored", r.siteName(p), "cooling back")
+			if r.tr != nil {
+				r.event("cooling-restored", r.siteName(p), "cooling back")
+			}
 		}
 		for _, d := range m.siteDom[p] {
 			r.clearCause(d, c)
@@ -370,11 +379,15 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	case evFailbackDone:
 		s := int(ev.A)
 		r.failingBack[s] = false
-		r.event("failback", r.svcName(s), "serving from %s again", r.siteName(r.active[s]))
+		if r.tr != nil {
+			r.event("failback", r.svcName(s), "serving from %s again", r.siteName(r.active[s]))
+		}
 	case evRerouted:
 		s, p := int(ev.A), int(ev.B)
 		r.reroute[s] = math.Max(0, r.reroute[s]-m.share[s*m.nSite+p])
-		r.event("rerouted", r.svcName(s), "traffic shifted away from %s", r.siteName(p))
+		if r.tr != nil {
+			r.event("rerouted", r.svcName(s), "traffic shifted away from %s", r.siteName(p))
+		}
 	case evRestoreDone:
 		r.restoreDone(int(ev.A), int(ev.B))
 	case evBgFail:
@@ -405,7 +418,9 @@ func (r *Replication) ignite(p, d int) {
 	fp := m.Sc.Sites[p].Fire
 	rng := r.st.site[p]
 	r.fireActive[p] = true
-	r.event("ignition", r.domName(d), "battery fire")
+	if r.tr != nil {
+		r.event("ignition", r.domName(d), "battery fire")
+	}
 	det := fp.Detection.Sample(rng)
 	suppressed := rng.Float64() < fp.SuppressionSuccess
 	var out float64
@@ -425,7 +440,9 @@ func (r *Replication) ignite(p, d int) {
 	}
 	r.eng.Schedule(sim.Time(out), evExtinguished, int32(p), 0)
 	if suppressed {
-		r.event("suppressed", r.siteName(p), "%s suppression works; out by %.2fh", fp.Suppression, out)
+		if r.tr != nil {
+			r.event("suppressed", r.siteName(p), "%s suppression works; out by %.2fh", fp.Suppression, out)
+		}
 	}
 }
 
@@ -450,7 +467,9 @@ func (r *Replication) burn(d int) {
 	r.destOther[d] = int32(math.Round(frac * float64(m.otherTotal[d])))
 	lost += int(r.destOther[d])
 	r.hwCost += float64(lost)*site.ServerCost + fp.DamageCost
-	r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
+	if r.tr != nil {
+		r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
+	}
 	r.addCause(d, causeFire)
 	// Spread to neighbours, if the fire still burns when it arrives.
 	for _, nl := range site.Domains[m.domLocal[d]].Neighbours {
@@ -478,10 +497,14 @@ func (r *Replication) powerCut(p int) {
 				n++
 			}
 		}
-		r.event("power-cut", r.siteName(p), "firefighters cut power to %d burning zone(s)", n)
+		if r.tr != nil {
+			r.event("power-cut", r.siteName(p), "firefighters cut power to %d burning zone(s)", n)
+		}
 		return
 	}
-	r.event("power-cut", r.siteName(p), "firefighters cut power to the whole site (no zone cut-offs)")
+	if r.tr != nil {
+		r.event("power-cut", r.siteName(p), "firefighters cut power to the whole site (no zone cut-offs)")
+	}
 	for _, d := range m.siteDom[p] {
 		r.addCause(d, causeCut)
 	}
@@ -491,7 +514,9 @@ func (r *Replication) inspect(p int) {
 	m := r.m
 	fp := m.Sc.Sites[p].Fire
 	r.inspected[p] = true
-	r.event("inspected", r.siteName(p), "safety inspection passed; re-energising allowed")
+	if r.tr != nil {
+		r.event("inspected", r.siteName(p), "safety inspection passed; re-energising allowed")
+	}
 	for _, d := range m.siteDom[p] {
 		if r.burned[d] {
 			rng := r.st.dom[d]
@@ -520,8 +545,11 @@ func (r *Replication) powerOff(d int, c uint8) {
 		return
 	}
 	r.powered[d] = false
+	r.otherUp[d] = 0
 	r.epoch[d]++
-	r.event("power-lost", r.domName(d), "%s: %d servers down", causeNames[c], m.Sc.Sites[m.domSite[d]].Domains[m.domLocal[d]].Servers)
+	if r.tr != nil {
+		r.event("power-lost", r.domName(d), "%s: %d servers down", causeNames[c], m.Sc.Sites[m.domSite[d]].Domains[m.domLocal[d]].Servers)
+	}
 	p := m.domSite[d]
 	for s := 0; s < m.nSvc; s++ {
 		i := d*m.nSvc + s
@@ -582,7 +610,9 @@ func (r *Replication) energise(d int) {
 	r.powered[d] = true
 	r.manual[d] = false
 	r.epoch[d]++
-	r.event("repowered", r.domName(d), "domain re-energised; servers queue to boot")
+	if r.tr != nil {
+		r.event("repowered", r.domName(d), "domain re-energised; servers queue to boot")
+	}
 	for _, s := range m.bootOrder {
 		if m.poolTotal[d*m.nSvc+s] > 0 {
 			r.bootQ[p] = append(r.bootQ[p], chunk{dom: d, svc: s, epoch: r.epoch[d]})
@@ -598,7 +628,7 @@ func (r *Replication) energise(d int) {
 func (r *Replication) chunkSize(c chunk) int32 {
 	m := r.m
 	if c.svc < 0 {
-		return m.otherTotal[c.dom] - r.destOther[c.dom]
+		return max(0, m.otherTotal[c.dom]-r.destOther[c.dom]-r.otherUp[c.dom])
 	}
 	i := c.dom*m.nSvc + c.svc
 	return max(0, m.poolTotal[i]-r.destroyed[i]-r.bgDown[i]-r.up[i])
@@ -631,13 +661,18 @@ func (r *Replication) bootDone(p int) {
 	m := r.m
 	r.bootBusy[p] = false
 	c := r.bootCur[p]
+	if c.epoch == r.epoch[c.dom] && c.svc < 0 {
+		r.otherUp[c.dom] += r.chunkSize(c)
+	}
 	if c.epoch == r.epoch[c.dom] && c.svc >= 0 {
 		i := c.dom*m.nSvc + c.svc
 		n := r.chunkSize(c)
 		r.up[i] += n
 		r.capSP[c.svc*m.nSite+p] += n
 		r.booted[i] = true
-		r.event("booted", r.domName(c.dom), "%d servers of %s up", n, r.svcName(c.svc))
+		if r.tr != nil {
+			r.event("booted", r.domName(c.dom), "%d servers of %s up", n, r.svcName(c.svc))
+		}
 	}
 	r.startBoot(p)
 }
@@ -652,7 +687,9 @@ func (r *Replication) serversBack(d int) {
 	}
 	other := r.destOther[d]
 	n += int(other)
-	r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
+	if r.tr != nil {
+		r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
+	}
 	if r.powered[d] {
 		for _, s := range m.bootOrder {
 			if m.poolTotal[d*m.nSvc+s] > 0 {
@@ -677,7 +714,9 @@ func (r *Replication) utilityLost(p int) {
 	rng := r.st.site[p]
 	dur := m.Sc.Incident.Duration.Sample(rng)
 	r.causeActive[p] |= causeUtility
-	r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
+	if r.tr != nil {
+		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
+	}
 	for _, d := range m.siteDom[p] {
 		dom := &m.Sc.Sites[p].Domains[m.domLocal[d]]
 		g := dom.Generators
@@ -690,20 +729,30 @@ func (r *Replication) utilityLost(p int) {
 				fails = append(fails, drng.ExpFloat64()/math.Max(g.RunFailRate, 1e-300))
 			}
 		}
-		downAt := math.Inf(1)
-		if started < g.Needed || g.Count == 0 || g.StartTime > dom.UPS.RideThrough {
-			downAt = dom.UPS.RideThrough
-		} else {
-			// Fails when fewer than Needed keep running: the
-			// (started-Needed+1)-th generator failure.
-			sortFloats(fails)
-			downAt = fails[started-g.Needed]
-			if dur > g.Fuel && drng.Float64() >= g.RefuelProb {
-				downAt = math.Min(downAt, g.Fuel)
+		if started < g.Needed || g.Count == 0 {
+			// Nothing carries the load once the UPS is exhausted.
+			if dom.UPS.RideThrough < dur {
+				r.eng.Schedule(sim.Time(dom.UPS.RideThrough), evDomainCause, int32(d), int32(causeUtility))
+			}
+			continue
+		}
+		// The generators carry the load from StartTime until fewer than
+		// Needed keep running (the (started-Needed+1)-th failure) or the
+		// fuel runs out without resupply.
+		sortFloats(fails)
+		genDown := g.StartTime + fails[started-g.Needed]
+		if dur > g.StartTime+g.Fuel && drng.Float64() >= g.RefuelProb {
+			genDown = math.Min(genDown, g.StartTime+g.Fuel)
+		}
+		if g.StartTime > dom.UPS.RideThrough && dom.UPS.RideThrough < dur {
+			// A dark gap: the UPS runs out before the generators start.
+			r.eng.Schedule(sim.Time(dom.UPS.RideThrough), evDomainCause, int32(d), int32(causeUtility))
+			if g.StartTime < math.Min(dur, genDown) {
+				r.eng.Schedule(sim.Time(g.StartTime), evClearCause, int32(d), int32(causeUtility))
 			}
 		}
-		if downAt < dur {
-			r.eng.Schedule(sim.Time(downAt), evDomainCause, int32(d), int32(causeUtility))
+		if genDown < dur {
+			r.eng.Schedule(sim.Time(genDown), evDomainCause, int32(d), int32(causeUtility))
 		}
 	}
 	r.eng.Schedule(sim.Time(dur), evSiteClear, int32(p), int32(causeUtility))
@@ -724,7 +773,9 @@ func (r *Replication) coolingLost(p int) {
 	dur := m.Sc.Incident.Duration.Sample(rng)
 	buf := site.Cooling.ThermalBuffer.Sample(rng)
 	r.causeActive[p] |= causeCooling
-	r.event("cooling-lost", r.siteName(p), "cooling lost for %.2fh; thermal buffer %.2fh", dur, buf)
+	if r.tr != nil {
+		r.event("cooling-lost", r.siteName(p), "cooling lost for %.2fh; thermal buffer %.2fh", dur, buf)
+	}
 	if buf < dur {
 		for _, d := range m.siteDom[p] {
 			frac := site.Cooling.OverheatDestroyed.Sample(r.st.dom[d])
@@ -751,12 +802,26 @@ func (r *Replication) partition(p int, start bool) {
 	if start {
 		dur := r.m.Sc.Incident.Duration.Sample(r.st.site[p])
 		r.partitioned[p] = true
-		r.event("partition", r.siteName(p), "site cut off from the network for %.2fh", dur)
+		m := r.m
+		for s := range m.Sc.Services {
+			svc := &m.Sc.Services[s]
+			if i := s*m.nSite + p; svc.Mode == ActiveActive && m.placed[i] > 0 && r.running[i] {
+				// Traffic still aimed at the cut-off site fails until it
+				// is rerouted.
+				r.reroute[s] = math.Min(1, r.reroute[s]+m.share[i])
+				r.eng.After(sim.Time(svc.Reroute.Sample(r.st.fail[s])), evRerouted, int32(s), int32(p))
+			}
+		}
+		if r.tr != nil {
+			r.event("partition", r.siteName(p), "site cut off from the network for %.2fh", dur)
+		}
 		r.eng.After(sim.Time(dur), evPartition, int32(p), 0)
 		return
 	}
 	r.partitioned[p] = false
-	r.event("partition-healed", r.siteName(p), "site reachable again")
+	if r.tr != nil {
+		r.event("partition-healed", r.siteName(p), "site reachable again")
+	}
 }
 
 // ---- background failures ----
@@ -817,7 +882,9 @@ func (r *Replication) bgFail(d int) {
 			r.up[i] -= k
 			r.bgDown[i] += k
 			r.capSP[s*m.nSite+m.domSite[d]] -= k
-			r.event("failure", r.domName(d), "%s failure: %d servers of %s down for %.1fh", kind, k, r.svcName(s), repair)
+			if r.tr != nil {
+				r.event("failure", r.domName(d), "%s failure: %d servers of %s down for %.1fh", kind, k, r.svcName(s), repair)
+			}
 			r.eng.After(sim.Time(repair), evBgRepair, int32(i), k)
 			return
 		}
@@ -889,7 +956,9 @@ func (r *Replication) refresh(now float64) {
 			}
 			if r.running[i] && r.capSP[i] < need {
 				r.running[i] = false
-				r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(pl.Site), r.capSP[i], m.placed[i])
+				if r.tr != nil {
+					r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(pl.Site), r.capSP[i], m.placed[i])
+				}
 				if svc.Mode == ActiveActive {
 					r.reroute[s] = math.Min(1, r.reroute[s]+m.share[i])
 					r.eng.After(sim.Time(svc.Reroute.Sample(r.st.fail[s])), evRerouted, int32(s), int32(pl.Site))
@@ -911,7 +980,9 @@ func (r *Replication) refresh(now float64) {
 				r.foAutoTried[s] = false
 				r.foRetries[s] = 0
 				r.foAttempt[s]++
-				r.event("outage-detected", r.svcName(s), "primary %s cannot carry the load; failover decision pending", r.siteName(svc.Primary))
+				if r.tr != nil {
+					r.event("outage-detected", r.svcName(s), "primary %s cannot carry the load; failover decision pending", r.siteName(svc.Primary))
+				}
 				r.eng.After(sim.Time(svc.Detection.Sample(r.st.fail[s])), evDetect, int32(s), 0)
 			}
 		}
@@ -928,15 +999,17 @@ func (r *Replication) refresh(now float64) {
 		}
 		r.fPeak[s] = f
 		h := f >= m.Sc.RecoveredThreshold
-		if h != r.healthy[s] || now == 0 {
+		if h != r.healthy[s] {
 			if !h {
 				r.everImp[s] = true
-				if now > 0 || !r.healthy[s] {
+				if r.tr != nil {
 					r.event("impaired", r.svcName(s), "serving %.0f%% at peak", 100*f)
 				}
 			} else if r.everImp[s] {
 				r.recovered[s] = now
-				r.event("recovered", r.svcName(s), "serving %.0f%% at peak", 100*f)
+				if r.tr != nil {
+					r.event("recovered", r.svcName(s), "serving %.0f%% at peak", 100*f)
+				}
 			}
 		}
 		r.healthy[s] = h
@@ -993,7 +1066,9 @@ func (r *Replication) detect(s int) {
 	svc := &m.Sc.Services[s]
 	if !r.primaryDown(s) {
 		r.foPending[s] = false
-		r.event("failover-cancelled", r.svcName(s), "primary back before failover")
+		if r.tr != nil {
+			r.event("failover-cancelled", r.svcName(s), "primary back before failover")
+		}
 		return
 	}
 	rng := r.st.fail[s]
@@ -1026,7 +1101,9 @@ func (r *Replication) detect(s int) {
 			why = ""
 		}
 	}
-	r.event("failover-start", r.svcName(s), "%s failover to %s%s, %.2fh", how, r.siteName(svc.Secondary), why, dt)
+	if r.tr != nil {
+		r.event("failover-start", r.svcName(s), "%s failover to %s%s, %.2fh", how, r.siteName(svc.Secondary), why, dt)
+	}
 	r.eng.After(sim.Time(dt), evFailoverDone, int32(s), b)
 }
 
@@ -1035,17 +1112,23 @@ func (r *Replication) failoverDone(s int, b int32) {
 	svc := &m.Sc.Services[s]
 	r.foPending[s] = false
 	if !r.primaryDown(s) {
-		r.event("failover-cancelled", r.svcName(s), "primary back first")
+		if r.tr != nil {
+			r.event("failover-cancelled", r.svcName(s), "primary back first")
+		}
 		return
 	}
 	if b < 0 {
 		r.foRetries[s]++
 		if r.foRetries[s] >= maxFailoverTries {
 			r.foGaveUp[s] = true
-			r.event("failover-abandoned", r.svcName(s), "%d failover attempts failed; waiting for the primary", r.foRetries[s])
+			if r.tr != nil {
+				r.event("failover-abandoned", r.svcName(s), "%d failover attempts failed; waiting for the primary", r.foRetries[s])
+			}
 			return
 		}
-		r.event("failover-failed", r.svcName(s), "failover attempt failed; retrying by hand")
+		if r.tr != nil {
+			r.event("failover-failed", r.svcName(s), "failover attempt failed; retrying by hand")
+		}
 		r.foPending[s] = true
 		r.eng.After(0, evDetect, int32(s), 0)
 		return
@@ -1060,7 +1143,9 @@ func (r *Replication) failoverDone(s int, b int32) {
 		lost = rng.Float64() * svc.BackupInterval * 3600
 	}
 	r.data[s] += lost
-	r.event("failover-done", r.svcName(s), "serving from %s; %.0fs of writes lost", r.siteName(svc.Secondary), lost)
+	if r.tr != nil {
+		r.event("failover-done", r.svcName(s), "serving from %s; %.0fs of writes lost", r.siteName(svc.Secondary), lost)
+	}
 }
 
 // dispatchRestores starts waiting restorations, in priority order, while
@@ -1090,7 +1175,9 @@ func (r *Replication) dispatchRestores() {
 			slow = " (ops tooling down: slower)"
 		}
 		r.crewsBusy++
-		r.event("restore-start", r.svcName(q.svc), "restoring instances at %s%s, %.2fh", r.siteName(q.site), slow, dt)
+		if r.tr != nil {
+			r.event("restore-start", r.svcName(q.svc), "restoring instances at %s%s, %.2fh", r.siteName(q.site), slow, dt)
+		}
 		r.eng.After(sim.Time(dt), evRestoreDone, int32(q.svc), int32(q.site))
 	}
 }
@@ -1114,7 +1201,9 @@ func (r *Replication) restoreDone(s, p int) {
 	r.restoring[i] = false
 	r.running[i] = true
 	_ = svc
-	r.event("restored", r.svcName(s), "instances at %s running", r.siteName(p))
+	if r.tr != nil {
+		r.event("restored", r.svcName(s), "instances at %s running", r.siteName(p))
+	}
 }
 
 // maybeFailback returns an active-standby service to its primary site once
@@ -1134,11 +1223,15 @@ func (r *Replication) maybeFailback(s int) {
 	r.active[s] = p
 	if svc.FailbackOutage > 0 {
 		r.failingBack[s] = true
-		r.event("failback-start", r.svcName(s), "failing back to %s", r.siteName(p))
+		if r.tr != nil {
+			r.event("failback-start", r.svcName(s), "failing back to %s", r.siteName(p))
+		}
 		r.eng.After(sim.Time(svc.FailbackOutage), evFailbackDone, int32(s), 0)
 		return
 	}
-	r.event("failback", r.svcName(s), "serving from %s again", r.siteName(p))
+	if r.tr != nil {
+		r.event("failback", r.svcName(s), "serving from %s again", r.siteName(p))
+	}
 }
 
 // settled reports whether the incident is over: every domain powered and
