@@ -17,9 +17,9 @@ import (
 // scenario's.
 
 // interruptReps is the size of the interrupted runs: with one worker they
-// last about 12 s on an idle 2-core machine, long enough for a resumed run
+// last about 10 s on an idle 2-core machine, long enough for a resumed run
 // to reach its first periodic checkpoint (5 s) with room to spare.
-const interruptReps = 6000
+const interruptReps = 5000
 
 // maxStop is how long a signalled run may take to save and exit.
 const maxStop = 2 * time.Second
