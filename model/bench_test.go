@@ -69,9 +69,13 @@ func BenchmarkKakaoWorkers(b *testing.B) {
 
 // scaleFleet multiplies every domain's and every service's servers by f,
 // keeping each service's placement inside its site (placements round
-// down, domains up) and at least one server wherever there was one.
+// down, domains up) and at least one server wherever there was one. Boot
+// throughput scales too — an operator with ten times the servers has ten
+// times the hands — so the incident runs the same course in hours and the
+// benchmark measures computational cost, not a slower recovery.
 func scaleFleet(sc *Scenario, f float64) {
 	for i := range sc.Sites {
+		sc.Sites[i].BootRate *= f
 		for j := range sc.Sites[i].Domains {
 			d := &sc.Sites[i].Domains[j]
 			d.Servers = max(1, int(math.Ceil(float64(d.Servers)*f)))

@@ -23,7 +23,10 @@ type Model struct {
 	demand            []float64 // D_s: servers needed at peak for service s
 	share             []float64 // [s*nSite+p] share of s's traffic at p (active-active)
 	bootOrder         []int     // services by priority, then index
-	opsTool           []bool
+	// bgRates[d] holds domain d's background failure rates per hour:
+	// servers, racks, PDUs, and their sum.
+	bgRates [][4]float64
+	opsTool []bool
 
 	// Stream ids, derived from names so that adding or reordering
 	// entities never changes another entity's random numbers.
@@ -112,6 +115,14 @@ func Compile(sc *Scenario) *Model {
 		for k, d := range ds {
 			m.otherTotal[d] = int32(max(0, free[k]))
 		}
+	}
+	m.bgRates = make([][4]float64, m.nDom)
+	for d := range m.bgRates {
+		site := &sc.Sites[m.domSite[d]]
+		bg := &site.Failures
+		n := float64(site.Domains[m.domLocal[d]].Servers)
+		a, b, c := n*bg.ServerRate, n/float64(bg.RackSize)*bg.RackRate, n/float64(bg.PDUSize)*bg.PDURate
+		m.bgRates[d] = [4]float64{a, b, c, a + b + c}
 	}
 	m.bootOrder = make([]int, m.nSvc)
 	for i := range m.bootOrder {

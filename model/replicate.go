@@ -132,6 +132,7 @@ type Replication struct {
 	week0   float64 // week hour at t = 0
 	fTmp    []float64
 	stopped bool
+	bgNext  bgDraw // a background failure waiting for the normal path
 }
 
 // Policy is an optional change to behaviour used by tests; the zero value
@@ -327,6 +328,9 @@ func (r *Replication) svcName(s int) string { return r.m.Sc.Services[s].Name }
 // has recovered.
 func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	now := float64(ev.Time)
+	if (ev.Kind == evBgFail || ev.Kind == evBgRepair) && r.quietBackground(ev) {
+		return
+	}
 	r.advance(now)
 	m := r.m
 	switch ev.Kind {
@@ -391,7 +395,7 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	case evRestoreDone:
 		r.restoreDone(int(ev.A), int(ev.B))
 	case evBgFail:
-		r.bgFail(int(ev.A))
+		r.applyBgFail(r.bgNext)
 	case evBgRepair:
 		r.bgRepair(int(ev.A), ev.B)
 	case evCoolingLost:
@@ -827,15 +831,12 @@ func (r *Replication) partition(p int, start bool) {
 // ---- background failures ----
 
 func (r *Replication) bgRate(d int) (server, rack, pdu float64) {
-	m := r.m
-	bg := &m.Sc.Sites[m.domSite[d]].Failures
-	n := float64(m.Sc.Sites[m.domSite[d]].Domains[m.domLocal[d]].Servers)
-	return n * bg.ServerRate, n / float64(bg.RackSize) * bg.RackRate, n / float64(bg.PDUSize) * bg.PDURate
+	x := &r.m.bgRates[d]
+	return x[0], x[1], x[2]
 }
 
 func (r *Replication) scheduleBg(d int) {
-	a, b, c := r.bgRate(d)
-	total := a + b + c
+	total := r.m.bgRates[d][3]
 	if total <= 0 {
 		return
 	}
@@ -845,7 +846,18 @@ func (r *Replication) scheduleBg(d int) {
 	}
 }
 
-func (r *Replication) bgFail(d int) {
+// bgDraw is one background failure: k servers of pool i down for repair
+// hours (k = 0: it hit nothing running).
+type bgDraw struct {
+	i      int
+	k      int32
+	repair float64
+	kind   string
+}
+
+// drawBgFail draws the next background failure of domain d and schedules
+// the one after it. It changes no pool.
+func (r *Replication) drawBgFail(d int) bgDraw {
 	m := r.m
 	rng := r.st.dom[d]
 	a, b, c := r.bgRate(d)
@@ -869,7 +881,7 @@ func (r *Replication) bgFail(d int) {
 	repair := rep.Sample(rng)
 	r.scheduleBg(d)
 	if !r.powered[d] {
-		return
+		return bgDraw{}
 	}
 	for s := 0; s < m.nSvc; s++ {
 		i := d*m.nSvc + s
@@ -877,18 +889,89 @@ func (r *Replication) bgFail(d int) {
 		if x < 0 {
 			k := min(size, r.up[i])
 			if k <= 0 || !r.booted[i] {
-				return
+				return bgDraw{}
 			}
-			r.up[i] -= k
-			r.bgDown[i] += k
-			r.capSP[s*m.nSite+m.domSite[d]] -= k
-			if r.tr != nil {
-				r.event("failure", r.domName(d), "%s failure: %d servers of %s down for %.1fh", kind, k, r.svcName(s), repair)
-			}
-			r.eng.After(sim.Time(repair), evBgRepair, int32(i), k)
-			return
+			return bgDraw{i: i, k: k, repair: repair, kind: kind}
 		}
 	}
+	return bgDraw{}
+}
+
+func (r *Replication) applyBgFail(b bgDraw) {
+	if b.k == 0 {
+		return
+	}
+	m := r.m
+	d, s := b.i/m.nSvc, b.i%m.nSvc
+	r.up[b.i] -= b.k
+	r.bgDown[b.i] += b.k
+	r.capSP[s*m.nSite+m.domSite[d]] -= b.k
+	if r.tr != nil {
+		r.event("failure", r.domName(d), "%s failure: %d servers of %s down for %.1fh", b.kind, b.k, r.svcName(s), b.repair)
+	}
+	r.eng.After(sim.Time(b.repair), evBgRepair, int32(b.i), b.k)
+}
+
+// quietBackground handles a background failure or repair that cannot
+// change what any service serves — its service is home, healthy and
+// running with capacity to spare before and after — and reports whether it
+// did. Such an event needs no impact integration and no re-evaluation, so
+// the many background events of a large fleet cost little. Otherwise it
+// leaves the change to the normal path (a failure's draw waits in bgNext).
+func (r *Replication) quietBackground(ev sim.Event) bool {
+	m := r.m
+	switch ev.Kind {
+	case evBgFail:
+		b := r.drawBgFail(int(ev.A))
+		if b.k == 0 || r.benign(b.i, -b.k) {
+			r.applyBgFail(b)
+			return true
+		}
+		r.bgNext = b
+		return false
+	case evBgRepair:
+		i := int(ev.A)
+		d := i / m.nSvc
+		if !(r.powered[d] && r.booted[i]) || r.benign(i, ev.B) {
+			r.bgRepair(i, ev.B)
+			return true
+		}
+	}
+	return false
+}
+
+// benign reports whether changing pool i's running servers by delta leaves
+// every serving fraction, pool state and pending decision as it is.
+func (r *Replication) benign(i int, delta int32) bool {
+	m := r.m
+	d, s := i/m.nSvc, i%m.nSvc
+	p := m.domSite[d]
+	svc := &m.Sc.Services[s]
+	if !r.healthy[s] || r.foPending[s] || r.failingBack[s] || r.reroute[s] > 0 {
+		return false
+	}
+	if svc.Mode != ActiveActive && r.active[s] != svc.Primary {
+		return false
+	}
+	idx := s*m.nSite + p
+	if !r.running[idx] || r.partitioned[p] {
+		return false
+	}
+	if r.capSP[idx]+delta < r.quorumNeed(s, p) {
+		return false
+	}
+	serving := svc.Mode == ActiveActive || p == r.active[s]
+	if delta < 0 && serving {
+		return r.available(s)+float64(delta) >= m.demand[s]*svc.RetrySurge
+	}
+	return true
+}
+
+// quorumNeed is the number of servers pool (s, p) needs to keep running.
+func (r *Replication) quorumNeed(s, p int) int32 {
+	m := r.m
+	need := int32(math.Ceil(m.Sc.Services[s].Quorum * float64(m.placed[s*m.nSite+p])))
+	return max(need, 1)
 }
 
 func (r *Replication) bgRepair(i int, k int32) {
@@ -950,10 +1033,7 @@ func (r *Replication) refresh(now float64) {
 		svc := &m.Sc.Services[s]
 		for _, pl := range svc.Placement {
 			i := s*m.nSite + pl.Site
-			need := int32(math.Ceil(svc.Quorum * float64(m.placed[i])))
-			if need < 1 {
-				need = 1
-			}
+			need := r.quorumNeed(s, pl.Site)
 			if r.running[i] && r.capSP[i] < need {
 				r.running[i] = false
 				if r.tr != nil {

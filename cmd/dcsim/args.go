@@ -50,6 +50,13 @@ func permuteArgs(app *cli.App, args []string) []string {
 		pos = append(pos, a)
 	}
 	out := append([]string{args[0], args[1]}, flags...)
+	for _, f := range flags {
+		if f == "--help" || f == "-h" || f == "-help" {
+			// "dcsim run SCENARIO --help" asks for run's help, not a
+			// help topic named SCENARIO.
+			return out
+		}
+	}
 	return append(out, pos...)
 }
 

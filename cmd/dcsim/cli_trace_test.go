@@ -84,20 +84,13 @@ func sameOutcome(t *testing.T, what string, o traceOutcome, rows map[string]map[
 }
 
 // runTrace runs dcsim trace and returns the directory holding its files.
-// "dcsim trace" fails to commit its directory (bug, reported once by
-// TestCLITraceCommits); to check the rest meanwhile this falls back to the
-// staging directory where the files were written.
 func runTrace(t *testing.T, out string, args ...string) string {
 	t.Helper()
 	r := cliRun(t, append([]string{"trace", "--out", out}, args...)...)
-	if r.code == 0 {
-		return out
+	if r.code != 0 {
+		t.Fatalf("trace failed:\n%s", r)
 	}
-	if cliExists(filepath.Join(out+".partial", "outcome.json")) && strings.Contains(r.stderr, "commit") {
-		return out + ".partial"
-	}
-	t.Fatalf("trace failed:\n%s", r)
-	return ""
+	return out
 }
 
 func readOutcome(t *testing.T, dir string) traceOutcome {
@@ -116,7 +109,7 @@ func TestCLITraceCommits(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "tr")
 	r := cliRun(t, "trace", cliScenario(t, "example"), "--replication", "3", "--out", out)
 	if r.code != 0 {
-		t.Fatalf("bug: dcsim trace fails (trace.go traceAction calls dir.Commit, which needs a complete manifest.json that trace never writes):\n%s", r)
+		t.Fatalf("dcsim trace failed:\n%s", r)
 	}
 	for _, f := range []string{"trace.jsonl", "trace.txt", "outcome.json", "timeline.png", "timeline.svg"} {
 		if !cliExists(filepath.Join(out, f)) {

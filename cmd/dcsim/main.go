@@ -119,9 +119,7 @@ func mainCode(args []string, stdout, stderr io.Writer) int {
 	var ve *model.ValidationError
 	switch {
 	case errors.As(err, &ee):
-		if ee.code != 130 && ee.code != 143 {
-			fmt.Fprintln(stderr, "dcsim:", ee.err)
-		}
+		fmt.Fprintln(stderr, "dcsim:", ee.err)
 		return ee.code
 	case errors.As(err, &ve):
 		fmt.Fprintln(stderr, "dcsim:", err)

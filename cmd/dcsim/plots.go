@@ -51,13 +51,19 @@ func typicalReplication(col *results.Collector, v int) int {
 // runCharts builds a run's charts: recovery CDF per service, histogram of
 // user-hours lost, and the timeline of the typical replication.
 func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hist, timeline report.Chart, tl *traceLog, rep int) {
-	var series []report.CDFSeries
+	// Services never impaired (all zeros) would crowd the chart; drop them
+	// unless no service was impaired at all.
+	var series, all []report.CDFSeries
 	for s, svc := range sc.Services {
 		vals := col.Values(0, s, "time_to_recover_h")
-		if allZero(vals) {
-			continue
+		cs := report.CDFSeries{Label: svc.Name, Values: vals}
+		all = append(all, cs)
+		if !allZero(vals) {
+			series = append(series, cs)
 		}
-		series = append(series, report.CDFSeries{Label: svc.Name, Values: vals})
+	}
+	if len(series) == 0 {
+		series = all
 	}
 	cdf = report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), series)
 	hist = report.NewHistogram(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", col.OverallValues(0, "user_hours_lost"))

@@ -79,6 +79,7 @@ type runSpec struct {
 	beforeFinish func(dir string, col *results.Collector) error
 	show         func(c *cli.Context, col *results.Collector) error
 	plots        bool // draw plots in beforeFinish
+	parquet      bool // also write replications.parquet (kept across resumes)
 	ctx          context.Context
 }
 
@@ -142,6 +143,12 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if spec.parquet {
+		if spec.options == nil {
+			spec.options = map[string]string{}
+		}
+		spec.options["parquet"] = "true"
+	}
 	man := &results.Manifest{
 		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
 		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
@@ -150,7 +157,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 		dir.Discard()
 		return err
 	}
-	dir.Parquet = c.Bool("parquet")
+	dir.Parquet = spec.parquet
 	lo, _ := spec.shard.Range(spec.reps)
 	col, err := results.NewCollector(spec.sc.Name, spec.variants, serviceNames(spec.sc), lo)
 	if err != nil {
@@ -165,7 +172,7 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots")}
+	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), parquet: c.Bool("parquet")}
 	if c.IsSet("seed") {
 		s.seed = c.Uint64("seed")
 	}
@@ -227,6 +234,9 @@ func resumeAction(c *cli.Context) error {
 	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out, plots: !c.Bool("no-plots")}
 	if c.IsSet("workers") {
 		spec.workers = c.Int("workers")
+		if spec.workers < 1 {
+			return badInputf("--workers must be at least 1, got %d", spec.workers)
+		}
 	}
 	switch old.Command {
 	case "run":
@@ -244,6 +254,14 @@ func resumeAction(c *cli.Context) error {
 			return badInputf("--%s cannot be changed when resuming: the run keeps the settings it started with", f)
 		}
 	}
+	// --parquet is kept from the interrupted run (or added now).
+	spec.parquet = old.Options["parquet"] == "true" || c.Bool("parquet")
+	if old.Options["parquet"] == "true" {
+		if spec.options == nil {
+			spec.options = map[string]string{}
+		}
+		spec.options["parquet"] = "true"
+	}
 	sha, err := results.FileSHA256(path)
 	if err != nil {
 		return err
@@ -252,7 +270,7 @@ func resumeAction(c *cli.Context) error {
 		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
 		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
 	}
-	if err := res.Continue(man, c.Bool("parquet")); err != nil {
+	if err := res.Continue(man, spec.parquet); err != nil {
 		return badInput(err)
 	}
 	if !c.Bool("quiet") {

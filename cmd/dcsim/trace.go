@@ -3,8 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -82,24 +85,42 @@ func traceAction(c *cli.Context) error {
 	if out == "" {
 		out = filepath.Join("results", fmt.Sprintf("%s-trace-%d", sc.Name, k))
 	}
-	dir, err := results.Prepare(out, c.Bool("force"))
-	if err != nil {
+	if err := prepareTraceDir(out, c.Bool("force")); err != nil {
 		return badInput(err)
 	}
 	tl := traceReplication(sc, seed, k)
-	path := dir.Path()
-	if err := tl.writeFiles(path, sc, variant, seed, k); err != nil {
-		dir.Discard()
-		return err
-	}
-	if err := dir.Commit(); err != nil {
+	if err := tl.writeFiles(out, sc, variant, seed, k); err != nil {
 		return err
 	}
 	if !c.Bool("quiet") {
 		tl.writeText(c.App.Writer, sc, variant, seed, k)
-		fmt.Fprintf(c.App.Writer, "\ntrace in %s\n", dir.Final())
+		fmt.Fprintf(c.App.Writer, "\ntrace in %s\n", out)
 	}
 	return nil
+}
+
+// prepareTraceDir makes out ready for a trace's files before any work: it
+// may be new, empty or an earlier trace (it holds trace.jsonl); anything
+// else is refused unless force. A trace is not a results directory: each
+// of its files is replaced atomically on its own.
+func prepareTraceDir(out string, force bool) error {
+	entries, err := os.ReadDir(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("trace output %s: %w", out, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("trace output %s: %w", out, err)
+	}
+	if len(entries) == 0 || force {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(out, "trace.jsonl")); err == nil {
+		return nil
+	}
+	return fmt.Errorf("trace output %s exists and does not hold a dcsim trace; choose another --out or pass --force", out)
 }
 
 // traceLog records one replication's events and serving fractions.

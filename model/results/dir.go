@@ -488,6 +488,9 @@ func OpenResume(final string) (*Resumed, error) {
 			return nil, fmt.Errorf("resume %s: %w", final, err)
 		}
 		if m.Complete {
+			if exists(staging) {
+				return nil, fmt.Errorf("resume %s: %s has no checkpoint (the run stopped before its first one) and %s holds an earlier complete run; start the run afresh", final, staging, final)
+			}
 			return nil, fmt.Errorf("resume %s: the run is complete (%d replications); nothing to resume", final, m.ReplicationsDone)
 		}
 		dir = final
