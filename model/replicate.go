@@ -598,7 +598,7 @@ func (r *Replication) startRepower(p int) {
 func (r *Replication) repowerDone(p int) {
 	r.repowerBusy[p] = false
 	d := r.repowerQ[p][0]
-	r.repowerQ[p] = r.repowerQ[p][1:]
+	r.repowerQ[p] = popFront(r.repowerQ[p])
 	r.queued[d] = false
 	if r.causes[d] == 0 && !r.powered[d] {
 		r.energise(d)
@@ -642,7 +642,7 @@ func (r *Replication) startBoot(p int) {
 	m := r.m
 	for !r.bootBusy[p] && len(r.bootQ[p]) > 0 {
 		c := r.bootQ[p][0]
-		r.bootQ[p] = r.bootQ[p][1:]
+		r.bootQ[p] = popFront(r.bootQ[p])
 		if c.epoch != r.epoch[c.dom] {
 			continue // the domain lost power again
 		}
@@ -760,6 +760,14 @@ func (r *Replication) utilityLost(p int) {
 		}
 	}
 	r.eng.Schedule(sim.Time(dur), evSiteClear, int32(p), int32(causeUtility))
+}
+
+// popFront removes q's first element in place, keeping the backing array
+// so that a reused Replication's queues stop allocating once grown (the
+// queues hold at most a few hundred chunks, so the copy is cheap).
+func popFront[T any](q []T) []T {
+	copy(q, q[1:])
+	return q[:len(q)-1]
 }
 
 func sortFloats(x []float64) {

@@ -71,16 +71,23 @@ type RunResult struct {
 // Run performs replications From..To-1 over Workers goroutines. Each
 // replication k calls work(k, streams) with the random streams of (Seed, k)
 // and a per-worker scratch value from newWorker; reduce(k, r) is then
-// called with its result strictly in increasing k from one goroutine, so
-// anything reduce computes is identical for every worker count.
+// called with its result strictly in increasing k and never concurrently
+// (calls are serialised by a mutex, so reduce needs no locking of its own
+// and sees everything earlier calls did), so anything reduce computes is
+// identical for every worker count.
+//
+// There is no feeder or reducer goroutine: a worker takes the next index
+// under the lock, and whichever worker completes the replication that is
+// next in order reduces it and every finished one after it. Workers never
+// wait for a hand-off, only for the window below.
 //
 // When ctx is cancelled Run stops handing out replications, waits for the
 // ones under way (a replication is short, so this is prompt), reduces the
 // contiguous prefix that finished and returns with Complete false. Results
 // beyond the first gap are dropped: a resumed run redoes them.
 //
-// The number of results held waiting for their turn is bounded by a window
-// of 64 per worker, so memory does not grow with the replication count.
+// At most 64 replications per worker are handed out ahead of the oldest
+// one not yet reduced, so memory does not grow with the replication count.
 func Run[W, R any](ctx context.Context, cfg RunConfig, newWorker func() W,
 	work func(w W, rep int, s *Streams) R, reduce func(rep int, r R)) RunResult {
 	n := cfg.To - cfg.From
@@ -96,16 +103,21 @@ func Run[W, R any](ctx context.Context, cfg RunConfig, newWorker func() W,
 	}
 	window := 64 * workers
 
-	type done struct {
-		rep int
-		r   R
-	}
-	jobs := make(chan int)
-	results := make(chan done, window)
-	tokens := make(chan struct{}, window)
-	for range window {
-		tokens <- struct{}{}
-	}
+	var (
+		mu      sync.Mutex
+		cond    = sync.NewCond(&mu)
+		handout = cfg.From // next replication to hand out
+		next    = cfg.From // next replication to reduce
+		ring    = make([]R, window)
+		ready   = make([]bool, window)
+		zero    R
+	)
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		cond.Broadcast()
+		mu.Unlock()
+	})
+	defer stop()
 
 	var wg sync.WaitGroup
 	for range workers {
@@ -114,56 +126,43 @@ func Run[W, R any](ctx context.Context, cfg RunConfig, newWorker func() W,
 			defer wg.Done()
 			w := newWorker()
 			s := NewStreams(cfg.Seed, 0)
-			for rep := range jobs {
+			for {
+				mu.Lock()
+				for handout < cfg.To && handout >= next+window && ctx.Err() == nil {
+					cond.Wait()
+				}
+				if handout >= cfg.To || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				rep := handout
+				handout++
+				mu.Unlock()
+
 				s.Reset(cfg.Seed, uint64(rep))
-				results <- done{rep, work(w, rep, s)}
+				r := work(w, rep, s)
+
+				mu.Lock()
+				ring[rep%window], ready[rep%window] = r, true
+				advanced := false
+				for ready[next%window] {
+					k := next % window
+					res := ring[k]
+					ring[k], ready[k] = zero, false
+					reduce(next, res)
+					next++
+					advanced = true
+					if cfg.Progress != nil {
+						cfg.Progress(next-cfg.From, n)
+					}
+				}
+				if advanced {
+					cond.Broadcast()
+				}
+				mu.Unlock()
 			}
 		}()
 	}
-	// Feed replications in order while the window has room and ctx lives.
-	go func() {
-		defer close(jobs)
-		for rep := cfg.From; rep < cfg.To; rep++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tokens:
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case jobs <- rep:
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
-	pending := make(map[int]R, window)
-	next := cfg.From
-	for d := range results {
-		pending[d.rep] = d.r
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			reduce(next, r)
-			next++
-			if cfg.Progress != nil {
-				cfg.Progress(next-cfg.From, n)
-			}
-			select {
-			case tokens <- struct{}{}:
-			default:
-			}
-		}
-	}
+	wg.Wait()
 	return RunResult{Next: next, Complete: next == cfg.To}
 }
