@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/report"
@@ -24,12 +25,33 @@ func countServers(sc *model.Scenario) int {
 
 // both writes a chart as PNG and SVG.
 func both(dir, name string, draw func(path string) error) error {
-	for _, ext := range []string{".png", ".svg"} {
-		if err := draw(filepath.Join(dir, name+ext)); err != nil {
-			return fmt.Errorf("%s%s: %w", name, ext, err)
+	return saveCharts(dir, map[string]func(string) error{name: draw})
+}
+
+// saveCharts draws each named chart as PNG and SVG, all at once: drawing
+// is single-threaded per chart, and a run's charts take longer than its
+// simulation when drawn one after another.
+func saveCharts(dir string, charts map[string]func(path string) error) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for name, draw := range charts {
+		for _, ext := range []string{".png", ".svg"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := draw(filepath.Join(dir, name+ext)); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("%s%s: %w", name, ext, err)
+					}
+					mu.Unlock()
+				}
+			}()
 		}
 	}
-	return nil
+	wg.Wait()
+	return first
 }
 
 // typicalReplication returns the replication whose time until every
@@ -85,10 +107,10 @@ func allZero(x []float64) bool {
 
 func drawRunPlotsSeed(dir string, sc *model.Scenario, seed uint64, col *results.Collector, man *results.Manifest) error {
 	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
-	for name, ch := range map[string]report.Chart{"recovery_cdf": cdf, "user_hours_hist": hist, "timeline": timeline} {
-		if err := both(dir, name, ch.Save); err != nil {
-			return err
-		}
+	if err := saveCharts(dir, map[string]func(string) error{
+		"recovery_cdf": cdf.Save, "user_hours_hist": hist.Save, "timeline": timeline.Save,
+	}); err != nil {
+		return err
 	}
 	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
 		return tl.writeText(w, sc, "baseline", seed, rep)
@@ -180,12 +202,11 @@ func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector,
 // drawComparePlots draws a comparison's plots into dir.
 func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
 	names := []string{"investments", "risk_reduction_per_cost", "recovery_cdf_by_option"}
+	charts := map[string]func(string) error{}
 	for i, ch := range compareCharts(sc, plan, col, cmp, keyService(cmp)) {
-		if err := both(dir, names[i], ch.Save); err != nil {
-			return err
-		}
+		charts[names[i]] = ch.Save
 	}
-	return nil
+	return saveCharts(dir, charts)
 }
 
 // keyService is the service leadership looks at first: kakaotalk when
