@@ -460,16 +460,7 @@ func (r *Replication) burn(d int) {
 	fp := site.Fire
 	rng := r.st.dom[d]
 	r.burned[d] = true
-	frac := fp.DestroyedFraction.Sample(rng)
-	lost := 0
-	for s := 0; s < m.nSvc; s++ {
-		i := d*m.nSvc + s
-		k := int32(math.Round(frac * float64(m.poolTotal[i])))
-		r.destroyed[i] = k
-		lost += int(k)
-	}
-	r.destOther[d] = int32(math.Round(frac * float64(m.otherTotal[d])))
-	lost += int(r.destOther[d])
+	lost := r.destroy(d, fp.DestroyedFraction.Sample(rng))
 	r.hwCost += float64(lost)*site.ServerCost + fp.DamageCost
 	if r.tr != nil {
 		r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
@@ -485,6 +476,21 @@ func (r *Replication) burn(d int) {
 			r.eng.After(sim.Time(fp.SpreadDelay.Sample(rng)), evBurn, int32(nd), 0)
 		}
 	}
+}
+
+// destroy marks fraction frac of domain d's servers, in every pool and
+// among the unused ones, destroyed until replaced, and returns how many.
+func (r *Replication) destroy(d int, frac float64) int {
+	m := r.m
+	lost := 0
+	for s := 0; s < m.nSvc; s++ {
+		i := d*m.nSvc + s
+		k := int32(math.Round(frac * float64(m.poolTotal[i])))
+		r.destroyed[i] = k
+		lost += int(k)
+	}
+	r.destOther[d] = int32(math.Round(frac * float64(m.otherTotal[d])))
+	return lost + int(r.destOther[d])
 }
 
 func (r *Replication) powerCut(p int) {
@@ -792,16 +798,7 @@ func (r *Replication) coolingLost(p int) {
 		for _, d := range m.siteDom[p] {
 			frac := site.Cooling.OverheatDestroyed.Sample(r.st.dom[d])
 			if frac > 0 {
-				lost := 0
-				for s := 0; s < m.nSvc; s++ {
-					i := d*m.nSvc + s
-					k := int32(math.Round(frac * float64(m.poolTotal[i])))
-					r.destroyed[i] = k
-					lost += int(k)
-				}
-				r.destOther[d] = int32(math.Round(frac * float64(m.otherTotal[d])))
-				lost += int(r.destOther[d])
-				r.hwCost += float64(lost) * site.ServerCost
+				r.hwCost += float64(r.destroy(d, frac)) * site.ServerCost
 				r.eng.Schedule(sim.Time(dur+site.Fire.ServerLeadTime.Sample(r.st.dom[d])), evServersBack, int32(d), 0)
 			}
 			r.eng.Schedule(sim.Time(buf), evDomainCause, int32(d), int32(causeCooling))
