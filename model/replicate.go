@@ -966,10 +966,13 @@ func (r *Replication) benign(i int, delta int32) bool {
 		return false
 	}
 	serving := svc.Mode == ActiveActive || p == r.active[s]
-	if delta < 0 && serving {
-		return r.available(s)+float64(delta) >= m.demand[s]*svc.RetrySurge
+	if !serving {
+		return true
 	}
-	return true
+	// Serving fully at any hour before and after: then the fraction stays 1.
+	full := m.demand[s] * svc.RetrySurge
+	avail := r.available(s)
+	return avail >= full && avail+float64(delta) >= full
 }
 
 // quorumNeed is the number of servers pool (s, p) needs to keep running.
