@@ -140,6 +140,10 @@ type Replication struct {
 type Policy struct {
 	// NoBackground turns off independent server, rack and PDU failures.
 	NoBackground bool
+	// FullBackground re-evaluates the fleet after every background failure
+	// and repair, even those that cannot change what any service serves;
+	// tests use it as the reference for the quiet path.
+	FullBackground bool
 }
 
 // NewReplication returns a simulator for m.
@@ -928,7 +932,7 @@ func (r *Replication) quietBackground(ev sim.Event) bool {
 	switch ev.Kind {
 	case evBgFail:
 		b := r.drawBgFail(int(ev.A))
-		if b.k == 0 || r.benign(b.i, -b.k) {
+		if b.k == 0 || !r.policy.FullBackground && r.benign(b.i, -b.k) {
 			r.applyBgFail(b)
 			return true
 		}
@@ -937,7 +941,7 @@ func (r *Replication) quietBackground(ev sim.Event) bool {
 	case evBgRepair:
 		i := int(ev.A)
 		d := i / m.nSvc
-		if !(r.powered[d] && r.booted[i]) || r.benign(i, ev.B) {
+		if !(r.powered[d] && r.booted[i]) || !r.policy.FullBackground && r.benign(i, ev.B) {
 			r.bgRepair(i, ev.B)
 			return true
 		}
