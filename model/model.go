@@ -2,6 +2,7 @@ package model
 
 import (
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 
 	"github.com/dcsim/dcsim/sim"
@@ -20,6 +21,7 @@ type Model struct {
 	poolTotal         []int32   // [d*nSvc+s] servers of service s in domain d
 	otherTotal        []int32   // servers in domain d that no service uses
 	placed            []int32   // [s*nSite+p] servers of s at site p
+	quorum            []int32   // [s*nSite+p] servers pool (s, p) needs to keep running
 	demand            []float64 // D_s: servers needed at peak for service s
 	share             []float64 // [s*nSite+p] share of s's traffic at p (active-active)
 	bootOrder         []int     // services by priority, then index
@@ -114,6 +116,13 @@ func Compile(sc *Scenario) *Model {
 		}
 		for k, d := range ds {
 			m.otherTotal[d] = int32(max(0, free[k]))
+		}
+	}
+	m.quorum = make([]int32, m.nSvc*m.nSite)
+	for s, svc := range sc.Services {
+		for p := 0; p < m.nSite; p++ {
+			i := s*m.nSite + p
+			m.quorum[i] = max(1, int32(math.Ceil(svc.Quorum*float64(m.placed[i]))))
 		}
 	}
 	m.bgRates = make([][4]float64, m.nDom)

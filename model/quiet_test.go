@@ -18,8 +18,8 @@ func TestQuietBackgroundIsExact(t *testing.T) {
 		}
 		// Frequent failures so that many hit services while they are short.
 		for i := range sc.Sites {
-			sc.Sites[i].Failures.ServerRate *= 50
-			sc.Sites[i].Failures.RackRate *= 50
+			sc.Sites[i].Failures.ServerRate *= 300
+			sc.Sites[i].Failures.RackRate *= 300
 		}
 		m := Compile(sc)
 		quick, full := NewReplication(m), NewReplication(m)

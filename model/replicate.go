@@ -950,40 +950,45 @@ func (r *Replication) quietBackground(ev sim.Event) bool {
 }
 
 // benign reports whether changing pool i's running servers by delta leaves
-// every serving fraction, pool state and pending decision as it is.
+// every serving fraction, pool state and pending decision as it is: the
+// pool keeps its quorum; if it serves, its service serves fully at any hour
+// before and after; and for an active-standby primary, neither "cannot
+// carry the load" (which starts a failover) nor "can carry it with the
+// surge" (which allows failing back) changes.
 func (r *Replication) benign(i int, delta int32) bool {
 	m := r.m
 	d, s := i/m.nSvc, i%m.nSvc
 	p := m.domSite[d]
 	svc := &m.Sc.Services[s]
-	if !r.healthy[s] || r.foPending[s] || r.failingBack[s] || r.reroute[s] > 0 {
-		return false
-	}
-	if svc.Mode != ActiveActive && r.active[s] != svc.Primary {
-		return false
-	}
 	idx := s*m.nSite + p
-	if !r.running[idx] || r.partitioned[p] {
+	c0, c1 := r.capSP[idx], r.capSP[idx]+delta
+	if !r.running[idx] || c1 < m.quorum[idx] {
 		return false
 	}
-	if r.capSP[idx]+delta < r.quorumNeed(s, p) {
-		return false
+	serving := !r.failingBack[s] && !r.partitioned[p] && (svc.Mode == ActiveActive || p == r.active[s])
+	if serving {
+		full := m.demand[s] * svc.RetrySurge
+		avail := r.available(s)
+		if avail < full || avail+float64(delta) < full {
+			return false
+		}
 	}
-	serving := svc.Mode == ActiveActive || p == r.active[s]
-	if !serving {
-		return true
+	if svc.Mode == ActiveStandby && p == svc.Primary {
+		down := m.Sc.RecoveredThreshold * m.demand[s]
+		if (float64(c0) < down) != (float64(c1) < down) {
+			return false
+		}
+		back := math.Min(float64(m.placed[idx]), m.demand[s]*svc.RetrySurge)
+		if (float64(c0) < back) != (float64(c1) < back) {
+			return false
+		}
 	}
-	// Serving fully at any hour before and after: then the fraction stays 1.
-	full := m.demand[s] * svc.RetrySurge
-	avail := r.available(s)
-	return avail >= full && avail+float64(delta) >= full
+	return true
 }
 
 // quorumNeed is the number of servers pool (s, p) needs to keep running.
 func (r *Replication) quorumNeed(s, p int) int32 {
-	m := r.m
-	need := int32(math.Ceil(m.Sc.Services[s].Quorum * float64(m.placed[s*m.nSite+p])))
-	return max(need, 1)
+	return r.m.quorum[s*r.m.nSite+p]
 }
 
 func (r *Replication) bgRepair(i int, k int32) {
