@@ -136,7 +136,14 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 		}
 	}
 	end = math.Min(sc.Horizon, math.Max(1, end*1.05))
-	var markers []report.Marker
+	// The incident's milestones, then failovers of user-facing services,
+	// at most maxMarkers in all: the chart has room for that many labels.
+	const maxMarkers = 8
+	var markers, failovers []report.Marker
+	user := map[string]bool{}
+	for _, s := range sc.Services {
+		user[s.Name] = s.Kind == "user"
+	}
 	firstRepower := false
 	for _, e := range t.events {
 		label, ok := markerKinds[e.Kind]
@@ -146,13 +153,18 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 		case e.Kind == "repowered" && !firstRepower:
 			firstRepower = true
 			markers = append(markers, report.Marker{T: e.T, Label: "first re-power"})
-		case e.Kind == "failover-done":
-			markers = append(markers, report.Marker{T: e.T, Label: e.Subject + " failover"})
+		case e.Kind == "failover-done" && user[e.Subject]:
+			failovers = append(failovers, report.Marker{T: e.T, Label: e.Subject + " failover"})
 		}
 	}
-	if len(markers) > 14 {
-		markers = markers[:14]
+	if len(markers) > maxMarkers {
+		markers = markers[:maxMarkers]
 	}
+	if room := maxMarkers - len(markers); len(failovers) > room {
+		failovers = failovers[:room]
+	}
+	markers = append(markers, failovers...)
+	sort.SliceStable(markers, func(i, j int) bool { return markers[i].T < markers[j].T })
 	return series, markers, end
 }
 
