@@ -1291,13 +1291,10 @@ func less(m *Model, a, b restoreReq) bool {
 }
 
 func (r *Replication) restoreDone(s, p int) {
-	m := r.m
-	svc := &m.Sc.Services[s]
-	i := s*m.nSite + p
+	i := s*r.m.nSite + p
 	r.crewsBusy--
 	r.restoring[i] = false
 	r.running[i] = true
-	_ = svc
 	if r.tr != nil {
 		r.event("restored", r.svcName(s), "instances at %s running", r.siteName(p))
 	}

@@ -85,7 +85,7 @@ func mergeSpec(c *cli.Context, shard string) (*runSpec, error) {
 			if !spec.plots {
 				return nil
 			}
-			return drawRunPlotsSeed(dir, scenarioFor(sc, man.Options["incident"]), seed, col, man)
+			return drawRunPlots(dir, scenarioFor(sc, man.Options["incident"]), seed, col)
 		}
 	}
 	return spec, err

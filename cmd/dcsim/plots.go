@@ -105,7 +105,9 @@ func allZero(x []float64) bool {
 	return true
 }
 
-func drawRunPlotsSeed(dir string, sc *model.Scenario, seed uint64, col *results.Collector, man *results.Manifest) error {
+// drawRunPlots draws a run's charts and timeline.txt into dir; the
+// timeline replays the typical replication with the run's seed.
+func drawRunPlots(dir string, sc *model.Scenario, seed uint64, col *results.Collector) error {
 	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
 	if err := saveCharts(dir, map[string]func(string) error{
 		"recovery_cdf": cdf.Save, "user_hours_hist": hist.Save, "timeline": timeline.Save,

@@ -99,7 +99,6 @@ func loadSaved(dir string) (*saved, error) {
 	}
 	sv := &saved{man: man, col: col, sum: col.Summary(), sc: sc}
 	if man.Command == "compare" {
-		o := compareOptionsFromManifest(man.Options)
 		var portfolios [][]string
 		for _, v := range man.Variants {
 			name, _, _ := strings.Cut(v, "@")
@@ -129,7 +128,6 @@ func loadSaved(dir string) (*saved, error) {
 		if err := json.Unmarshal(b, sv.cmp); err != nil {
 			return nil, badInputf("%s: compare.json: %v", dir, err)
 		}
-		_ = o
 	}
 	return sv, nil
 }
@@ -138,7 +136,7 @@ func (sv *saved) drawPlots(dir string) error {
 	if sv.man.Command == "compare" {
 		return drawComparePlots(dir, sv.sc, sv.plan, sv.col, sv.cmp)
 	}
-	return drawRunPlotsSeed(dir, sv.scenarioForRun(), sv.man.Seed, sv.col, sv.man)
+	return drawRunPlots(dir, sv.scenarioForRun(), sv.man.Seed, sv.col)
 }
 
 // scenarioForRun applies a run's --incident option.

@@ -114,7 +114,7 @@ func setupRun(spec *runSpec, incident string) error {
 		if !spec.plots {
 			return nil
 		}
-		return drawRunPlotsSeed(dir, sc, spec.seed, col, nil)
+		return drawRunPlots(dir, sc, spec.seed, col)
 	}
 	return nil
 }
