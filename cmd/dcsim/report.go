@@ -91,7 +91,7 @@ type saved struct {
 func loadSaved(dir string) (*saved, error) {
 	man, col, err := results.Load(dir)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, badInputf("%s is not a readable dcsim results directory (one written by dcsim run, compare or merge): %v", dir, err)
 	}
 	sc, err := loadScenario(filepath.Join(dir, man.ScenarioFile))
 	if err != nil {
