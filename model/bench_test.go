@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dcsim/dcsim/model/results"
@@ -173,5 +174,83 @@ func TestScaleFleet(t *testing.T) {
 		if r := float64(total) / float64(n); r < 0.99 || r > 1.01 {
 			t.Errorf("n=%d: scaled fleet has %d servers", n, total)
 		}
+	}
+}
+
+// servicesScenario writes a scenario of n services over three sites of
+// eight power domains each, for measuring how a replication's cost grows
+// with the number of services. Services form a layered dependency graph
+// (each depends on up to three of the ten services before it, so depth
+// grows with n as in real fleets), a tenth of them are control-plane
+// services, and modes cycle through single-site, active-standby and
+// active-active; each service holds 40 servers. A battery fire burns a
+// domain of the first site, whose whole site loses power.
+func servicesScenario(n int) string {
+	var b strings.Builder
+	per := (n*40)/8 + 200 // servers per domain: room for every service at one site
+	fmt.Fprintf(&b, "name = \"services-%d\"\nseed = 1\nhorizon = \"7d\"\n\n", n)
+	b.WriteString("[incident]\nhazard = \"battery_fire\"\nsite = \"s0\"\ndomain = \"d0\"\nstart = 2024-03-09T15:00:00+09:00\n\n")
+	b.WriteString("[operations]\nops_tools = [\"svc0\"]\nrestore_crews = 8\n\n")
+	for p := 0; p < 3; p++ {
+		fmt.Fprintf(&b, "[[sites]]\nname = \"s%d\"\nboot_rate = \"2000/h\"\ncrews = 4\n", p)
+		b.WriteString("[sites.fire]\nspread_probability = 0.3\n")
+		for d := 0; d < 8; d++ {
+			nb := fmt.Sprintf("\"d%d\"", (d+1)%8)
+			fmt.Fprintf(&b, "[[sites.domains]]\nname = \"d%d\"\nservers = %d\nneighbours = [%s]\n", d, per, nb)
+		}
+		b.WriteString("\n")
+	}
+	modes := []string{"single-site", "active-standby", "active-active"}
+	for s := 0; s < n; s++ {
+		mode := modes[s%3]
+		home := s % 3
+		other := (home + 1) % 3
+		kind := "user"
+		if s%10 == 0 {
+			kind = "control"
+		}
+		fmt.Fprintf(&b, "[[services]]\nname = \"svc%d\"\nkind = %q\npriority = %d\nmode = %q\nservers = 40\n", s, kind, s%50, mode)
+		if mode == "single-site" {
+			fmt.Fprintf(&b, "placement = [{ site = \"s%d\", share = 1.0 }]\n", home)
+		} else {
+			fmt.Fprintf(&b, "placement = [{ site = \"s%d\", share = 0.5 }, { site = \"s%d\", share = 0.5 }]\n", home, other)
+		}
+		var deps []string
+		for k := 1; k <= 3 && s-k*3 >= 0; k++ {
+			deps = append(deps, fmt.Sprintf("\"svc%d\"", s-k*3))
+		}
+		fmt.Fprintf(&b, "depends_on = [%s]\n", strings.Join(deps, ", "))
+		if mode == "active-standby" && s >= 10 {
+			fmt.Fprintf(&b, "failover_requires = [\"svc%d\"]\n", (s/10-1)*10)
+		}
+		fmt.Fprintf(&b, "peak_users = %d\nprofile = %q\n\n", 1000+s, []string{"flat", "consumer", "business"}[s%3])
+	}
+	return b.String()
+}
+
+// BenchmarkServices measures one replication of the generated scenario at
+// 10, 100 and 1,000 services: with cost that follows what changed, the
+// per-replication cost grows linearly with the services, not with their
+// square.
+func BenchmarkServices(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			sc, err := Parse(fmt.Sprintf("services-%d.toml", n), []byte(servicesScenario(n)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := NewReplication(Compile(sc))
+			var out results.Outcome
+			var events uint64
+			b.ReportAllocs()
+			rep := 0
+			for b.Loop() {
+				r.Run(sc.Seed, rep, &out)
+				events += r.Engine().Fired()
+				rep++
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(rep), "µs/rep")
+			b.ReportMetric(float64(events)/float64(rep), "events/rep")
+		})
 	}
 }
