@@ -36,28 +36,30 @@ func NewStream(seed, rep, id uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(hi, lo))
 }
 
-// Streams hands out the random streams of one replication. A worker keeps
-// one Streams and calls Reset for each replication, so generators are
-// re-seeded in place rather than allocated per replication.
+// Streams hands out the random streams of one replication, each named by
+// a 64-bit id (a constant, or a hash of an entity's name, so that adding a
+// stream never shifts the numbers another stream draws). A worker keeps one
+// Streams and calls Reset for each replication, so generators are re-seeded
+// in place rather than allocated per replication.
 type Streams struct {
 	seed, rep uint64
+	ids       []uint64
 	pcg       []*rand.PCG
 	rng       []*rand.Rand
+	index     map[uint64]int
 }
 
 // NewStreams returns the streams of replication rep of a run seeded with seed.
 func NewStreams(seed, rep uint64) *Streams {
-	return &Streams{seed: seed, rep: rep}
+	return &Streams{seed: seed, rep: rep, index: map[uint64]int{}}
 }
 
 // Reset re-points s at replication rep of seed. Generators already handed
-// out are re-seeded and keep working.
+// out are re-seeded and keep working. It allocates nothing.
 func (s *Streams) Reset(seed, rep uint64) {
 	s.seed, s.rep = seed, rep
-	for id, p := range s.pcg {
-		if p != nil {
-			p.Seed(StreamSeed(seed, rep, uint64(id)))
-		}
+	for k, p := range s.pcg {
+		p.Seed(StreamSeed(seed, rep, s.ids[k]))
 	}
 }
 
@@ -67,20 +69,24 @@ func (s *Streams) Seed() uint64 { return s.seed }
 // Replication returns the replication index.
 func (s *Streams) Replication() uint64 { return s.rep }
 
-// Get returns the generator of stream id, seeded at its start on first use
-// after Reset. Callers should name stream ids as constants so that adding a
-// stream never shifts the numbers another stream draws.
-func (s *Streams) Get(id int) *rand.Rand {
-	if id < 0 {
-		panic("sim: negative stream id")
+// Len returns the number of streams handed out.
+func (s *Streams) Len() int { return len(s.ids) }
+
+// Get returns the generator of stream id: the same generator for the same
+// id until s is discarded, seeded at the start of the stream of the
+// replication s was last Reset to (NewStream(seed, rep, id) draws the same
+// numbers). Callers hold on to it; Get itself is a map lookup.
+func (s *Streams) Get(id uint64) *rand.Rand {
+	if k, ok := s.index[id]; ok {
+		return s.rng[k]
 	}
-	for len(s.pcg) <= id {
-		s.pcg = append(s.pcg, nil)
-		s.rng = append(s.rng, nil)
+	if s.index == nil {
+		s.index = map[uint64]int{}
 	}
-	if s.pcg[id] == nil {
-		s.pcg[id] = rand.NewPCG(StreamSeed(s.seed, s.rep, uint64(id)))
-		s.rng[id] = rand.New(s.pcg[id])
-	}
-	return s.rng[id]
+	p := rand.NewPCG(StreamSeed(s.seed, s.rep, id))
+	s.index[id] = len(s.ids)
+	s.ids = append(s.ids, id)
+	s.pcg = append(s.pcg, p)
+	s.rng = append(s.rng, rand.New(p))
+	return s.rng[len(s.rng)-1]
 }
