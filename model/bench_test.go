@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,20 +30,31 @@ func loadKakaoB(b *testing.B) *Scenario {
 
 // BenchmarkKakao measures one replication (one op) through a reused
 // Replication, as each Simulate worker runs them.
-func BenchmarkKakao(b *testing.B) {
-	sc := loadKakaoB(b)
+func BenchmarkKakao(b *testing.B) { benchReplications(b, loadKakaoB(b)) }
+
+// benchReplications runs replications of sc through one reused
+// Replication, one per op, and reports replications per second, events per
+// replication, and CPU time per replication and per event (the thread's
+// own CPU time: steady on a shared machine where wall time is not).
+func benchReplications(b *testing.B, sc *Scenario) {
 	r := NewReplication(Compile(sc))
 	var out results.Outcome
 	var events uint64
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	rep := 0
+	cpu0 := threadCPU()
 	for b.Loop() {
 		r.Run(sc.Seed, rep, &out)
 		events += r.Engine().Fired()
 		rep++
 	}
+	cpu := threadCPU() - cpu0
 	b.ReportMetric(float64(rep)/b.Elapsed().Seconds(), "reps/s")
 	b.ReportMetric(float64(events)/float64(rep), "events/rep")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(rep), "cpu-µs/rep")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(events), "cpu-ns/event")
 }
 
 // BenchmarkKakaoWorkers runs 2,000 replications per op through Simulate
@@ -179,12 +192,16 @@ func TestScaleFleet(t *testing.T) {
 
 // servicesScenario writes a scenario of n services over three sites of
 // eight power domains each, for measuring how a replication's cost grows
-// with the number of services. Services form a layered dependency graph
-// (each depends on up to three of the ten services before it, so depth
-// grows with n as in real fleets), a tenth of them are control-plane
-// services, and modes cycle through single-site, active-standby and
-// active-active; each service holds 40 servers. A battery fire burns a
-// domain of the first site, whose whole site loses power.
+// with the number of services. The services form three tiers, as
+// microservice fleets do: infrastructure (the first 5%: storage, auth,
+// control plane; no dependencies; every tenth a control-plane service),
+// platform (the next 20%, each on two infrastructure services) and
+// applications (the rest, each on two platform services and one
+// infrastructure service), so the dependency graph is wide and three deep.
+// Modes cycle through single-site, active-standby and active-active; each
+// service holds 40 servers; active-standby services fail over through an
+// infrastructure controller. A battery fire burns a domain of the first
+// site, which loses power entirely.
 func servicesScenario(n int) string {
 	var b strings.Builder
 	per := (n*40)/8 + 200 // servers per domain: room for every service at one site
@@ -195,19 +212,27 @@ func servicesScenario(n int) string {
 		fmt.Fprintf(&b, "[[sites]]\nname = \"s%d\"\nboot_rate = \"2000/h\"\ncrews = 4\n", p)
 		b.WriteString("[sites.fire]\nspread_probability = 0.3\n")
 		for d := 0; d < 8; d++ {
-			nb := fmt.Sprintf("\"d%d\"", (d+1)%8)
-			fmt.Fprintf(&b, "[[sites.domains]]\nname = \"d%d\"\nservers = %d\nneighbours = [%s]\n", d, per, nb)
+			fmt.Fprintf(&b, "[[sites.domains]]\nname = \"d%d\"\nservers = %d\nneighbours = [\"d%d\"]\n", d, per, (d+1)%8)
 		}
 		b.WriteString("\n")
 	}
+	infra := max(1, n/20)
+	platform := max(1, n/5)
 	modes := []string{"single-site", "active-standby", "active-active"}
 	for s := 0; s < n; s++ {
 		mode := modes[s%3]
-		home := s % 3
-		other := (home + 1) % 3
+		home, other := s%3, (s+1)%3
 		kind := "user"
-		if s%10 == 0 {
-			kind = "control"
+		var deps []int
+		switch {
+		case s < infra:
+			if s%10 == 0 {
+				kind = "control"
+			}
+		case s < infra+platform:
+			deps = []int{s % infra, (s*7 + 3) % infra}
+		default:
+			deps = []int{infra + s%platform, infra + (s*13+5)%platform, s % infra}
 		}
 		fmt.Fprintf(&b, "[[services]]\nname = \"svc%d\"\nkind = %q\npriority = %d\nmode = %q\nservers = 40\n", s, kind, s%50, mode)
 		if mode == "single-site" {
@@ -215,13 +240,15 @@ func servicesScenario(n int) string {
 		} else {
 			fmt.Fprintf(&b, "placement = [{ site = \"s%d\", share = 0.5 }, { site = \"s%d\", share = 0.5 }]\n", home, other)
 		}
-		var deps []string
-		for k := 1; k <= 3 && s-k*3 >= 0; k++ {
-			deps = append(deps, fmt.Sprintf("\"svc%d\"", s-k*3))
+		var names []string
+		for _, d := range deps {
+			if d != s && !slices.Contains(names, fmt.Sprintf("\"svc%d\"", d)) {
+				names = append(names, fmt.Sprintf("\"svc%d\"", d))
+			}
 		}
-		fmt.Fprintf(&b, "depends_on = [%s]\n", strings.Join(deps, ", "))
-		if mode == "active-standby" && s >= 10 {
-			fmt.Fprintf(&b, "failover_requires = [\"svc%d\"]\n", (s/10-1)*10)
+		fmt.Fprintf(&b, "depends_on = [%s]\n", strings.Join(names, ", "))
+		if mode == "active-standby" && s >= infra {
+			fmt.Fprintf(&b, "failover_requires = [\"svc%d\"]\n", (s%infra)/10*10)
 		}
 		fmt.Fprintf(&b, "peak_users = %d\nprofile = %q\n\n", 1000+s, []string{"flat", "consumer", "business"}[s%3])
 	}
@@ -239,18 +266,7 @@ func BenchmarkServices(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r := NewReplication(Compile(sc))
-			var out results.Outcome
-			var events uint64
-			b.ReportAllocs()
-			rep := 0
-			for b.Loop() {
-				r.Run(sc.Seed, rep, &out)
-				events += r.Engine().Fired()
-				rep++
-			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(rep), "µs/rep")
-			b.ReportMetric(float64(events)/float64(rep), "events/rep")
+			benchReplications(b, sc)
 		})
 	}
 }

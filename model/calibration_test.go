@@ -132,7 +132,7 @@ func TestCalibrationKakao2022Timeline(t *testing.T) {
 	down := func() int {
 		n := 0
 		for _, d := range m.siteDom[pangyo] {
-			if !r.powered[d] {
+			if !r.power.powered[d] {
 				n += sc.Sites[pangyo].Domains[m.domLocal[d]].Servers
 			}
 		}
@@ -152,7 +152,7 @@ func TestCalibrationKakao2022Timeline(t *testing.T) {
 		var n int32
 		for _, d := range m.siteDom[pangyo] {
 			for s := 0; s < m.nSvc; s++ {
-				n += r.up[d*m.nSvc+s]
+				n += r.fleet.up[d*m.nSvc+s]
 			}
 		}
 		return float64(n) / float64(poolTotal)

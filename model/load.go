@@ -185,20 +185,21 @@ func (sc *Scenario) read(t *table) {
 		r.errf("operations.restore_crews", "must be at least 1")
 		sc.Ops.RestoreCrews = 1
 	}
+	sc.Ops.ControlThreshold = ot.prob("control_plane_threshold", 0.5)
+	sc.Ops.MaxFailoverTries = ot.count("max_failover_tries", 3)
+	if sc.Ops.MaxFailoverTries < 1 {
+		r.errf("operations.max_failover_tries", "must be at least 1")
+		sc.Ops.MaxFailoverTries = 1
+	}
 	ot.done()
+	sc.KeyServices = resolveServices(r, "key_services", t.items("key_services"), svcIdx, -1)
 
 	et := t.child("economics")
 	sc.Economics.ValuePerUserHour = et.nonNeg("value_per_user_hour", 0)
 	sc.Economics.CompensationPerUserHour = et.nonNeg("compensation_per_user_hour", 0)
 	et.done()
 
-	it := t.child("incident")
-	if !t.has("incident") {
-		r.errf("incident", "missing [incident]: name the initiating event (hazard, site, start)")
-	} else {
-		sc.Incident = readIncident(it, sc.Sites, siteIdx)
-	}
-	it.done()
+	sc.readIncidents(t, siteIdx)
 }
 
 // maxHorizon bounds the simulated time per replication, in hours (10
@@ -719,7 +720,9 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	case t.has("domain"):
 		r.errf(t.sub("domain"), "a %s affects the whole site; remove domain", in.Hazard)
 	}
-	t.required("start")
+	if !t.has("at") {
+		t.required("start")
+	}
 	if v, ok := t.get("start"); ok {
 		switch x := v.(type) {
 		case time.Time:

@@ -3,9 +3,7 @@ package model
 import (
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
-
-	"github.com/dcsim/dcsim/sim"
+	"slices"
 )
 
 // Model is a scenario compiled for simulation: flat tables indexed by
@@ -29,6 +27,20 @@ type Model struct {
 	// servers, racks, PDUs, and their sum.
 	bgRates [][4]float64
 	opsTool []bool
+
+	// Sparse views, so that work follows the groups that exist.
+	domPools   [][]int   // per domain, services with servers there, by index
+	domPoolEnd [][]int32 // per domain, running sum of those pools' servers
+	domBoot    [][]int   // per domain, those services in boot order
+	siteSvcs   [][]int   // per site, services placed there, by index
+	dependents [][]int   // per service, services that depend on it
+	topoPos    []int     // per service, its position in Sc.Order
+	profile    []*profileTable
+	svc        []svcInfo // what the hot paths read of each service, packed
+
+	// incidents holds the replication's incidents: the scenario's
+	// [incident] and any further ones it runs at once.
+	incidents []compiledIncident
 
 	// Stream ids, derived from names so that adding or reordering
 	// entities never changes another entity's random numbers.
@@ -137,19 +149,109 @@ func Compile(sc *Scenario) *Model {
 	for i := range m.bootOrder {
 		m.bootOrder[i] = i
 	}
-	sortByPriority(m.bootOrder, sc.Services)
+	slices.SortStableFunc(m.bootOrder, func(a, b int) int { return sc.Services[a].Priority - sc.Services[b].Priority })
+	m.compileViews()
+	m.compileIncidents()
 	return m
 }
 
-func sortByPriority(idx []int, svcs []Service) {
-	for i := 1; i < len(idx); i++ {
-		for j := i; j > 0; j-- {
-			a, b := idx[j-1], idx[j]
-			if svcs[a].Priority < svcs[b].Priority || (svcs[a].Priority == svcs[b].Priority && a < b) {
-				break
+// compileViews builds the sparse per-domain, per-site and per-service
+// lists the replication walks instead of every (domain, service) pair.
+func (m *Model) compileViews() {
+	sc := m.Sc
+	m.domPools = make([][]int, m.nDom)
+	m.domPoolEnd = make([][]int32, m.nDom)
+	m.domBoot = make([][]int, m.nDom)
+	for d := 0; d < m.nDom; d++ {
+		var sum int32
+		for s := 0; s < m.nSvc; s++ {
+			if n := m.poolTotal[d*m.nSvc+s]; n > 0 {
+				m.domPools[d] = append(m.domPools[d], s)
+				sum += n
+				m.domPoolEnd[d] = append(m.domPoolEnd[d], sum)
 			}
-			idx[j-1], idx[j] = b, a
 		}
+		for _, s := range m.bootOrder {
+			if m.poolTotal[d*m.nSvc+s] > 0 {
+				m.domBoot[d] = append(m.domBoot[d], s)
+			}
+		}
+	}
+	m.siteSvcs = make([][]int, m.nSite)
+	for s := 0; s < m.nSvc; s++ {
+		for p := 0; p < m.nSite; p++ {
+			if m.placed[s*m.nSite+p] > 0 {
+				m.siteSvcs[p] = append(m.siteSvcs[p], s)
+			}
+		}
+	}
+	m.dependents = make([][]int, m.nSvc)
+	for s, svc := range sc.Services {
+		for _, d := range svc.DependsOn {
+			m.dependents[d] = append(m.dependents[d], s)
+		}
+	}
+	m.topoPos = make([]int, m.nSvc)
+	for k, s := range sc.Order {
+		m.topoPos[s] = k
+	}
+	m.svc = make([]svcInfo, m.nSvc)
+	for s := range sc.Services {
+		x := &sc.Services[s]
+		info := svcInfo{mode: modeSingle, primary: x.Primary, secondary: x.Secondary, priority: x.Priority,
+			deps: x.DependsOn, surge: x.RetrySurge, users: x.PeakUsers,
+			requests: x.PeakUsers * x.RequestsPerUserHour, revenue: x.RevenuePerHour}
+		switch x.Mode {
+		case ActiveStandby:
+			info.mode = modeStandby
+		case ActiveActive:
+			info.mode = modeActive
+		}
+		for _, pl := range x.Placement {
+			info.sites = append(info.sites, pl.Site)
+		}
+		m.svc[s] = info
+	}
+	m.profile = make([]*profileTable, m.nSvc)
+	tables := map[Profile]*profileTable{}
+	for s := range sc.Services {
+		p := sc.Services[s].Profile
+		t, ok := tables[p]
+		if !ok {
+			t = newProfileTable(&p)
+			tables[p] = t
+		}
+		m.profile[s] = t
+	}
+}
+
+// compileIncidents places the scenario's incidents: the first draws from
+// its sites' and domains' own streams (as a scenario with one incident
+// always has), later ones from streams named by the incident as well.
+func (m *Model) compileIncidents() {
+	sc := m.Sc
+	all := append([]Incident{sc.Incident}, sc.Concurrent...)
+	m.incidents = make([]compiledIncident, len(all))
+	for k := range all {
+		in := &all[k]
+		ci := compiledIncident{Incident: in, sites: in.Scope()}
+		for _, p := range ci.sites {
+			site := &sc.Sites[p]
+			var doms []uint64
+			if k == 0 {
+				ci.siteStream = append(ci.siteStream, m.siteStream[p])
+				for _, d := range m.siteDom[p] {
+					doms = append(doms, m.domStream[d])
+				}
+			} else {
+				ci.siteStream = append(ci.siteStream, streamID("incident", in.Name, "site", site.Name))
+				for _, dom := range site.Domains {
+					doms = append(doms, streamID("incident", in.Name, "domain", site.Name, dom.Name))
+				}
+			}
+			ci.domStream = append(ci.domStream, doms)
+		}
+		m.incidents[k] = ci
 	}
 }
 
@@ -164,37 +266,23 @@ func (m *Model) Servers() int {
 	return n
 }
 
-// streams holds one PCG per random purpose, re-seeded per replication.
-type streams struct {
-	site, dom, fail, rest, data []*rand.Rand
-	start                       *rand.Rand // incident start time
-	pcg                         []*rand.PCG
-	ids                         []uint64
-}
+// Deployment modes, packed.
+const (
+	modeSingle uint8 = iota
+	modeStandby
+	modeActive
+)
 
-func newStreams(m *Model) *streams {
-	st := &streams{}
-	mk := func(ids []uint64) []*rand.Rand {
-		out := make([]*rand.Rand, len(ids))
-		for i, id := range ids {
-			p := rand.NewPCG(0, 0)
-			st.pcg = append(st.pcg, p)
-			st.ids = append(st.ids, id)
-			out[i] = rand.New(p)
-		}
-		return out
-	}
-	st.site = mk(m.siteStream)
-	st.dom = mk(m.domStream)
-	st.fail = mk(m.svcFailStream)
-	st.rest = mk(m.svcRestStream)
-	st.data = mk(m.svcDataStream)
-	st.start = mk([]uint64{streamID("incident", "start")})[0]
-	return st
-}
-
-func (st *streams) reset(seed, rep uint64) {
-	for i, p := range st.pcg {
-		p.Seed(sim.StreamSeed(seed, rep, st.ids[i]))
-	}
+// svcInfo is what the per-event paths read of a service, packed so that
+// walking many services touches little memory.
+type svcInfo struct {
+	mode               uint8
+	primary, secondary int
+	priority           int
+	deps               []int // DependsOn
+	sites              []int // placement sites, in placement order
+	surge              float64
+	users              float64 // peak users
+	requests           float64 // peak users × requests per user-hour
+	revenue            float64 // per hour at peak
 }

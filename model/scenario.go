@@ -43,11 +43,20 @@ type Scenario struct {
 	Horizon            float64 // hours simulated at most per replication
 	RecoveredThreshold float64 // serving fraction that counts as recovered
 
-	Incident  Incident
-	Ops       Operations
-	Economics Economics
-	Sites     []Site
-	Services  []Service
+	// Incident is the incident dcsim run simulates: [incident], or the
+	// first [[incident]].
+	Incident Incident
+	// Concurrent are further incidents in the same replication, each at its
+	// own offset (the other [[incident]] entries): a utility loss during a
+	// fire's recovery, a second fire at another site.
+	Concurrent []Incident
+	// KeyServices are the services reports headline (key_services); when
+	// absent, the user service with the most peak users.
+	KeyServices []int
+	Ops         Operations
+	Economics   Economics
+	Sites       []Site
+	Services    []Service
 	// Order lists service indices so that every service comes after the
 	// services it depends on.
 	Order []int
@@ -68,8 +77,14 @@ type Incident struct {
 	Name   string
 	Hazard Hazard
 	Site   int
+	// Sites are further sites a site-wide hazard (utility, cooling,
+	// partition) hits at the same time, each with its own course.
+	Sites  []int
 	Domain int // ignition domain for a fire; -1 otherwise
-	Start  time.Time
+	// At is the hours from the replication's t = 0 (the first incident's
+	// start) until this incident begins.
+	At    float64
+	Start time.Time
 	// WeekHour is the start as hours since Monday 00:00 local time: the
 	// phase of the weekly demand profile at t = 0.
 	WeekHour float64
@@ -82,6 +97,11 @@ type Incident struct {
 	Duration sim.Dist
 	// PerYear is the incident's annual frequency (key "frequency").
 	PerYear float64
+}
+
+// Scope returns the sites the incident hits, its own site first.
+func (in *Incident) Scope() []int {
+	return append([]int{in.Site}, in.Sites...)
 }
 
 // Operations are the people and processes that recover services.
@@ -97,6 +117,12 @@ type Operations struct {
 	// RestoreCrews is how many service restorations run at once; waiting
 	// ones start in priority order.
 	RestoreCrews int
+	// ControlThreshold is the peak serving fraction at which a control-plane
+	// service still acts (a failover controller at reduced capacity works).
+	ControlThreshold float64
+	// MaxFailoverTries is how many failover attempts an outage gets before
+	// the service waits for its primary instead.
+	MaxFailoverTries int
 }
 
 // Economics turns impact into money.

@@ -267,12 +267,12 @@ func (h *scriptHarness) status() []string {
 	for d := 0; d < m.nDom; d++ {
 		var causes []string
 		for _, c := range []uint8{causeFire, causeCut, causeUtility, causeCooling} {
-			if r.causes[d]&c != 0 {
+			if r.power.causes[d]&c != 0 {
 				causes = append(causes, causeNames[c])
 			}
 		}
 		state := "powered"
-		if !r.powered[d] {
+		if !r.power.powered[d] {
 			state = "unpowered"
 		}
 		if len(causes) > 0 {
@@ -280,54 +280,54 @@ func (h *scriptHarness) status() []string {
 		}
 		var up, dest int32
 		for s := 0; s < m.nSvc; s++ {
-			up += r.up[d*m.nSvc+s]
-			dest += r.destroyed[d*m.nSvc+s]
+			up += r.fleet.up[d*m.nSvc+s]
+			dest += r.fleet.destroyed[d*m.nSvc+s]
 		}
 		extra := ""
-		if dest+r.destOther[d] > 0 {
-			extra = fmt.Sprintf(", %d destroyed", dest+r.destOther[d])
+		if dest+r.fleet.destOther[d] > 0 {
+			extra = fmt.Sprintf(", %d destroyed", dest+r.fleet.destOther[d])
 		}
 		out = append(out, fmt.Sprintf("domain %s: %s; service servers up %d%s", r.domName(d), state, up, extra))
 	}
 	for p := 0; p < m.nSite; p++ {
-		if r.partitioned[p] {
+		if r.svc.partitioned[p] > 0 {
 			out = append(out, fmt.Sprintf("site %s: partitioned", r.siteName(p)))
 		}
 	}
 	for s := range m.Sc.Services {
 		svc := &m.Sc.Services[s]
-		active := "active " + r.siteName(r.active[s])
+		active := "active " + r.siteName(r.svc.active[s])
 		if svc.Mode == ActiveActive {
 			active = "active-active"
 		}
 		health := "healthy"
-		if !r.healthy[s] {
+		if !r.svc.healthy[s] {
 			health = "impaired"
 		}
 		var flags []string
-		if r.foPending[s] {
+		if r.svc.foPending[s] {
 			flags = append(flags, "failover pending")
 		}
-		if r.failingBack[s] {
+		if r.svc.failingBack[s] {
 			flags = append(flags, "failing back")
 		}
-		if r.reroute[s] > 0 {
-			flags = append(flags, fmt.Sprintf("%.0f%% of traffic still sent to lost sites", 100*r.reroute[s]))
+		if r.svc.reroute[s] > 0 {
+			flags = append(flags, fmt.Sprintf("%.0f%% of traffic still sent to lost sites", 100*r.svc.reroute[s]))
 		}
 		var pools []string
 		for _, pl := range svc.Placement {
 			i := s*m.nSite + pl.Site
 			st := "running"
 			switch {
-			case r.running[i]:
-			case r.restoring[i]:
+			case r.svc.running[i]:
+			case r.svc.restoring[i]:
 				st = "restoring"
 			default:
 				st = "stopped"
 			}
-			pools = append(pools, fmt.Sprintf("%s %d/%d %s", r.siteName(pl.Site), r.capSP[i], m.placed[i], st))
+			pools = append(pools, fmt.Sprintf("%s %d/%d %s", r.siteName(pl.Site), r.svc.capSP[i], m.placed[i], st))
 		}
-		line := fmt.Sprintf("service %s: serving %.3f at peak, %s, %s", svc.Name, r.fPeak[s], active, health)
+		line := fmt.Sprintf("service %s: serving %.3f at peak, %s, %s", svc.Name, r.svc.fPeak[s], active, health)
 		if len(flags) > 0 {
 			line += ", " + strings.Join(flags, ", ")
 		}

@@ -1,0 +1,254 @@
+package model
+
+import (
+	"math"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Fleet events.
+const (
+	flBootDone int32 = iota // A site: the chunk its crews were booting is up
+)
+
+// chunk is a boot job: the servers of one pool (or the unused servers of a
+// domain, svc = -1) that came up with the domain's power epoch.
+type chunk struct {
+	dom   int
+	svc   int // -1 for servers no service uses
+	epoch int32
+}
+
+// fleet holds the servers as counts per pool — the servers of one service
+// in one power domain, index d*nSvc+s — never per server, and boots them:
+// each site's crews bring up one chunk at a time, in service priority
+// order, at boot_rate × crews servers per hour.
+type fleet struct {
+	r *Replication
+
+	up        []int32 // per pool, servers running
+	destroyed []int32 // per pool, destroyed until replaced
+	bgDown    []int32 // per pool, down for an independent failure
+	booted    []bool  // per pool, booted since its domain was last energised
+	destOther []int32 // per domain, unused servers destroyed
+	otherUp   []int32 // per domain, unused servers running
+
+	bootQ    []fifo[chunk] // per site
+	bootBusy []bool
+	bootCur  []chunk
+
+	unbooted  int // pools with servers that are not booted
+	destroyN  int // pools and domains with destroyed servers
+	bootSites int // sites booting or with chunks waiting
+}
+
+func (fl *fleet) init(r *Replication) {
+	m := r.m
+	fl.r = r
+	n := m.nDom * m.nSvc
+	fl.up = make([]int32, n)
+	fl.destroyed = make([]int32, n)
+	fl.bgDown = make([]int32, n)
+	fl.booted = make([]bool, n)
+	fl.destOther = make([]int32, m.nDom)
+	fl.otherUp = make([]int32, m.nDom)
+	fl.bootQ = make([]fifo[chunk], m.nSite)
+	fl.bootBusy = make([]bool, m.nSite)
+	fl.bootCur = make([]chunk, m.nSite)
+}
+
+func (fl *fleet) reset() {
+	m := fl.r.m
+	copy(fl.up, m.poolTotal)
+	clear(fl.destroyed)
+	clear(fl.bgDown)
+	for i := range fl.booted {
+		fl.booted[i] = true
+	}
+	clear(fl.destOther)
+	copy(fl.otherUp, m.otherTotal)
+	for p := range fl.bootQ {
+		fl.bootQ[p].reset()
+		fl.bootBusy[p] = false
+	}
+	fl.unbooted, fl.destroyN, fl.bootSites = 0, 0, 0
+}
+
+func (fl *fleet) settled() bool {
+	return fl.unbooted == 0 && fl.destroyN == 0 && fl.bootSites == 0
+}
+
+func (fl *fleet) setBooted(i int, b bool) {
+	if fl.booted[i] == b {
+		return
+	}
+	fl.booted[i] = b
+	if fl.r.m.poolTotal[i] > 0 {
+		if b {
+			fl.unbooted--
+		} else {
+			fl.unbooted++
+		}
+	}
+}
+
+// syncBusy keeps bootSites, the count of sites with boot work, current
+// after a change at site p that had work before if was.
+func (fl *fleet) syncBusy(p int, was bool) {
+	if now := fl.bootBusy[p] || fl.bootQ[p].len() > 0; now != was {
+		if now {
+			fl.bootSites++
+		} else {
+			fl.bootSites--
+		}
+	}
+}
+
+// powerOff stops every server of domain d.
+func (fl *fleet) powerOff(d int) {
+	r := fl.r
+	m := r.m
+	p := m.domSite[d]
+	fl.otherUp[d] = 0
+	for _, s := range m.domPools[d] {
+		i := d*m.nSvc + s
+		if fl.up[i] != 0 {
+			r.svc.addCap(s, p, -fl.up[i])
+			fl.up[i] = 0
+		}
+		fl.setBooted(i, false)
+	}
+}
+
+// destroy marks fraction frac of domain d's servers, in every pool and
+// among the unused ones, destroyed until replaced, and returns how many
+// more servers that destroys. Destruction by several incidents does not
+// add up: a pool keeps the largest fraction any of them destroyed.
+func (fl *fleet) destroy(d int, frac float64) int {
+	m := fl.r.m
+	lost := 0
+	for _, s := range m.domPools[d] {
+		i := d*m.nSvc + s
+		k := int32(math.Round(frac * float64(m.poolTotal[i])))
+		if k > fl.destroyed[i] {
+			if fl.destroyed[i] == 0 {
+				fl.destroyN++
+			}
+			lost += int(k - fl.destroyed[i])
+			fl.destroyed[i] = k
+		}
+	}
+	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); k > fl.destOther[d] {
+		if fl.destOther[d] == 0 {
+			fl.destroyN++
+		}
+		lost += int(k - fl.destOther[d])
+		fl.destOther[d] = k
+	}
+	return lost
+}
+
+// serversBack installs replacements for every destroyed server of domain
+// d; if the domain has power they queue to boot.
+func (fl *fleet) serversBack(d int) {
+	r := fl.r
+	m := r.m
+	n := 0
+	for _, s := range m.domPools[d] {
+		i := d*m.nSvc + s
+		if fl.destroyed[i] > 0 {
+			n += int(fl.destroyed[i])
+			fl.destroyed[i] = 0
+			fl.destroyN--
+		}
+	}
+	other := fl.destOther[d]
+	n += int(other)
+	if other > 0 {
+		fl.destOther[d] = 0
+		fl.destroyN--
+	}
+	if r.tr != nil {
+		r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
+	}
+	if r.power.powered[d] {
+		fl.queueBoot(d, other > 0)
+	}
+}
+
+// queueBoot queues domain d's pools to boot in service priority order,
+// then its unused servers if withOther, and starts the site's crews.
+func (fl *fleet) queueBoot(d int, withOther bool) {
+	m := fl.r.m
+	p := m.domSite[d]
+	ep := fl.r.power.epoch[d]
+	was := fl.bootBusy[p] || fl.bootQ[p].len() > 0
+	for _, s := range m.domBoot[d] {
+		fl.bootQ[p].push(chunk{dom: d, svc: s, epoch: ep})
+	}
+	if withOther && m.otherTotal[d] > 0 {
+		fl.bootQ[p].push(chunk{dom: d, svc: -1, epoch: ep})
+	}
+	fl.startBoot(p)
+	fl.syncBusy(p, was)
+}
+
+// chunkSize is the number of servers a boot chunk brings up now.
+func (fl *fleet) chunkSize(c chunk) int32 {
+	m := fl.r.m
+	if c.svc < 0 {
+		return max(0, m.otherTotal[c.dom]-fl.destOther[c.dom]-fl.otherUp[c.dom])
+	}
+	i := c.dom*m.nSvc + c.svc
+	return max(0, m.poolTotal[i]-fl.destroyed[i]-fl.bgDown[i]-fl.up[i])
+}
+
+func (fl *fleet) startBoot(p int) {
+	r := fl.r
+	m := r.m
+	for !fl.bootBusy[p] && fl.bootQ[p].len() > 0 {
+		c := fl.bootQ[p].pop()
+		if c.epoch != r.power.epoch[c.dom] {
+			continue // the domain lost power again
+		}
+		n := fl.chunkSize(c)
+		if n <= 0 {
+			if c.svc >= 0 {
+				fl.setBooted(c.dom*m.nSvc+c.svc, true)
+			}
+			continue
+		}
+		site := &m.Sc.Sites[p]
+		rate := site.BootRate * float64(site.Crews)
+		fl.bootBusy[p] = true
+		fl.bootCur[p] = c
+		r.eng.After(sim.Time(float64(n)/rate), kindOf(unitFleet, flBootDone), int32(p), 0)
+	}
+}
+
+func (fl *fleet) handle(local int32, ev sim.Event) {
+	if local != flBootDone {
+		panic("model: unknown fleet event")
+	}
+	r := fl.r
+	m := r.m
+	p := int(ev.A)
+	fl.bootBusy[p] = false
+	c := fl.bootCur[p]
+	if c.epoch == r.power.epoch[c.dom] {
+		if c.svc < 0 {
+			fl.otherUp[c.dom] += fl.chunkSize(c)
+		} else {
+			i := c.dom*m.nSvc + c.svc
+			n := fl.chunkSize(c)
+			fl.up[i] += n
+			r.svc.addCap(c.svc, p, n)
+			fl.setBooted(i, true)
+			if r.tr != nil {
+				r.event("booted", r.domName(c.dom), "%d servers of %s up", n, r.svcName(c.svc))
+			}
+		}
+	}
+	fl.startBoot(p)
+	fl.syncBusy(p, true)
+}

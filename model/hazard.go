@@ -1,0 +1,105 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// A hazard is one incident's course in a replication. It starts at the
+// incident's offset (its hzStart event), samples its own course from its
+// own streams, owns its event kinds, and acts on the world only through
+// the power, fleet and service units — so incidents of any kind can
+// overlap in one replication. Each hazard lives in its own file:
+// hazard_fire.go, hazard_utility.go, hazard_cooling.go,
+// hazard_partition.go. A new hazard adds its file, its schema and its docs,
+// and one line to newHazard.
+type hazard interface {
+	base() *incident
+	// reset returns the hazard to before its incident, for a new replication.
+	reset()
+	// handle applies one of the hazard's own events (local kind).
+	handle(local int32, ev sim.Event)
+	// done reports whether the hazard's course is over: it started, and
+	// nothing more will happen that it does not already hold in the world
+	// (powered-off domains and destroyed servers are the units' to report).
+	done() bool
+}
+
+// hzStart is every hazard's first event: the incident begins.
+const hzStart int32 = 0
+
+// incident is what every hazard shares: its incident, its unit (event
+// kinds), its random streams and the power causes it holds.
+type incident struct {
+	r       *Replication
+	in      *compiledIncident
+	unit    int32
+	started bool
+	site    []*randSource // per site in scope
+	dom     []*randSource // per domain of a site in scope
+	held    []uint8       // per domain, causes this incident holds
+}
+
+func (h *incident) base() *incident { return h }
+
+func (h *incident) kind(local int32) int32 { return kindOf(h.unit, local) }
+
+func (h *incident) resetIncident() {
+	h.started = false
+	clear(h.held)
+}
+
+// hold takes domain d's power for cause c, once per incident.
+func (h *incident) hold(d int, c uint8) {
+	if h.held[d]&c != 0 {
+		return
+	}
+	h.held[d] |= c
+	h.r.power.hold(d, c)
+}
+
+// release lets go of the incident's hold of cause c on domain d.
+func (h *incident) release(d int, c uint8) {
+	if h.held[d]&c == 0 {
+		return
+	}
+	h.held[d] &^= c
+	h.r.power.release(d, c)
+}
+
+// compiledIncident is an incident placed in a replication: its hazard,
+// scope and start offset, and its random streams. The first incident of a
+// scenario draws from its sites' and domains' own streams, as a scenario
+// with one incident always has; every later one from streams named by the
+// incident too, so adding an incident never changes the numbers another
+// draws.
+type compiledIncident struct {
+	*Incident
+	sites      []int
+	siteStream []uint64 // per site in sites
+	domStream  [][]uint64
+}
+
+func newHazard(r *Replication, ci *compiledIncident, unit int32) hazard {
+	m := r.m
+	h := incident{r: r, in: ci, unit: unit, held: make([]uint8, m.nDom),
+		site: make([]*randSource, m.nSite), dom: make([]*randSource, m.nDom)}
+	for k, p := range ci.sites {
+		h.site[p] = r.rng.Get(ci.siteStream[k])
+		for j, d := range m.siteDom[p] {
+			h.dom[d] = r.rng.Get(ci.domStream[k][j])
+		}
+	}
+	switch ci.Hazard {
+	case BatteryFire:
+		return newFire(h)
+	case UtilityLoss:
+		return newUtilityLoss(h)
+	case CoolingLoss:
+		return newCoolingLoss(h)
+	case NetworkPartition:
+		return newPartition(h)
+	}
+	panic(fmt.Sprintf("model: no hazard %q", ci.Hazard))
+}

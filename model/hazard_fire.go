@@ -1,0 +1,191 @@
+package model
+
+import (
+	"math"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Fire events.
+const (
+	fireBurn         int32 = iota + 1 // A domain: fire or heat reaches it
+	firePowerCut                      // firefighters cut power
+	fireExtinguished                  // the fire is out
+	fireInspected                     // the site is safe to re-energise
+	fireGearBack                      // A domain: its power gear is replaced
+	fireServersBack                   // A domain: its destroyed servers are replaced
+)
+
+// fire is a battery fire in one power domain of a site. Its course comes
+// from the site's [sites.fire] table: detection; suppression that works
+// with probability suppression_success (then the fire is out soon after
+// detection) or does not (then the brigade puts it out after extinguish);
+// heat that reaches the ignition domain after heat_damage, destroying
+// destroyed_fraction of its servers and its power gear; spread to each
+// neighbouring domain with spread_probability after spread_delay while it
+// burns; and, with power_cut_probability, firefighters cutting power after
+// power_cut_delay — to the burning zones where the site has zone
+// cut-offs, else to the whole site. Once out and inspected, cut domains are
+// re-powered by hand; burned ones wait for their power gear
+// (replacement_lead_time) and their servers (server_lead_time).
+type fire struct {
+	incident
+	p         int // site
+	active    bool
+	inspected bool
+	burned    []bool // per domain of the site (local index)
+	nBurned   int
+}
+
+func newFire(h incident) *fire {
+	p := h.in.Site
+	return &fire{incident: h, p: p, burned: make([]bool, len(h.r.m.siteDom[p]))}
+}
+
+func (f *fire) reset() {
+	f.resetIncident()
+	f.active, f.inspected = false, false
+	clear(f.burned)
+	f.nBurned = 0
+}
+
+func (f *fire) done() bool {
+	return f.started && !f.active && (f.nBurned == 0 || f.inspected)
+}
+
+func (f *fire) handle(local int32, ev sim.Event) {
+	r := f.r
+	switch local {
+	case hzStart:
+		f.ignite()
+	case fireBurn:
+		f.burn(int(ev.A))
+	case firePowerCut:
+		f.powerCut()
+	case fireExtinguished:
+		f.active = false
+		if r.tr != nil {
+			r.event("extinguished", r.siteName(f.p), "fire out")
+		}
+		fp := &r.m.Sc.Sites[f.p].Fire
+		r.eng.After(sim.Time(fp.Inspection.Sample(f.site[f.p])), f.kind(fireInspected), 0, 0)
+	case fireInspected:
+		f.inspect()
+	case fireGearBack:
+		f.release(int(ev.A), causeFire)
+	case fireServersBack:
+		r.fleet.serversBack(int(ev.A))
+	default:
+		panic("model: unknown fire event")
+	}
+}
+
+func (f *fire) ignite() {
+	r := f.r
+	m := r.m
+	p := f.p
+	d := m.siteDom[p][f.in.Domain]
+	fp := &m.Sc.Sites[p].Fire
+	rng := f.site[p]
+	f.active = true
+	if r.tr != nil {
+		r.event("ignition", r.domName(d), "battery fire")
+	}
+	det := fp.Detection.Sample(rng)
+	suppressed := rng.Float64() < fp.SuppressionSuccess
+	var out float64
+	if suppressed {
+		out = det + fp.SuppressedExtinguish.Sample(rng)
+	} else {
+		out = math.Max(det, fp.Extinguish.Sample(rng))
+	}
+	heat := fp.HeatDamage.Sample(rng)
+	cutWanted := rng.Float64() < fp.PowerCutProbability
+	cut := fp.PowerCutDelay.Sample(rng)
+	if heat < out {
+		r.eng.After(sim.Time(heat), f.kind(fireBurn), int32(d), 0)
+	}
+	if cutWanted && !suppressed && cut < out {
+		r.eng.After(sim.Time(cut), f.kind(firePowerCut), 0, 0)
+	}
+	r.eng.After(sim.Time(out), f.kind(fireExtinguished), 0, 0)
+	if suppressed && r.tr != nil {
+		r.event("suppressed", r.siteName(p), "%s suppression works; out by %.2fh", fp.Suppression, out)
+	}
+}
+
+func (f *fire) burn(d int) {
+	r := f.r
+	m := r.m
+	local := m.domLocal[d]
+	if f.burned[local] || !f.active {
+		return // a spread that arrives after the fire is out does nothing
+	}
+	site := &m.Sc.Sites[f.p]
+	fp := &site.Fire
+	rng := f.dom[d]
+	f.burned[local] = true
+	f.nBurned++
+	lost := r.fleet.destroy(d, fp.DestroyedFraction.Sample(rng))
+	r.hwCost += float64(lost)*site.ServerCost + fp.DamageCost
+	if r.tr != nil {
+		r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
+	}
+	f.hold(d, causeFire)
+	// Spread to neighbours, if the fire still burns when it arrives.
+	for _, nl := range site.Domains[local].Neighbours {
+		if f.burned[nl] {
+			continue
+		}
+		if rng.Float64() < fp.SpreadProbability {
+			r.eng.After(sim.Time(fp.SpreadDelay.Sample(rng)), f.kind(fireBurn), int32(m.siteDom[f.p][nl]), 0)
+		}
+	}
+}
+
+func (f *fire) powerCut() {
+	r := f.r
+	m := r.m
+	if !f.active {
+		return
+	}
+	if m.Sc.Sites[f.p].ZoneCutoffs {
+		n := 0
+		for k, d := range m.siteDom[f.p] {
+			if f.burned[k] {
+				f.hold(d, causeCut)
+				n++
+			}
+		}
+		if r.tr != nil {
+			r.event("power-cut", r.siteName(f.p), "firefighters cut power to %d burning zone(s)", n)
+		}
+		return
+	}
+	if r.tr != nil {
+		r.event("power-cut", r.siteName(f.p), "firefighters cut power to the whole site (no zone cut-offs)")
+	}
+	for _, d := range m.siteDom[f.p] {
+		f.hold(d, causeCut)
+	}
+}
+
+func (f *fire) inspect() {
+	r := f.r
+	m := r.m
+	fp := &m.Sc.Sites[f.p].Fire
+	f.inspected = true
+	if r.tr != nil {
+		r.event("inspected", r.siteName(f.p), "safety inspection passed; re-energising allowed")
+	}
+	for k, d := range m.siteDom[f.p] {
+		if f.burned[k] {
+			rng := f.dom[d]
+			r.eng.After(sim.Time(fp.ReplacementLeadTime.Sample(rng)), f.kind(fireGearBack), int32(d), 0)
+			r.eng.After(sim.Time(fp.ServerLeadTime.Sample(rng)), f.kind(fireServersBack), int32(d), 0)
+		}
+	}
+	for _, d := range m.siteDom[f.p] {
+		f.release(d, causeCut)
+	}
+}

@@ -1,0 +1,110 @@
+package model
+
+import (
+	"math"
+	"slices"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Utility-loss events.
+const (
+	utilDark     int32 = iota + 1 // A domain: nothing carries the load any more
+	utilCarried                   // A domain: generators pick up the load after a dark gap
+	utilRestored                  // A site: utility power is back
+)
+
+// utilityLoss is a loss of utility power at each site in scope for the
+// incident's duration. Each domain rides through on its UPS; its
+// generators each start with probability 1 - fail_to_start after
+// start_time and run until an exponential failure (run_failure_rate); the
+// domain is carried while at least `needed` of them run and fuel lasts
+// (fuel hours, unless resupply arrives, with refuel_probability). A domain
+// goes dark when its UPS is exhausted before the generators carry it (a
+// dark gap, bridged once they start) or when they stop carrying it; it
+// comes back by its transfer switch when the utility does.
+type utilityLoss struct {
+	incident
+	lost  int       // sites still without utility power
+	fails []float64 // scratch: run failure times of started generators
+}
+
+func newUtilityLoss(h incident) *utilityLoss { return &utilityLoss{incident: h} }
+
+func (u *utilityLoss) reset() { u.resetIncident(); u.lost = 0 }
+
+func (u *utilityLoss) done() bool { return u.started && u.lost == 0 }
+
+func (u *utilityLoss) handle(local int32, ev sim.Event) {
+	r := u.r
+	switch local {
+	case hzStart:
+		u.lost = len(u.in.sites)
+		for _, p := range u.in.sites {
+			u.lose(p)
+		}
+	case utilDark:
+		u.hold(int(ev.A), causeUtility)
+	case utilCarried:
+		u.release(int(ev.A), causeUtility)
+	case utilRestored:
+		p := int(ev.A)
+		u.lost--
+		if r.tr != nil {
+			r.event("utility-restored", r.siteName(p), "utility power back")
+		}
+		for _, d := range r.m.siteDom[p] {
+			u.release(d, causeUtility)
+		}
+	default:
+		panic("model: unknown utility-loss event")
+	}
+}
+
+func (u *utilityLoss) lose(p int) {
+	r := u.r
+	m := r.m
+	dur := u.in.Duration.Sample(u.site[p])
+	if r.tr != nil {
+		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
+	}
+	for _, d := range m.siteDom[p] {
+		dom := &m.Sc.Sites[p].Domains[m.domLocal[d]]
+		g := dom.Generators
+		rng := u.dom[d]
+		started := 0
+		u.fails = u.fails[:0]
+		for k := 0; k < g.Count; k++ {
+			if rng.Float64() >= g.FailToStart {
+				started++
+				u.fails = append(u.fails, rng.ExpFloat64()/math.Max(g.RunFailRate, 1e-300))
+			}
+		}
+		if started < g.Needed || g.Count == 0 {
+			// Nothing carries the load once the UPS is exhausted.
+			if dom.UPS.RideThrough < dur {
+				r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
+			}
+			continue
+		}
+		// The generators carry the load from StartTime until fewer than
+		// Needed keep running (the (started-Needed+1)-th failure) or the
+		// fuel runs out without resupply.
+		slices.Sort(u.fails)
+		genDown := g.StartTime + u.fails[started-g.Needed]
+		if dur > g.StartTime+g.Fuel && rng.Float64() >= g.RefuelProb {
+			genDown = math.Min(genDown, g.StartTime+g.Fuel)
+		}
+		if g.StartTime > dom.UPS.RideThrough && dom.UPS.RideThrough < dur {
+			// A dark gap: the UPS runs out before the generators start.
+			r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
+			if g.StartTime < math.Min(dur, genDown) {
+				r.eng.After(sim.Time(g.StartTime), u.kind(utilCarried), int32(d), 0)
+			}
+		}
+		if genDown < dur {
+			r.eng.After(sim.Time(genDown), u.kind(utilDark), int32(d), 0)
+		}
+	}
+	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), 0)
+}

@@ -1,0 +1,367 @@
+package model
+
+import (
+	"math"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Service events.
+const (
+	svDetect       int32 = iota // A service: failover decision
+	svFailoverDone              // A service
+	svFailbackDone              // A service
+	svRerouted                  // A service, B site: traffic shifted away from the site
+	svRestoreDone               // A service, B site: its instances there run again
+)
+
+// services holds what each service runs and serves: the servers up per
+// (service, site) pool, whether the pool's instances run, where an
+// active-standby service serves from, failovers, reroutes, restorations,
+// and each service's serving fraction at peak demand and health.
+//
+// Cost follows what changed: a unit that changes a service's inputs
+// touches it, and refresh re-evaluates only touched services and, along
+// the dependency graph, the services whose inputs changed because of them.
+type services struct {
+	r *Replication
+
+	// per (service, site), index s*nSite+p
+	capSP     []int32 // servers up
+	running   []bool
+	restoring []bool // queued or in progress
+
+	// per service
+	active      []int // serving site for active-standby / single-site
+	foPending   []bool
+	foAttempt   []int32
+	foAutoTried []bool
+	foSucceeds  []bool  // the failover under way will work
+	foRetries   []int32 // failed attempts in the current outage
+	foGaveUp    []bool  // stop failing over until the primary is back
+	failingBack []bool
+	reroute     []float64
+	fPeak       []float64 // effective serving fraction at peak demand
+	healthy     []bool
+	everImp     []bool
+	recovered   []float64
+	data        []float64 // seconds of writes lost
+	calm        []bool    // settled: healthy, home, running, nothing pending
+
+	partitioned []int32 // per site, partitions cutting it off
+
+	restoreQ  restoreQueue
+	crewsBusy int
+
+	// dirty sets: by service index (pool checks and decisions, in index
+	// order) and by position in the dependency order (serving fractions).
+	dirty, topoDirty indexSet
+	restless         int // services not calm
+	opsDown          int // ops-tool services not healthy
+}
+
+func (sv *services) init(r *Replication) {
+	m := r.m
+	sv.r = r
+	n := m.nSvc * m.nSite
+	sv.capSP = make([]int32, n)
+	sv.running = make([]bool, n)
+	sv.restoring = make([]bool, n)
+	ns := m.nSvc
+	sv.active = make([]int, ns)
+	sv.foPending = make([]bool, ns)
+	sv.foAttempt = make([]int32, ns)
+	sv.foAutoTried = make([]bool, ns)
+	sv.foSucceeds = make([]bool, ns)
+	sv.foRetries = make([]int32, ns)
+	sv.foGaveUp = make([]bool, ns)
+	sv.failingBack = make([]bool, ns)
+	sv.reroute = make([]float64, ns)
+	sv.fPeak = make([]float64, ns)
+	sv.healthy = make([]bool, ns)
+	sv.everImp = make([]bool, ns)
+	sv.recovered = make([]float64, ns)
+	sv.data = make([]float64, ns)
+	sv.calm = make([]bool, ns)
+	sv.partitioned = make([]int32, m.nSite)
+	sv.restoreQ.init(ns)
+	sv.dirty.init(ns)
+	sv.topoDirty.init(ns)
+}
+
+func (sv *services) reset() {
+	m := sv.r.m
+	copy(sv.capSP, m.placed)
+	for i := range sv.running {
+		sv.running[i], sv.restoring[i] = true, false
+	}
+	sv.restoreQ.reset()
+	sv.crewsBusy = 0
+	clear(sv.partitioned)
+	for s := range m.Sc.Services {
+		sv.active[s] = m.svc[s].primary
+		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
+		sv.foAttempt[s] = 0
+		sv.foRetries[s], sv.foGaveUp[s] = 0, false
+		sv.reroute[s] = 0
+		sv.fPeak[s] = math.NaN() // so the first refresh reports serving
+		sv.healthy[s] = true
+		sv.everImp[s] = false
+		sv.recovered[s] = 0
+		sv.data[s] = 0
+		sv.calm[s] = true
+		sv.touch(s)
+	}
+	sv.restless = 0
+	sv.opsDown = 0
+}
+
+func (sv *services) settled() bool {
+	return sv.restless == 0 && sv.restoreQ.len() == 0 && sv.crewsBusy == 0
+}
+
+// touch marks service s for re-evaluation at the end of the event.
+func (sv *services) touch(s int) {
+	sv.dirty.add(s)
+	sv.topoDirty.add(sv.r.m.topoPos[s])
+}
+
+// untouch takes s out of the dirty sets again; only the quiet background
+// path uses it, for a change it has proved cannot matter.
+func (sv *services) untouch(s int) {
+	sv.dirty.remove(s)
+	sv.topoDirty.remove(sv.r.m.topoPos[s])
+}
+
+// addCap changes the servers up of service s at site p by delta.
+func (sv *services) addCap(s, p int, delta int32) {
+	sv.capSP[s*sv.r.m.nSite+p] += delta
+	sv.touch(s)
+}
+
+// cutOff starts a partition of site p: traffic still aimed at its
+// active-active instances fails until it is rerouted.
+func (sv *services) cutOff(p int) {
+	r := sv.r
+	m := r.m
+	sv.partitioned[p]++
+	for _, s := range m.siteSvcs[p] {
+		sv.touch(s)
+		if sv.partitioned[p] > 1 {
+			continue
+		}
+		svc := &m.Sc.Services[s]
+		if i := s*m.nSite + p; svc.Mode == ActiveActive && sv.running[i] {
+			sv.reroute[s] = math.Min(1, sv.reroute[s]+m.share[i])
+			r.eng.After(sim.Time(svc.Reroute.Sample(r.st.fail[s])), kindOf(unitServices, svRerouted), int32(s), int32(p))
+		}
+	}
+}
+
+// reconnect ends one partition of site p.
+func (sv *services) reconnect(p int) {
+	sv.partitioned[p]--
+	for _, s := range sv.r.m.siteSvcs[p] {
+		sv.touch(s)
+	}
+}
+
+func (sv *services) handle(local int32, ev sim.Event) {
+	r := sv.r
+	s := int(ev.A)
+	sv.touch(s)
+	switch local {
+	case svDetect:
+		sv.detect(s)
+	case svFailoverDone:
+		sv.failoverDone(s)
+	case svFailbackDone:
+		sv.failingBack[s] = false
+		if r.tr != nil {
+			r.event("failback", r.svcName(s), "serving from %s again", r.siteName(sv.active[s]))
+		}
+	case svRerouted:
+		p := int(ev.B)
+		sv.reroute[s] = math.Max(0, sv.reroute[s]-r.m.share[s*r.m.nSite+p])
+		if r.tr != nil {
+			r.event("rerouted", r.svcName(s), "traffic shifted away from %s", r.siteName(p))
+		}
+	case svRestoreDone:
+		sv.restoreDone(s, int(ev.B))
+	default:
+		panic("model: unknown service event")
+	}
+}
+
+// available returns the servers serving s now.
+func (sv *services) available(s int) float64 {
+	m := sv.r.m
+	x := &m.svc[s]
+	if x.mode == modeActive {
+		sum := 0.0
+		for _, p := range x.sites {
+			i := s*m.nSite + p
+			if sv.running[i] && sv.partitioned[p] == 0 {
+				sum += float64(sv.capSP[i])
+			}
+		}
+		return sum
+	}
+	if sv.failingBack[s] {
+		return 0
+	}
+	p := sv.active[s]
+	i := s*m.nSite + p
+	if sv.running[i] && sv.partitioned[p] == 0 {
+		return float64(sv.capSP[i])
+	}
+	return 0
+}
+
+// ownFraction is min(1, avail / (demand·load)) × (1 - reroute loss), for
+// avail servers serving s.
+func (sv *services) ownFraction(s int, avail, load float64) float64 {
+	m := sv.r.m
+	d := m.demand[s] * load
+	f := 1.0
+	if d > 0 {
+		f = math.Min(1, avail/d)
+	} else if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
+		f = 0
+	}
+	return f * (1 - sv.reroute[s])
+}
+
+// refresh re-evaluates the touched services after an event: pools that
+// lost quorum stop, stopped pools with quorum queue for restore, failovers
+// and failbacks start (in service order); then, in dependency order, each
+// touched service's peak serving fraction and health are updated and, where
+// they or its serving function changed, its dependents are re-evaluated too.
+func (sv *services) refresh(now float64) {
+	r := sv.r
+	m := r.m
+	for {
+		s, ok := sv.dirty.pop()
+		if !ok {
+			break
+		}
+		sv.checkPools(s)
+		sv.maybeFailback(s)
+		sv.maybeFailover(s)
+	}
+	anyChange := false
+	r.imp.begin()
+	for {
+		k, ok := sv.topoDirty.pop()
+		if !ok {
+			break
+		}
+		if sv.evaluate(m.Sc.Order[k], now) {
+			anyChange = true
+		}
+	}
+	r.imp.commit(now)
+	if anyChange && r.tr != nil {
+		r.tr.Serving(now, sv.fPeak)
+	}
+}
+
+// checkPools stops pools of s that lost quorum and queues stopped pools
+// that have it again for restore.
+func (sv *services) checkPools(s int) {
+	r := sv.r
+	m := r.m
+	x := &m.svc[s]
+	for _, p := range x.sites {
+		i := s*m.nSite + p
+		need := m.quorum[i]
+		if sv.running[i] && sv.capSP[i] < need {
+			sv.running[i] = false
+			if r.tr != nil {
+				r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(p), sv.capSP[i], m.placed[i])
+			}
+			if x.mode == modeActive {
+				sv.reroute[s] = math.Min(1, sv.reroute[s]+m.share[i])
+				dt := m.Sc.Services[s].Reroute.Sample(r.st.fail[s])
+				r.eng.After(sim.Time(dt), kindOf(unitServices, svRerouted), int32(s), int32(p))
+			}
+		}
+		if !sv.running[i] && !sv.restoring[i] && sv.capSP[i] >= need {
+			sv.restoring[i] = true
+			sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+		}
+	}
+}
+
+// evaluate updates s's peak serving fraction, health and calm, and reports
+// whether the peak fraction changed; when it or s's serving function
+// changed, s's dependents are marked for evaluation.
+func (sv *services) evaluate(s int, now float64) bool {
+	r := sv.r
+	m := r.m
+	avail := sv.available(s)
+	f := sv.ownFraction(s, avail, 1)
+	for _, d := range m.svc[s].deps {
+		f *= sv.fPeak[d]
+	}
+	changed := f != sv.fPeak[s]
+	sv.fPeak[s] = f
+	h := f >= m.Sc.RecoveredThreshold
+	if h != sv.healthy[s] {
+		if !h {
+			sv.everImp[s] = true
+			if r.tr != nil {
+				r.event("impaired", r.svcName(s), "serving %.0f%% at peak", 100*f)
+			}
+		} else if sv.everImp[s] {
+			sv.recovered[s] = now
+			if r.tr != nil {
+				r.event("recovered", r.svcName(s), "serving %.0f%% at peak", 100*f)
+			}
+		}
+		sv.restoreQ.healthChanged(m, s, h)
+		if m.opsTool[s] {
+			if h {
+				sv.opsDown--
+			} else {
+				sv.opsDown++
+			}
+		}
+	}
+	sv.healthy[s] = h
+	fn := r.imp.prepare(s, avail)
+	if changed || fn {
+		for _, t := range m.dependents[s] {
+			sv.topoDirty.add(m.topoPos[t])
+		}
+	}
+	calm := sv.isCalm(s)
+	if calm != sv.calm[s] {
+		sv.calm[s] = calm
+		if calm {
+			sv.restless--
+		} else {
+			sv.restless++
+		}
+	}
+	return changed
+}
+
+// isCalm reports whether s is healthy, home, running everywhere it is
+// placed and has nothing pending.
+func (sv *services) isCalm(s int) bool {
+	m := sv.r.m
+	if !sv.healthy[s] || sv.foPending[s] || sv.failingBack[s] || sv.reroute[s] > 0 {
+		return false
+	}
+	x := &m.svc[s]
+	if x.mode != modeActive && sv.active[s] != x.primary {
+		return false
+	}
+	for _, p := range x.sites {
+		if !sv.running[s*m.nSite+p] {
+			return false
+		}
+	}
+	return true
+}
