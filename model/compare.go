@@ -118,6 +118,7 @@ type Comparison struct {
 	Years        float64        `json:"years"`
 	DiscountRate float64        `json:"discount_rate"`
 	KeyIncident  string         `json:"key_incident"` // the one whose recovery times are shown
+	KeyService   string         `json:"key_service"`  // the service tables and charts headline
 	Options      []OptionResult `json:"options"`      // baseline first
 	BudgetChoice *BudgetChoice  `json:"budget_choice,omitempty"`
 }
@@ -144,6 +145,7 @@ func (p *Plan) Evaluate(col *results.Collector, money Money) *Comparison {
 	cmp := &Comparison{
 		Scenario: p.Base.Name, Currency: p.Base.Currency, Replications: col.Len(),
 		Years: money.Years, DiscountRate: money.DiscountRate, KeyIncident: p.Base.Incidents[key].Name,
+		KeyService: p.Base.KeyService(),
 	}
 	annual := make([][]float64, len(p.Variants))
 	for v, vs := range p.Variants {

@@ -99,6 +99,25 @@ type Incident struct {
 	PerYear float64
 }
 
+// KeyService names the service reports headline: the first of
+// key_services, else the user service with the most peak users (the first
+// such in the file on a tie), else the first service.
+func (sc *Scenario) KeyService() string {
+	if len(sc.KeyServices) > 0 {
+		return sc.Services[sc.KeyServices[0]].Name
+	}
+	best := -1
+	for i, s := range sc.Services {
+		if s.Kind == "user" && (best < 0 || s.PeakUsers > sc.Services[best].PeakUsers) {
+			best = i
+		}
+	}
+	if best < 0 {
+		best = 0
+	}
+	return sc.Services[best].Name
+}
+
 // Scope returns the sites the incident hits, its own site first.
 func (in *Incident) Scope() []int {
 	return append([]int{in.Site}, in.Sites...)

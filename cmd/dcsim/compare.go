@@ -345,15 +345,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // writeCompareTable prints the options ranked by ALE + annualised cost.
 func writeCompareTable(w io.Writer, cmp *model.Comparison) error {
-	key := ""
-	for _, s := range []string{"kakaotalk"} {
-		if _, ok := cmp.Options[0].TimeToRecoverH[s]; ok {
-			key = s
-		}
-	}
-	if key == "" {
-		key = firstUserService(cmp)
-	}
+	key := keyService(cmp)
 	fmt.Fprintf(w, "%s · %d options · %d replications each · %s · NPV over %g years at %g%%\n",
 		cmp.Scenario, len(cmp.Options)-1, cmp.Replications, cmp.Currency, cmp.Years, 100*cmp.DiscountRate)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)

@@ -223,11 +223,12 @@ func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *res
 	return saveCharts(dir, charts)
 }
 
-// keyService is the service leadership looks at first: kakaotalk when
-// present, else the user service with the largest user-hours lost.
+// keyService is the service leadership looks at first: the scenario's
+// (compare.json's key_service), or for results written before it existed
+// the first service in name order.
 func keyService(cmp *model.Comparison) string {
-	if _, ok := cmp.Options[0].TimeToRecoverH["kakaotalk"]; ok {
-		return "kakaotalk"
+	if _, ok := cmp.Options[0].TimeToRecoverH[cmp.KeyService]; ok {
+		return cmp.KeyService
 	}
 	return firstUserService(cmp)
 }

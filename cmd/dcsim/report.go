@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -334,22 +333,11 @@ func hazardText(h model.Hazard) string {
 	return string(h)
 }
 
-// keyServiceOf picks kakaotalk when present, else the user service with
-// the most user-hours lost.
+// keyServiceOf is the scenario's key service (key_services, else the user
+// service with the most peak users).
 func keyServiceOf(sc *model.Scenario, vs *results.VariantSummary) string {
-	if vs.Service("kakaotalk") != nil {
-		return "kakaotalk"
+	if k := sc.KeyService(); vs.Service(k) != nil {
+		return k
 	}
-	best, bestV := "", -1.0
-	names := make([]string, 0, len(sc.Services))
-	for _, s := range sc.Services {
-		names = append(names, s.Name)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if x := vs.Service(n)["user_hours_lost"].Mean; x > bestV {
-			best, bestV = n, x
-		}
-	}
-	return best
+	return sc.Services[0].Name
 }
