@@ -2,8 +2,11 @@ package model
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -268,5 +271,43 @@ func BenchmarkServices(b *testing.B) {
 			}
 			benchReplications(b, sc)
 		})
+	}
+}
+
+var servicesOut = flag.String("services-out", "", "write the BenchmarkServices scenarios to this directory (for measuring dcsim run on them)")
+
+// TestServicesScenarios checks that the generated service family validates
+// and has the shape BenchmarkServices describes; with -services-out DIR it
+// also writes services-N.toml files there, so that the whole command can be
+// measured on them:
+//
+//	go test ./model -run TestServicesScenarios -services-out /tmp/svc
+//	/usr/bin/time -v dcsim run /tmp/svc/services-1000.toml -n 1000 --no-plots
+func TestServicesScenarios(t *testing.T) {
+	for _, n := range []int{10, 100, 1000} {
+		src := servicesScenario(n)
+		sc, err := Parse(fmt.Sprintf("services-%d.toml", n), []byte(src))
+		if err != nil {
+			t.Fatalf("%d services: %v", n, err)
+		}
+		if len(sc.Services) != n {
+			t.Errorf("%d services generated, want %d", len(sc.Services), n)
+		}
+		depth := make([]int, n)
+		maxDepth := 0
+		for _, s := range sc.Order {
+			for _, d := range sc.Services[s].DependsOn {
+				depth[s] = max(depth[s], depth[d]+1)
+			}
+			maxDepth = max(maxDepth, depth[s])
+		}
+		if maxDepth > 2 {
+			t.Errorf("%d services: dependency depth %d, want at most 2 (three tiers)", n, maxDepth)
+		}
+		if *servicesOut != "" {
+			if err := os.WriteFile(filepath.Join(*servicesOut, fmt.Sprintf("services-%d.toml", n)), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

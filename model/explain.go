@@ -72,17 +72,8 @@ func (sc *Scenario) Assumptions() []Assumption {
 	}
 	add("incident.start", "incident start", start)
 	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, site.Name))
-	if in.Hazard == BatteryFire {
-		f := site.Fire
-		add(sp+".zone_cutoffs", "zone-level power cut-offs", fmt.Sprint(site.ZoneCutoffs))
-		add(sp+".fire.suppression", "suppression", fmt.Sprintf("%s (success %.0f%%)", f.Suppression, 100*f.SuppressionSuccess))
-		add(sp+".fire.heat_damage", "time for heat to take out the ignition domain", durDist(f.HeatDamage))
-		add(sp+".fire.spread_probability", "spread to each neighbouring domain", fmt.Sprintf("%.0f%%", 100*f.SpreadProbability))
-		add(sp+".fire.power_cut_delay", "time to firefighters' power cut", durDist(f.PowerCutDelay))
-		add(sp+".fire.extinguish", "time to extinguish", durDist(f.Extinguish))
-		add(sp+".fire.inspection", "safety inspection", durDist(f.Inspection))
-		add(sp+".fire.replacement_lead_time", "burned power gear replaced after", durDist(f.ReplacementLeadTime))
-		add(sp+".fire.server_lead_time", "destroyed servers replaced after", durDist(f.ServerLeadTime))
+	if k := hazardKinds[in.Hazard]; k.assumptions != nil {
+		k.assumptions(sc, &in, add)
 	} else {
 		add("incident.duration", "duration of the "+string(in.Hazard), durDist(in.Duration))
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dcsim/dcsim/sim"
 )
@@ -12,8 +13,8 @@ import (
 // the power, fleet and service units — so incidents of any kind can
 // overlap in one replication. Each hazard lives in its own file:
 // hazard_fire.go, hazard_utility.go, hazard_cooling.go,
-// hazard_partition.go. A new hazard adds its file, its schema and its docs,
-// and one line to newHazard.
+// hazard_partition.go. A new hazard adds its file (which registers it), its
+// schema and its docs; nothing else names it.
 type hazard interface {
 	base() *incident
 	// reset returns the hazard to before its incident, for a new replication.
@@ -81,6 +82,54 @@ type compiledIncident struct {
 	domStream  [][]uint64
 }
 
+// hazardKind is what the rest of dcsim knows of a kind of hazard.
+type hazardKind struct {
+	// title names it in reports ("Battery fire").
+	title string
+	// inDomain: it starts in one power domain of one site ([incident]
+	// domain); otherwise it hits whole sites for a duration ([incident]
+	// duration, and optionally sites).
+	inDomain bool
+	// build makes the hazard of one incident of a replication.
+	build func(h incident) hazard
+	// assumptions lists what a report should say it assumed (key path,
+	// parameter, value); nil for the duration alone.
+	assumptions func(sc *Scenario, in *Incident, add func(key, param, value string))
+}
+
+var hazardKinds = map[Hazard]hazardKind{}
+
+// registerHazard makes a hazard known; each hazard's file calls it from
+// init.
+func registerHazard(name Hazard, k hazardKind) {
+	if _, dup := hazardKinds[name]; dup {
+		panic(fmt.Sprintf("model: hazard %q registered twice", name))
+	}
+	hazardKinds[name] = k
+}
+
+// HazardNames lists the hazards dcsim models, sorted.
+func HazardNames() []string {
+	var out []string
+	for h := range hazardKinds {
+		out = append(out, string(h))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Title names h in reports, e.g. "Battery fire".
+func (h Hazard) Title() string {
+	if k, ok := hazardKinds[h]; ok {
+		return k.title
+	}
+	return string(h)
+}
+
+// InDomain reports whether h starts in one power domain (a fire) rather
+// than hitting whole sites for a duration.
+func (h Hazard) InDomain() bool { return hazardKinds[h].inDomain }
+
 func newHazard(r *Replication, ci *compiledIncident, unit int32) hazard {
 	m := r.m
 	h := incident{r: r, in: ci, unit: unit, held: make([]uint8, m.nDom),
@@ -91,15 +140,9 @@ func newHazard(r *Replication, ci *compiledIncident, unit int32) hazard {
 			h.dom[d] = r.rng.Get(ci.domStream[k][j])
 		}
 	}
-	switch ci.Hazard {
-	case BatteryFire:
-		return newFire(h)
-	case UtilityLoss:
-		return newUtilityLoss(h)
-	case CoolingLoss:
-		return newCoolingLoss(h)
-	case NetworkPartition:
-		return newPartition(h)
+	k, ok := hazardKinds[ci.Hazard]
+	if !ok {
+		panic(fmt.Sprintf("model: no hazard %q", ci.Hazard))
 	}
-	panic(fmt.Sprintf("model: no hazard %q", ci.Hazard))
+	return k.build(h)
 }

@@ -2,6 +2,14 @@ package model
 
 import "github.com/dcsim/dcsim/sim"
 
+// CoolingLoss is a loss of cooling at whole sites.
+const CoolingLoss Hazard = "cooling_loss"
+
+func init() {
+	registerHazard(CoolingLoss, hazardKind{title: "Cooling loss", inDomain: false,
+		build: func(h incident) hazard { return newCoolingLoss(h) }, assumptions: nil})
+}
+
 // Cooling-loss events.
 const (
 	coolShutdown    int32 = iota + 1 // A domain: too hot, shut down

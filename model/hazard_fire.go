@@ -1,10 +1,19 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/dcsim/dcsim/sim"
 )
+
+// BatteryFire is a lithium-ion battery fire in one power domain.
+const BatteryFire Hazard = "battery_fire"
+
+func init() {
+	registerHazard(BatteryFire, hazardKind{title: "Battery fire", inDomain: true,
+		build: func(h incident) hazard { return newFire(h) }, assumptions: fireAssumptions})
+}
 
 // Fire events.
 const (
@@ -188,4 +197,20 @@ func (f *fire) inspect() {
 	for _, d := range m.siteDom[f.p] {
 		f.release(d, causeCut)
 	}
+}
+
+// fireAssumptions lists a fire's course for reports.
+func fireAssumptions(sc *Scenario, in *Incident, add func(key, param, value string)) {
+	site := sc.Sites[in.Site]
+	sp := fmt.Sprintf("sites[%d]", in.Site)
+	f := site.Fire
+	add(sp+".zone_cutoffs", "zone-level power cut-offs", fmt.Sprint(site.ZoneCutoffs))
+	add(sp+".fire.suppression", "suppression", fmt.Sprintf("%s (success %.0f%%)", f.Suppression, 100*f.SuppressionSuccess))
+	add(sp+".fire.heat_damage", "time for heat to take out the ignition domain", durDist(f.HeatDamage))
+	add(sp+".fire.spread_probability", "spread to each neighbouring domain", fmt.Sprintf("%.0f%%", 100*f.SpreadProbability))
+	add(sp+".fire.power_cut_delay", "time to firefighters' power cut", durDist(f.PowerCutDelay))
+	add(sp+".fire.extinguish", "time to extinguish", durDist(f.Extinguish))
+	add(sp+".fire.inspection", "safety inspection", durDist(f.Inspection))
+	add(sp+".fire.replacement_lead_time", "burned power gear replaced after", durDist(f.ReplacementLeadTime))
+	add(sp+".fire.server_lead_time", "destroyed servers replaced after", durDist(f.ServerLeadTime))
 }

@@ -2,6 +2,14 @@ package model
 
 import "github.com/dcsim/dcsim/sim"
 
+// NetworkPartition cuts whole sites off the network.
+const NetworkPartition Hazard = "network_partition"
+
+func init() {
+	registerHazard(NetworkPartition, hazardKind{title: "Network partition", inDomain: false,
+		build: func(h incident) hazard { return newPartition(h) }, assumptions: nil})
+}
+
 // Partition events.
 const (
 	partHealed int32 = iota + 1 // A site: reachable again

@@ -7,6 +7,14 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
+// UtilityLoss is a loss of utility power at whole sites.
+const UtilityLoss Hazard = "utility_loss"
+
+func init() {
+	registerHazard(UtilityLoss, hazardKind{title: "Utility power loss", inDomain: false,
+		build: func(h incident) hazard { return newUtilityLoss(h) }, assumptions: nil})
+}
+
 // Utility-loss events.
 const (
 	utilDark     int32 = iota + 1 // A domain: nothing carries the load any more

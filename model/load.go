@@ -690,7 +690,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	// Without a valid hazard, hazard-specific keys are not checked: the
 	// hazard's own message says what to fix.
 	hazardOK := t.required("hazard")
-	in.Hazard = Hazard(t.enum("hazard", "", hazardNames...))
+	in.Hazard = Hazard(t.enum("hazard", "", HazardNames()...))
 	hazardOK = hazardOK && in.Hazard != ""
 	in.Site, in.Domain = -1, -1
 	if t.required("site") {
@@ -705,7 +705,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	switch {
 	case !hazardOK:
 		t.expect("domain", "duration")
-	case in.Hazard == BatteryFire:
+	case in.Hazard.InDomain():
 		if !t.required("domain") {
 			break
 		}
@@ -748,7 +748,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	if !hazardOK {
 		return in
 	}
-	if in.Hazard != BatteryFire {
+	if !in.Hazard.InDomain() {
 		if !t.has("duration") {
 			r.errf(t.sub("duration"), "a %s needs a duration, e.g. {dist = \"lognormal\", median = \"4h\", p95 = \"12h\"}", in.Hazard)
 		}

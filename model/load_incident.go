@@ -81,8 +81,8 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	if !t.has("sites") {
 		return
 	}
-	if in.Hazard == BatteryFire {
-		r.errf(t.sub("sites"), "a battery fire starts in one domain of one site; remove sites")
+	if in.Hazard.InDomain() {
+		r.errf(t.sub("sites"), "a %s starts in one domain of one site; remove sites", in.Hazard)
 		return
 	}
 	for _, it := range t.items("sites") {

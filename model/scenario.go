@@ -6,18 +6,9 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-// Hazard names the kind of initiating event.
+// Hazard names the kind of initiating event. Each hazard's file declares
+// its name and registers it (registerHazard); HazardNames lists them.
 type Hazard string
-
-// The hazards dcsim models.
-const (
-	BatteryFire      Hazard = "battery_fire"
-	UtilityLoss      Hazard = "utility_loss"
-	CoolingLoss      Hazard = "cooling_loss"
-	NetworkPartition Hazard = "network_partition"
-)
-
-var hazardNames = []string{string(BatteryFire), string(UtilityLoss), string(CoolingLoss), string(NetworkPartition)}
 
 // Mode is a service's deployment mode.
 type Mode string

@@ -319,19 +319,7 @@ func whyHeadline(tl *traceLog) string {
 	return fmt.Sprintf("Why: the failover controller or ops tooling was down with the site, so failovers of %s were done by hand.", strings.Join(manual, ", "))
 }
 
-func hazardText(h model.Hazard) string {
-	switch h {
-	case model.BatteryFire:
-		return "Battery fire"
-	case model.UtilityLoss:
-		return "Utility power loss"
-	case model.CoolingLoss:
-		return "Cooling loss"
-	case model.NetworkPartition:
-		return "Network partition"
-	}
-	return string(h)
-}
+func hazardText(h model.Hazard) string { return h.Title() }
 
 // keyServiceOf is the scenario's key service (key_services, else the user
 // service with the most peak users).

@@ -1,0 +1,46 @@
+// Package model is dcsim's datacenter domain: the scenario schema and its
+// validation, the simulation of one replication, and the investment
+// comparison built on it. It imports sim (the domain-free engine, streams,
+// runner and statistics) and never cmd.
+//
+// A scenario travels through three stages:
+//
+//	Load / Parse        TOML → *Scenario: every name resolved to an index,
+//	                    every duration in hours, every problem reported at
+//	                    once with file, line and key path (load.go,
+//	                    load_incident.go, reader.go, lines.go, units.go)
+//	Compile             *Scenario → *Model: flat tables per (domain,
+//	                    service) pool and per (service, site), sized by
+//	                    groups, never by servers (model.go)
+//	NewReplication      *Model → *Replication, reused for many replications
+//	                    by one worker; Simulate runs many (run.go)
+//
+// A Replication is wiring (replicate.go): one sim.Engine, the world's
+// units, and one hazard per incident. Each unit keeps its own state and
+// owns its event kinds:
+//
+//	power.go        causes per power domain, held by any number of
+//	                incidents; re-energising by transfer switch or by hand
+//	fleet.go        servers per pool; destroyed servers; boot queues
+//	background.go   independent server, rack and PDU failures
+//	services.go     quorum, serving fractions, health; the dirty sets
+//	failover.go     failover, failback; restore.go: restore crews
+//	impact.go       exact, lazy integration of users, requests, revenue
+//	hazard.go       the hazard interface and registry; one file per hazard:
+//	                hazard_fire.go, hazard_utility.go, hazard_cooling.go,
+//	                hazard_partition.go
+//	trace.go        the Tracer that dcsim trace and the script tests use
+//
+// Hazards act on the world only through the units (power.hold, fleet
+// destroy, services cutOff), so incidents of any kind overlap in one
+// replication. An event changes what it touches; the services unit
+// re-evaluates only the services whose inputs changed, propagating along
+// the dependency graph only when a serving fraction or serving function
+// changed, so a replication's cost grows with what happens in it, not with
+// the square of the services.
+//
+// Randomness comes only from sim.Streams named by hashes of entity names
+// (site, domain, service, incident), so adding an entity never changes
+// another's numbers and variants of a scenario share streams (common random
+// numbers).
+package model
