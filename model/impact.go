@@ -104,12 +104,19 @@ func (im *impact) prepare(s int, avail float64) bool {
 	}
 	c := &im.cur[s]
 	change := im.initial || x.avail != c.avail || x.reroute != c.reroute || x.surge != c.surge || x.zero != c.zero
-	x.flat, x.value = im.ownFlat(s, &x)
-	zero := x.flat && x.value == 0
 	for _, d := range info.deps {
 		if im.mark[d] == im.stamp {
 			change = true
 		}
+	}
+	if !change {
+		// Neither s nor anything it depends on changed: its function
+		// (still in nxt[s], equal to cur[s]) stays in force.
+		return false
+	}
+	x.flat, x.value = im.ownFlat(s, &x)
+	zero := x.flat && x.value == 0
+	for _, d := range info.deps {
 		dn := &im.nxt[d]
 		x.flat = x.flat && dn.flat
 		x.value *= dn.value
@@ -123,9 +130,6 @@ func (im *impact) prepare(s int, avail float64) bool {
 		x.value = math.NaN()
 	}
 	im.nxt[s] = x
-	if !change {
-		return false
-	}
 	// Integrate up to now and put the new function in force; but if f_s is
 	// the same constant as before, nothing that depends on s sees a change.
 	im.changed = append(im.changed, s)
