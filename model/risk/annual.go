@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -398,15 +399,7 @@ func neyman(pi, sd []float64, n int) []int {
 		given += alloc[h]
 		rems[h] = rem{h, x - float64(alloc[h])}
 	}
-	slices.SortStableFunc(rems, func(a, b rem) int {
-		switch {
-		case a.f > b.f:
-			return -1
-		case a.f < b.f:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.f, a.f) })
 	for k := 0; given < n; k = (k + 1) % len(rems) {
 		alloc[rems[k].h]++
 		given++
@@ -520,15 +513,7 @@ func (r *runner) sample(i, h int, y *yearState) {
 			y.in.Arrivals = append(y.in.Arrivals, Arrival{Incident: k, At: y.rng.Float64() * HoursPerYear})
 		}
 	}
-	slices.SortStableFunc(y.in.Arrivals, func(a, b Arrival) int {
-		switch {
-		case a.At < b.At:
-			return -1
-		case a.At > b.At:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(y.in.Arrivals, func(a, b Arrival) int { return cmp.Compare(a.At, b.At) })
 }
 
 // logWeight returns the log likelihood ratio of the year's counts under

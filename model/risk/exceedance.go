@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,15 +41,7 @@ func (t *YLT) NewCurve(col []float64) *Curve {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case col[a] > col[b]:
-			return -1
-		case col[a] < col[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(col[b], col[a]) })
 	W := t.designWeights()
 	w := make([]float64, len(order))
 	for k, i := range order {

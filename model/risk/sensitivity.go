@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -71,15 +72,7 @@ func Tornadoes(inputs []Input, outputs []string, f Model) ([]Tornado, error) {
 		}
 	}
 	for o := range out {
-		slices.SortStableFunc(out[o].Bars, func(a, b TornadoBar) int {
-			switch {
-			case a.Swing > b.Swing:
-				return -1
-			case a.Swing < b.Swing:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(out[o].Bars, func(a, b TornadoBar) int { return cmp.Compare(b.Swing, a.Swing) })
 	}
 	return out, nil
 }
