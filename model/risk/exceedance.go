@@ -103,24 +103,31 @@ func (c *Curve) quantile(s float64) float64 {
 //	x_T = min{x : Ŝ(x) ≤ 1/T}
 //
 // (the (1 − 1/T) quantile, the catastrophe-modelling definition of the
-// T-year loss), with Woodruff's interval: with p = 1/T and se the design
-// standard error of Ŝ_≥(x_T) = Σ_i W_i 1{v_i ≥ x_T},
+// T-year loss), with Woodruff's interval: with p = 1/T,
 //
 //	[Q(p + z·se), Q(p − z·se)],  z = 1.96
 //
 // inverting the normal interval of the exceedance probability through the
-// estimated curve (Woodruff 1952). The upper end is +Inf when p − z·se < 0:
-// the simulated years cannot bound the loss from above.
+// estimated curve (Woodruff 1952). se is the design standard error of the
+// estimated exceedance probability at x_T, the larger of those of
+// Σ_i W_i 1{v_i > x_T} and Σ_i W_i 1{v_i ≥ x_T}: the strict one is 0 when
+// x_T is the largest value seen, the other when x_T sits on an atom that
+// holds most years (a loss of 0), and neither may then claim certainty.
+// The upper end is +Inf when p − z·se < 0: the simulated years cannot
+// bound the loss from above.
 func (c *Curve) Point(T float64) EPPoint {
 	p := 1 / T
 	x := c.quantile(p)
-	e := c.t.Mean(func(i int) float64 {
-		if c.col[i] >= x {
-			return 1
-		}
-		return 0
-	})
-	se := (e.CI95[1] - e.Mean) / tQuantile975(e.N-c.t.numStrata())
+	se := 0.0
+	for _, strict := range []bool{true, false} {
+		e := c.t.Mean(func(i int) float64 {
+			if c.col[i] > x || !strict && c.col[i] == x {
+				return 1
+			}
+			return 0
+		})
+		se = max(se, (e.CI95[1]-e.Mean)/tQuantile975(e.N-c.t.numStrata()))
+	}
 	const z = 1.959963984540054
 	return EPPoint{ReturnPeriodYears: T, Loss: x, CI95: Interval{c.quantile(p + z*se), c.quantile(p - z*se)}}
 }
@@ -148,28 +155,43 @@ type TVaRPoint struct {
 	CI95  Interval `json:"ci95"`
 }
 
-// tvar returns TVaR_α, the mean loss of the worst 1-α of years,
+// tvars sets out[j] to TVaR at levels[j], the mean loss of the worst
+// 1-α of years,
 //
 //	TVaR_α = (1/(1-α)) ∫_α^1 VaR_u du
 //
 // estimated by walking the curve from the top until weight 1-α has been
-// taken (the last row in part), with design weights w (in curve order).
-func (c *Curve) tvar(alpha float64, w []float64) float64 {
-	m := 1 - alpha
+// taken (the last row in part), row k weighing c.w[k]·mult(k); one walk
+// serves every level.
+func (c *Curve) tvars(levels []float64, mult func(k int) float64, out []float64) {
+	todo, deepest := 0, 0.0
+	for j, a := range levels {
+		out[j] = math.NaN()
+		todo++
+		deepest = max(deepest, 1-a)
+	}
 	acc, sum := 0.0, 0.0
 	for k, i := range c.order {
 		v := c.col[i]
-		if acc+w[k] >= m {
-			sum += (m - acc) * v
-			return sum / m
+		w := c.w[k] * mult(k)
+		for j, a := range levels {
+			if m := 1 - a; math.IsNaN(out[j]) && acc+w >= m {
+				out[j] = (sum + (m-acc)*v) / m
+				todo--
+			}
 		}
-		acc += w[k]
-		sum += w[k] * v
+		if todo == 0 {
+			return
+		}
+		acc += w
+		sum += w * v
 	}
-	if acc == 0 {
-		return math.NaN()
+	// Less weight than 1-α in all: the mean of what there is.
+	for j := range levels {
+		if math.IsNaN(out[j]) && acc > 0 {
+			out[j] = sum / acc
+		}
 	}
-	return sum / acc
 }
 
 // bootstrapReps is the number of bootstrap resamples behind TVaR intervals.
@@ -179,42 +201,36 @@ const bootstrapReps = 400
 const bootstrapStream = 0x7476_6172 // "tvar"
 
 // TVaR returns the tail value at risk at each level with a percentile
-// bootstrap interval: bootstrapReps resamples, each drawing m_h rows with
-// replacement within every stratum h (so the design is kept), from a PCG
-// stream fixed by seed. Resampling only reweights the rows, so the
-// descending order is computed once and each resample costs O(N).
+// bootstrap interval over bootstrapReps resamples from a PCG stream fixed
+// by seed. Resamples are Poisson bootstrap resamples (Hanley and
+// MacGibbon 2006): each row's multiplicity is an independent Poisson(1)
+// count, which approximates drawing m_h rows with replacement within each
+// stratum and, unlike it, lets a resample draw only the rows that the walk
+// down the tail reaches — O(rows in the tail) per resample, not O(N).
 func (c *Curve) TVaR(levels []float64, seed uint64) []TVaRPoint {
 	out := make([]TVaRPoint, len(levels))
-	for k, a := range levels {
-		out[k] = TVaRPoint{Level: a, Loss: c.tvar(a, c.w)}
+	est := make([]float64, len(levels))
+	c.tvars(levels, func(int) float64 { return 1 }, est)
+	for j, a := range levels {
+		out[j] = TVaRPoint{Level: a, Loss: est[j]}
 	}
-	t := c.t
-	n := t.Len()
-	if n == 0 {
+	if c.t.Len() == 0 {
 		return out
 	}
-	// Rows of each stratum, as positions in curve order.
-	byStratum := make([][]int, t.numStrata())
-	for k, i := range c.order {
-		h := t.Stratum[i]
-		byStratum[h] = append(byStratum[h], k)
-	}
 	r := rand.New(rand.NewPCG(sim.StreamSeed(seed, 0, bootstrapStream)))
-	mult := make([]float64, n)
-	w := make([]float64, n)
+	var mult []float64
+	lazy := func(k int) float64 {
+		for len(mult) <= k {
+			mult = append(mult, poisson1(r))
+		}
+		return mult[k]
+	}
 	boot := make([][]float64, len(levels))
 	for range bootstrapReps {
-		clear(mult)
-		for _, pos := range byStratum {
-			for range pos {
-				mult[pos[r.IntN(len(pos))]]++
-			}
-		}
-		for k := range w {
-			w[k] = c.w[k] * mult[k]
-		}
-		for j, a := range levels {
-			boot[j] = append(boot[j], c.tvar(a, w))
+		mult = mult[:0]
+		c.tvars(levels, lazy, est)
+		for j := range levels {
+			boot[j] = append(boot[j], est[j])
 		}
 	}
 	for j := range levels {
@@ -222,4 +238,18 @@ func (c *Curve) TVaR(levels []float64, seed uint64) []TVaRPoint {
 		out[j].CI95 = Interval{sim.Quantile(boot[j], 0.025), sim.Quantile(boot[j], 0.975)}
 	}
 	return out
+}
+
+// poisson1 draws a Poisson(1) count by inversion.
+func poisson1(r *rand.Rand) float64 {
+	const e1 = 0.36787944117144233 // e^-1
+	u := r.Float64()
+	p, F := e1, e1
+	k := 0
+	for u > F && k < 30 {
+		k++
+		p /= float64(k)
+		F += p
+	}
+	return float64(k)
 }

@@ -56,7 +56,7 @@ func Nines(a float64) float64 { return -math.Log10(1 - a) }
 // Summarize reads everything risk.json reports from the table. seed fixes
 // the bootstrap stream of the TVaR intervals.
 func (t *YLT) Summarize(seed uint64) Summary {
-	s := Summary{Variant: t.Variant, Method: t.Method.String(), Years: t.Len()}
+	s := Summary{Variant: t.Variant, Method: t.Method.String(), Years: t.Len(), Service: []ServiceRow{}}
 	s.AAL = t.AAL()
 	agg := t.NewCurve(t.Loss)
 	s.AEP = agg.points(ReturnPeriods)
