@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -49,6 +50,7 @@ func ExceedanceChart(title, lossLabel string, series []Series) (*plot.Plot, erro
 	p.Y.Label.Text = lossLabel
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = readableTicks{}
 	p.Legend.Top = false
 	p.Legend.Left = true
 	p.Add(plotter.NewGrid())
@@ -121,6 +123,7 @@ func TornadoChart(title, outputLabel string, t Tornado) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = outputLabel
+	p.X.Tick.Marker = readableTicks{}
 	n := len(t.Bars)
 	var ticks []plot.Tick
 	lo, hi := t.Base, t.Base
@@ -222,32 +225,86 @@ func minLower(r SobolResult) float64 {
 	return m
 }
 
-// SweepChart draws a metric against a swept value, with 95% whiskers.
-// x holds the swept values.
-func SweepChart(title, xLabel, yLabel string, x []float64, ests []Estimate) (*plot.Plot, error) {
+// SweepSeries is one line of a sweep chart: a metric's estimates at each
+// swept value, for one combination of the other swept keys.
+type SweepSeries struct {
+	Name string // "" when only one key is swept
+	Y    []Estimate
+}
+
+// SweepChart draws a metric against a swept key, one line per series with
+// 95% whiskers. x holds the swept values; when they are not numbers, pass
+// their positions 0..k-1 and their names in xLabels.
+func SweepChart(title, xLabel, yLabel string, x []float64, xLabels []string, series []SweepSeries) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
+	p.Y.Tick.Marker = readableTicks{}
 	p.Add(plotter.NewGrid())
-	line := make(plotter.XYs, len(x))
-	for i := range x {
-		line[i] = plotter.XY{X: x[i], Y: ests[i].Mean}
-		wh, err := plotter.NewLine(plotter.XYs{{X: x[i], Y: ests[i].CI95[0]}, {X: x[i], Y: ests[i].CI95[1]}})
+	if xLabels != nil {
+		ticks := make([]plot.Tick, len(xLabels))
+		for i, l := range xLabels {
+			ticks[i] = plot.Tick{Value: x[i], Label: l}
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	}
+	for k, s := range series {
+		if len(s.Y) != len(x) {
+			return nil, fmt.Errorf("series %q has %d values for %d swept values", s.Name, len(s.Y), len(x))
+		}
+		c := plotutil.Color(k)
+		line := make(plotter.XYs, len(x))
+		for i := range x {
+			line[i] = plotter.XY{X: x[i], Y: s.Y[i].Mean}
+			lo, hi := s.Y[i].CI95[0], s.Y[i].CI95[1]
+			if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+				continue
+			}
+			wh, err := plotter.NewLine(plotter.XYs{{X: x[i], Y: lo}, {X: x[i], Y: hi}})
+			if err != nil {
+				return nil, err
+			}
+			wh.Color = c
+			wh.Width = vg.Points(1.2)
+			p.Add(wh)
+		}
+		l, pts, err := plotter.NewLinePoints(line)
 		if err != nil {
 			return nil, err
 		}
-		wh.Width = vg.Points(1.2)
-		p.Add(wh)
+		l.Color, pts.Color = c, c
+		l.Dashes = plotutil.Dashes(k)
+		p.Add(l, pts)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, l)
+		}
 	}
-	l, s, err := plotter.NewLinePoints(line)
-	if err != nil {
-		return nil, err
-	}
-	l.Color = plotutil.Color(0)
-	s.Color = plotutil.Color(0)
-	p.Add(l, s)
+	p.Legend.Top = true
 	return p, nil
+}
+
+// readableTicks are gonum's default tick positions labelled with up to
+// three significant digits, so that 4.5e11 and 5.5e11 do not both print as
+// the same rounded label.
+type readableTicks struct{}
+
+func (readableTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = formatTick(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+func formatTick(v float64) string {
+	a := math.Abs(v)
+	if a != 0 && (a >= 1e6 || a < 1e-3) {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // Save writes p to path, PNG or SVG by the extension, at w×h, atomically
