@@ -117,6 +117,9 @@ type Config struct {
 	// counts as rare; 0 means 1/yr.
 	RareBelow float64
 	Workers   int // 0 means GOMAXPROCS
+	// Prior holds the tables an interrupted Run returned for this same
+	// configuration; Run continues after their years (see Run).
+	Prior []*YLT
 }
 
 // Design is the sampling plan of a run.
@@ -290,7 +293,15 @@ const (
 
 // Run simulates cfg.Years years for every variant on the same sampled
 // years and returns one year-loss table per variant, with the design.
-// It stops at the first error of sim, or when ctx is done.
+// It stops at the first error of simulate.
+//
+// When ctx is done it stops claiming years and returns the tables cut to
+// the finished prefix of years (every year before the first unfinished
+// one) with an error that wraps ctx.Err(). Passing those tables as
+// cfg.Prior to a later Run with the same configuration simulates only the
+// remaining years, and the result is identical to an uninterrupted run:
+// year i's random numbers depend only on (Seed, i), and a conditional
+// design's allocation only on its pilot years.
 func Run(ctx context.Context, cfg *Config, simulate Simulate) ([]*YLT, *Design, error) {
 	d, err := Plan(cfg)
 	if err != nil {
@@ -314,21 +325,36 @@ func Run(ctx context.Context, cfg *Config, simulate Simulate) ([]*YLT, *Design, 
 		t.ByIncident = make([]float64, n*len(cfg.Incidents))
 		tabs[v] = t
 	}
+	start, err := copyPrior(cfg, tabs)
+	if err != nil {
+		return nil, nil, err
+	}
 	r := &runner{cfg: cfg, d: d, variants: variants, tabs: tabs, sim: simulate}
 	stratum := make([]int32, cfg.Years)
-	if d.Method != Conditional {
-		if err := r.run(ctx, 0, cfg.Years, stratum); err != nil {
-			return nil, nil, err
+	finish := func(done int, err error) ([]*YLT, *Design, error) {
+		if err == nil {
+			return tabs, d, nil
 		}
-		return tabs, d, nil
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			for _, t := range tabs {
+				t.truncate(done)
+			}
+			return tabs, d, fmt.Errorf("interrupted after %d of %d years: %w", done, cfg.Years, err)
+		}
+		return nil, nil, err
+	}
+	if d.Method != Conditional {
+		return finish(r.run(ctx, start, cfg.Years, stratum))
 	}
 	H := len(d.Strata)
 	pilot := H * d.Pilot
 	for i := range pilot {
 		stratum[i] = int32(i % H)
 	}
-	if err := r.run(ctx, 0, pilot, stratum); err != nil {
-		return nil, nil, err
+	if start < pilot {
+		if done, err := r.run(ctx, start, pilot, stratum); err != nil {
+			return finish(done, err)
+		}
 	}
 	alloc := neyman(d.Strata, r.pilotSD(pilot, H), cfg.Years-pilot)
 	i := pilot
@@ -338,10 +364,62 @@ func Run(ctx context.Context, cfg *Config, simulate Simulate) ([]*YLT, *Design, 
 			i++
 		}
 	}
-	if err := r.run(ctx, pilot, cfg.Years, stratum); err != nil {
-		return nil, nil, err
+	for i := range start {
+		if tabs[0].Stratum[i] != stratum[i] {
+			return nil, nil, fmt.Errorf("prior year %d is in stratum %d; this configuration puts it in %d: not the same run", i, tabs[0].Stratum[i], stratum[i])
+		}
 	}
-	return tabs, d, nil
+	return finish(r.run(ctx, max(start, pilot), cfg.Years, stratum))
+}
+
+// copyPrior copies cfg.Prior's rows into tabs and returns how many years
+// they hold.
+func copyPrior(cfg *Config, tabs []*YLT) (int, error) {
+	if cfg.Prior == nil {
+		return 0, nil
+	}
+	if len(cfg.Prior) != len(tabs) {
+		return 0, fmt.Errorf("prior results hold %d variants; this run has %d", len(cfg.Prior), len(tabs))
+	}
+	n := cfg.Prior[0].Len()
+	for v, p := range cfg.Prior {
+		t := tabs[v]
+		switch {
+		case p.Variant != t.Variant:
+			return 0, fmt.Errorf("prior variant %d is %q; this run's is %q", v, p.Variant, t.Variant)
+		case !slices.Equal(p.Services, t.Services) || !slices.Equal(p.Incidents, t.Incidents):
+			return 0, fmt.Errorf("prior variant %q has other services or incidents than this run", p.Variant)
+		case p.Len() != n:
+			return 0, fmt.Errorf("prior variants hold %d and %d years", n, p.Len())
+		case n > cfg.Years:
+			return 0, fmt.Errorf("prior results hold %d years; this run has %d", n, cfg.Years)
+		case len(p.Downtime) != n*len(p.Services) || len(p.ByIncident) != n*len(p.Incidents) || len(p.Weight) != n ||
+			len(p.Rep) != n || len(p.Stratum) != n || len(p.MaxEvent) != n || len(p.Events) != n:
+			return 0, fmt.Errorf("prior variant %q has columns of different lengths", p.Variant)
+		}
+		for i := range n {
+			if p.Rep[i] != uint64(i) {
+				return 0, fmt.Errorf("prior variant %q: row %d is year %d; want the years from 0 in order", p.Variant, i, p.Rep[i])
+			}
+		}
+		copy(t.Rep, p.Rep)
+		copy(t.Stratum, p.Stratum)
+		copy(t.Weight, p.Weight)
+		copy(t.Loss, p.Loss)
+		copy(t.MaxEvent, p.MaxEvent)
+		copy(t.Events, p.Events)
+		copy(t.Downtime, p.Downtime)
+		copy(t.ByIncident, p.ByIncident)
+	}
+	return n, nil
+}
+
+// truncate keeps the first n rows.
+func (t *YLT) truncate(n int) {
+	t.Rep, t.Stratum, t.Weight = t.Rep[:n], t.Stratum[:n], t.Weight[:n]
+	t.Loss, t.MaxEvent, t.Events = t.Loss[:n], t.MaxEvent[:n], t.Events[:n]
+	t.Downtime = t.Downtime[:n*len(t.Services)]
+	t.ByIncident = t.ByIncident[:n*len(t.Incidents)]
 }
 
 type runner struct {
@@ -407,8 +485,9 @@ func neyman(pi, sd []float64, n int) []int {
 	return alloc
 }
 
-// run simulates rows [from, to).
-func (r *runner) run(ctx context.Context, from, to int, stratum []int32) error {
+// run simulates rows [from, to). It returns the end of the finished
+// prefix: every row in [from, done) is complete.
+func (r *runner) run(ctx context.Context, from, to int, stratum []int32) (done int, err error) {
 	workers := r.cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -416,6 +495,7 @@ func (r *runner) run(ctx context.Context, from, to int, stratum []int32) error {
 	workers = max(1, min(workers, to-from))
 	var next atomic.Int64
 	next.Store(int64(from))
+	finished := make([]bool, to-from)
 	var mu sync.Mutex
 	firstErr, errRep := error(nil), math.MaxInt
 	var wg sync.WaitGroup
@@ -425,8 +505,11 @@ func (r *runner) run(ctx context.Context, from, to int, stratum []int32) error {
 			defer wg.Done()
 			y := r.newYear()
 			for {
+				if ctx.Err() != nil {
+					return
+				}
 				i := int(next.Add(1) - 1)
-				if i >= to || ctx.Err() != nil {
+				if i >= to {
 					return
 				}
 				if err := r.year(w, i, int(stratum[i]), y); err != nil {
@@ -438,14 +521,22 @@ func (r *runner) run(ctx context.Context, from, to int, stratum []int32) error {
 					next.Store(int64(to))
 					return
 				}
+				finished[i-from] = true
 			}
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return fmt.Errorf("year %d: %w", errRep, firstErr)
+	done = from
+	for done < to && finished[done-from] {
+		done++
 	}
-	return ctx.Err()
+	if firstErr != nil {
+		return done, fmt.Errorf("year %d: %w", errRep, firstErr)
+	}
+	if done < to {
+		return done, ctx.Err()
+	}
+	return done, nil
 }
 
 // yearState is one worker's reusable buffers.
