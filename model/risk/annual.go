@@ -136,6 +136,11 @@ type Design struct {
 	Pilot int
 }
 
+// maxPilot is the most pilot rows per stratum of a conditional design; it
+// is reached from 4·maxPilot·H years, beyond which the design's first years
+// do not depend on the number of years.
+const maxPilot = 50
+
 // maxStrata bounds the strata of a conditional design.
 const maxStrata = 40
 
@@ -227,7 +232,7 @@ func Plan(cfg *Config) (*Design, error) {
 		if cfg.Years < 4*H {
 			return nil, fmt.Errorf("conditional sampling needs at least %d simulated years (4 per stratum, %d strata); ask for more years or another method", 4*H, H)
 		}
-		d.Pilot = min(max(2, cfg.Years/(4*H)), 50)
+		d.Pilot = min(max(2, cfg.Years/(4*H)), maxPilot)
 	}
 	return d, nil
 }
@@ -356,14 +361,7 @@ func Run(ctx context.Context, cfg *Config, simulate Simulate) ([]*YLT, *Design, 
 			return finish(done, err)
 		}
 	}
-	alloc := neyman(d.Strata, r.pilotSD(pilot, H), cfg.Years-pilot)
-	i := pilot
-	for h, m := range alloc {
-		for range m {
-			stratum[i] = int32(h)
-			i++
-		}
-	}
+	allocate(neymanShares(d.Strata, r.pilotSD(pilot, H)), stratum[pilot:])
 	for i := range start {
 		if tabs[0].Stratum[i] != stratum[i] {
 			return nil, nil, fmt.Errorf("prior year %d is in stratum %d; this configuration puts it in %d: not the same run", i, tabs[0].Stratum[i], stratum[i])
@@ -446,43 +444,48 @@ func (r *runner) pilotSD(pilot, H int) []float64 {
 	return sd
 }
 
-// neyman splits n rows over strata in proportion to π_h σ_h (Neyman
-// allocation, which minimises the variance of the stratified mean for a
-// given total), by largest remainder; when every σ_h is 0 it splits in
-// proportion to π_h.
-func neyman(pi, sd []float64, n int) []int {
-	w := make([]float64, len(pi))
+// neymanShares returns the share of rows each stratum gets, in proportion
+// to π_h σ_h (Neyman allocation, which minimises the variance of the
+// stratified mean for a given total); when every σ_h is 0, in proportion
+// to π_h.
+func neymanShares(pi, sd []float64) []float64 {
+	q := make([]float64, len(pi))
 	sum := 0.0
 	for h := range pi {
-		w[h] = pi[h] * sd[h]
-		sum += w[h]
+		q[h] = pi[h] * sd[h]
+		sum += q[h]
 	}
 	if !(sum > 0) {
-		copy(w, pi)
+		copy(q, pi)
 		sum = 0
 		for _, x := range pi {
 			sum += x
 		}
 	}
-	alloc := make([]int, len(pi))
-	type rem struct {
-		h int
-		f float64
+	for h := range q {
+		q[h] /= sum
 	}
-	rems := make([]rem, len(pi))
-	given := 0
-	for h := range w {
-		x := float64(n) * w[h] / sum
-		alloc[h] = int(x)
-		given += alloc[h]
-		rems[h] = rem{h, x - float64(alloc[h])}
+	return q
+}
+
+// allocate assigns rows to strata one at a time, each to the stratum
+// furthest below its share (q_h·(j+1) − c_h largest, the lowest h on
+// ties). Every prefix of the assignment is then within one row per
+// stratum of its shares, so a run of N years is the first N years of a
+// longer run with the same pilot, and an interrupted run holds a balanced
+// sample.
+func allocate(q []float64, out []int32) {
+	c := make([]float64, len(q))
+	for j := range out {
+		best, bestD := 0, math.Inf(-1)
+		for h := range q {
+			if d := q[h]*float64(j+1) - c[h]; d > bestD {
+				best, bestD = h, d
+			}
+		}
+		c[best]++
+		out[j] = int32(best)
 	}
-	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.f, a.f) })
-	for k := 0; given < n; k = (k + 1) % len(rems) {
-		alloc[rems[k].h]++
-		given++
-	}
-	return alloc
 }
 
 // run simulates rows [from, to). It returns the end of the finished
