@@ -11,15 +11,9 @@ import (
 func BenchmarkDriver(b *testing.B) {
 	for _, m := range []Method{Naive, Conditional, Importance} {
 		b.Run(m.String(), func(b *testing.B) {
-			cfg := &Config{
-				Incidents: twoTypes.inc,
-				Variants: []Variant{
-					{Name: "baseline", PerYear: []float64{1.5, 0.015}},
-					{Name: "option", PerYear: []float64{1.5, 0.005}},
-				},
-				Services: []string{"a", "b", "c"},
-				Years:    100000, Seed: 1, Method: m, Workers: 1,
-			}
+			cfg := twoVariants(m, 100000, 1, 1.5, 0.005)
+			cfg.Services = []string{"a", "b", "c"}
+			cfg.Workers = 1
 			sim := constantSim(1)
 			b.ResetTimer()
 			for range b.N {

@@ -37,6 +37,19 @@ func twoTypesSim(_, _ int, in *YearInput, out *YearOutcome) error {
 	return nil
 }
 
+// twoVariants is the two-type catalogue with the baseline and an option
+// at the given rates of small incidents and fires.
+func twoVariants(m Method, years int, seed uint64, small, fire float64) *Config {
+	return &Config{
+		Incidents: twoTypes.inc,
+		Variants: []Variant{
+			{Name: "baseline", PerYear: []float64{1.5, 0.015}},
+			{Name: "option", PerYear: []float64{small, fire}},
+		},
+		Services: []string{"s"}, Years: years, Seed: seed, Method: m, Workers: 2,
+	}
+}
+
 func runTwoTypes(tb testing.TB, m Method, years int, seed uint64) *YLT {
 	tb.Helper()
 	cfg := &Config{Incidents: twoTypes.inc, Years: years, Seed: seed, Method: m, Workers: 2}

@@ -13,14 +13,7 @@ import (
 func TestRunToPrecision(t *testing.T) {
 	for _, m := range []Method{Naive, Conditional, Importance} {
 		t.Run(m.String(), func(t *testing.T) {
-			cfg := &Config{
-				Incidents: twoTypes.inc,
-				Variants: []Variant{
-					{Name: "baseline", PerYear: []float64{1.5, 0.015}},
-					{Name: "option", PerYear: []float64{1.5, 0.006}},
-				},
-				Years: 500, Seed: 4, Method: m, Workers: 2,
-			}
+			cfg := twoVariants(m, 500, 4, 1.5, 0.006)
 			p := Precision{RelHalfWidth: 0.1, ReturnPeriod: 100, MaxYears: 1 << 20}
 			tabs, _, err := RunToPrecision(context.Background(), cfg, twoTypesSim, p)
 			if err != nil {

@@ -14,16 +14,7 @@ import (
 func TestInterruptResume(t *testing.T) {
 	for _, m := range []Method{Naive, Conditional, Importance} {
 		t.Run(m.String(), func(t *testing.T) {
-			cfg := func() *Config {
-				return &Config{
-					Incidents: twoTypes.inc,
-					Variants: []Variant{
-						{Name: "baseline", PerYear: []float64{1.5, 0.015}},
-						{Name: "option", PerYear: []float64{1.0, 0.005}},
-					},
-					Services: []string{"s"}, Years: 3000, Seed: 21, Method: m, Workers: 2,
-				}
-			}
+			cfg := func() *Config { return twoVariants(m, 3000, 21, 1.0, 0.005) }
 			full, _, err := Run(context.Background(), cfg(), twoTypesSim)
 			if err != nil {
 				t.Fatal(err)
