@@ -17,6 +17,20 @@ func (x Number) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
+// UnmarshalJSON reads null as +Inf (nines of a service never down).
+func (x *Number) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*x = Number(math.Inf(1))
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*x = Number(f)
+	return nil
+}
+
 // Summary is what risk.json reports for one variant.
 type Summary struct {
 	Variant string       `json:"variant"`
