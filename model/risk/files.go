@@ -14,12 +14,12 @@ import (
 
 // File is risk.json: the summary of every variant of an annual run.
 type File struct {
-	Tool      string    `json:"tool"`
-	Scenario  string    `json:"scenario"`
-	Seed      uint64    `json:"seed"`
-	Method    string    `json:"method"`
-	Years     int       `json:"years"`
-	Complete  bool      `json:"complete"`
+	Tool      string         `json:"tool"`
+	Scenario  string         `json:"scenario"`
+	Seed      uint64         `json:"seed"`
+	Method    string         `json:"method"`
+	Years     int            `json:"years"`
+	Complete  bool           `json:"complete"`
 	Variants  []Summary      `json:"variants"`
 	Incidents []IncidentRate `json:"incidents"`
 }
