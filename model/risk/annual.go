@@ -148,7 +148,8 @@ const maxStrata = 40
 // lumps the remaining counts N_R ≥ n_max into one stratum.
 const stratumTail = 1e-6
 
-// Plan chooses the sampling design. The sampling rates are, per type, the
+// Plan chooses the sampling design; Conditional and Importance fall back
+// to Naive when no type is rare. The sampling rates are, per type, the
 // largest frequency over the variants, so every variant is absolutely
 // continuous with respect to the sampling law. A type is rare when that
 // rate is below RareBelow (default 1/yr). With Auto:
@@ -197,6 +198,10 @@ func Plan(cfg *Config) (*Design, error) {
 		default:
 			d.Method = Importance
 		}
+	}
+	if nRare == 0 {
+		// Nothing is rare: conditioning or inflating has nothing to act on.
+		d.Method = Naive
 	}
 	switch d.Method {
 	case Naive:

@@ -145,3 +145,18 @@ func ExampleConstantLoss() {
 	fmt.Println(m.AAL(), m.AEP(10), m.AEP(100), m.OEP(100))
 	// Output: 1e+06 2e+06 6e+06 2e+06
 }
+
+// TestNothingRare checks that asking for conditional or importance sampling
+// of a catalogue with no rare type falls back to naive sampling.
+func TestNothingRare(t *testing.T) {
+	for _, m := range []Method{Conditional, Importance, Auto} {
+		cfg := &Config{Incidents: []Incident{{"often", 3}, {"never", 0}}, Years: 50, Seed: 1, Method: m}
+		tabs, d, err := Run(context.Background(), cfg, constantSim(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Method != Naive || tabs[0].Check() != nil {
+			t.Errorf("%v with nothing rare: method %v, check %v", m, d.Method, tabs[0].Check())
+		}
+	}
+}
