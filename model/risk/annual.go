@@ -1,0 +1,729 @@
+package risk
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// Method is how the driver samples years.
+type Method int
+
+// The sampling methods.
+const (
+	// Auto chooses one of the others by the rule documented on Plan.
+	Auto Method = iota
+	// Naive draws every incident type's count from its Poisson law.
+	Naive
+	// Conditional stratifies on N_R, the number of rare incidents in the
+	// year (conditional Monte Carlo): stratum n holds the years with
+	// N_R = n, probability e^{-Λ_R} Λ_R^n / n!, and the last stratum the
+	// years with N_R ≥ n_max. Quiet years are then sampled only as often
+	// as their variance needs.
+	Conditional
+	// Importance inflates the frequencies of rare incident types and
+	// weights each year by its likelihood ratio.
+	Importance
+)
+
+var methodNames = [...]string{"auto", "naive", "conditional", "importance"}
+
+func (m Method) String() string {
+	if m >= 0 && int(m) < len(methodNames) {
+		return methodNames[m]
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// ParseMethod reads a method name: auto, naive, conditional or importance.
+func ParseMethod(s string) (Method, error) {
+	for k, n := range methodNames {
+		if strings.EqualFold(s, n) {
+			return Method(k), nil
+		}
+	}
+	return Auto, fmt.Errorf("unknown sampling method %q (one of %s)", s, strings.Join(methodNames[:], ", "))
+}
+
+// Incident is one type in the catalogue: a name and a Poisson frequency.
+type Incident struct {
+	Name    string
+	PerYear float64 // λ, incidents per year, ≥ 0
+}
+
+// Variant is the baseline or an option: its frequency of each incident
+// type, in the order of Config.Incidents (an option may reduce some).
+type Variant struct {
+	Name    string
+	PerYear []float64
+}
+
+// Arrival is one incident in a simulated year.
+type Arrival struct {
+	Incident int     // index into Config.Incidents
+	At       float64 // hours since the start of the year, in [0, 8760)
+}
+
+// YearInput is what the simulator receives for one year: the run seed, the
+// replication index (which, with the seed, must fix every random number the
+// simulator draws, so that all variants see the same background failures)
+// and the year's arrivals in time order.
+type YearInput struct {
+	Seed, Rep uint64
+	Arrivals  []Arrival
+}
+
+// YearOutcome is what the simulator returns for one year. The driver sizes
+// and zeroes it before each call.
+type YearOutcome struct {
+	// EventLoss[j] is the loss attributed to Arrivals[j]. How the loss of
+	// overlapping incidents is split is the simulator's choice; the sum is
+	// what counts towards the annual loss, the largest towards the OEP.
+	EventLoss []float64
+	// OtherLoss is loss in the year not attributed to any arrival
+	// (background failures).
+	OtherLoss float64
+	// Downtime[s] is the hours service s was down in the year.
+	Downtime []float64
+}
+
+// Simulate simulates variant v of one year. Calls for different years run
+// concurrently, at most one at a time per worker (0 ≤ worker <
+// Config.Workers), so a simulator may keep per-worker state.
+type Simulate func(worker, variant int, in *YearInput, out *YearOutcome) error
+
+// Config describes an annual run.
+type Config struct {
+	Incidents []Incident
+	// Variants to evaluate on the same sampled years (common random
+	// numbers); nil means one variant, "baseline", at the Incidents'
+	// frequencies.
+	Variants []Variant
+	Services []string
+	Years    int    // simulated years (replications), ≥ 2
+	Seed     uint64 //
+	Method   Method
+	// RareBelow is the frequency (per year) under which an incident type
+	// counts as rare; 0 means 1/yr.
+	RareBelow float64
+	Workers   int // 0 means GOMAXPROCS
+	// Prior holds the tables an interrupted Run returned for this same
+	// configuration; Run continues after their years (see Run).
+	Prior []*YLT
+}
+
+// Design is the sampling plan of a run.
+type Design struct {
+	Method Method
+	// Rates are the frequencies years are sampled at, λ_Q per type: the
+	// largest over variants, inflated for Importance.
+	Rates []float64
+	Rare  []bool // types counted in N_R (Conditional) or inflated (Importance)
+	// Strata are π_h for Conditional: P(N_R = h) for h < len-1 and
+	// P(N_R ≥ len-1) for the last; nil otherwise.
+	Strata []float64
+	// Pilot is the rows per stratum sampled before allocation.
+	Pilot int
+}
+
+// maxPilot is the most pilot rows per stratum of a conditional design; it
+// is reached from 4·maxPilot·H years, beyond which the design's first years
+// do not depend on the number of years.
+const maxPilot = 50
+
+// maxStrata bounds the strata of a conditional design.
+const maxStrata = 40
+
+// stratumTail is the probability below which the conditional design
+// lumps the remaining counts N_R ≥ n_max into one stratum.
+const stratumTail = 1e-6
+
+// Plan chooses the sampling design; Conditional and Importance fall back
+// to Naive when no type is rare. The sampling rates are, per type, the
+// largest frequency over the variants, so every variant is absolutely
+// continuous with respect to the sampling law. A type is rare when that
+// rate is below RareBelow (default 1/yr). With Auto:
+//
+//   - no rare type: Naive;
+//   - the rare types' rates within a factor 10 of each other: Conditional,
+//     since stratifying on their count removes the variance of how many
+//     occur, and with similar rates each is well represented in every
+//     stratum;
+//   - otherwise Importance, which lifts each rare type separately to
+//     λ'_k = max(λ_k, 1/|R|) (|R| rare types), so the rarest are seen about
+//     as often as the others and a typical sampled year holds about one
+//     rare incident. For one type, λ' = 1 minimises the second moment
+//     (λ/λ')·e^{λ'-λ} of the weight of single-incident years.
+func Plan(cfg *Config) (*Design, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	variants := cfg.variants()
+	K := len(cfg.Incidents)
+	d := &Design{Method: cfg.Method, Rates: make([]float64, K), Rare: make([]bool, K)}
+	for _, v := range variants {
+		for k, x := range v.PerYear {
+			d.Rates[k] = max(d.Rates[k], x)
+		}
+	}
+	rareBelow := cfg.RareBelow
+	if rareBelow == 0 {
+		rareBelow = 1
+	}
+	var nRare int
+	lo, hi := math.Inf(1), 0.0
+	for k, x := range d.Rates {
+		if x > 0 && x < rareBelow {
+			d.Rare[k] = true
+			nRare++
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	if d.Method == Auto {
+		switch {
+		case nRare == 0:
+			d.Method = Naive
+		case hi <= 10*lo:
+			d.Method = Conditional
+		default:
+			d.Method = Importance
+		}
+	}
+	if nRare == 0 {
+		// Nothing is rare: conditioning or inflating has nothing to act on.
+		d.Method = Naive
+	}
+	switch d.Method {
+	case Naive:
+		clear(d.Rare)
+	case Importance:
+		for k := range d.Rates {
+			if d.Rare[k] {
+				d.Rates[k] = max(d.Rates[k], 1/float64(nRare))
+			}
+		}
+	case Conditional:
+		lam := 0.0
+		for k, x := range d.Rates {
+			if d.Rare[k] {
+				lam += x
+			}
+		}
+		// Strata 0..nmax-1 and the tail N_R ≥ nmax.
+		pmf := math.Exp(-lam)
+		cdf := 0.0
+		for n := 0; ; n++ {
+			if n > 0 {
+				pmf *= lam / float64(n)
+			}
+			if (1-cdf <= stratumTail && n >= 1) || n == maxStrata-1 {
+				d.Strata = append(d.Strata, max(1-cdf, 0))
+				break
+			}
+			d.Strata = append(d.Strata, pmf)
+			cdf += pmf
+		}
+		H := len(d.Strata)
+		if cfg.Years < 4*H {
+			return nil, fmt.Errorf("conditional sampling needs at least %d simulated years (4 per stratum, %d strata); ask for more years or another method", 4*H, H)
+		}
+		d.Pilot = min(max(2, cfg.Years/(4*H)), maxPilot)
+	}
+	return d, nil
+}
+
+func (cfg *Config) variants() []Variant {
+	if cfg.Variants != nil {
+		return cfg.Variants
+	}
+	v := Variant{Name: "baseline", PerYear: make([]float64, len(cfg.Incidents))}
+	for k, in := range cfg.Incidents {
+		v.PerYear[k] = in.PerYear
+	}
+	return []Variant{v}
+}
+
+// maxRate bounds a frequency: more than this per year is not a catalogue
+// incident, and it keeps the Poisson sampler's work bounded.
+const maxRate = 1e4
+
+func (cfg *Config) check() error {
+	var errs []error
+	if len(cfg.Incidents) == 0 {
+		errs = append(errs, errors.New("no incident types"))
+	}
+	if cfg.Years < 2 {
+		errs = append(errs, fmt.Errorf("years = %d; need at least 2", cfg.Years))
+	}
+	okRate := func(x float64) bool { return x >= 0 && x <= maxRate }
+	for _, in := range cfg.Incidents {
+		if !okRate(in.PerYear) {
+			errs = append(errs, fmt.Errorf("incident %q: frequency %v/yr is outside [0, %g]", in.Name, in.PerYear, float64(maxRate)))
+		}
+	}
+	for _, v := range cfg.Variants {
+		if len(v.PerYear) != len(cfg.Incidents) {
+			errs = append(errs, fmt.Errorf("variant %q has %d frequencies for %d incident types", v.Name, len(v.PerYear), len(cfg.Incidents)))
+			continue
+		}
+		for k, x := range v.PerYear {
+			if !okRate(x) {
+				errs = append(errs, fmt.Errorf("variant %q: incident %q: frequency %v/yr is outside [0, %g]", v.Name, cfg.Incidents[k].Name, x, float64(maxRate)))
+			}
+		}
+	}
+	if len(cfg.Variants) == 0 && cfg.Variants != nil {
+		errs = append(errs, errors.New("no variants"))
+	}
+	if cfg.RareBelow < 0 {
+		errs = append(errs, fmt.Errorf("rare threshold %v/yr is negative", cfg.RareBelow))
+	}
+	if cfg.Method < Auto || cfg.Method > Importance {
+		errs = append(errs, fmt.Errorf("unknown method %v", cfg.Method))
+	}
+	return errors.Join(errs...)
+}
+
+// Stream ids of the driver's random numbers, far from the small ids a
+// simulator numbers its own streams with.
+const (
+	streamDesign   = 0x7269_736b_0000_0000 // "risk": stratum tail, rare type and time draws
+	streamArrivals = streamDesign + 1      // + k: count and times of type k
+)
+
+// Run simulates cfg.Years years for every variant on the same sampled
+// years and returns one year-loss table per variant, with the design.
+// It stops at the first error of simulate.
+//
+// When ctx is done it stops claiming years and returns the tables cut to
+// the finished prefix of years (every year before the first unfinished
+// one) with an error that wraps ctx.Err(). Passing those tables as
+// cfg.Prior to a later Run with the same configuration simulates only the
+// remaining years, and the result is identical to an uninterrupted run:
+// year i's random numbers depend only on (Seed, i), and a conditional
+// design's allocation only on its pilot years.
+func Run(ctx context.Context, cfg *Config, simulate Simulate) ([]*YLT, *Design, error) {
+	d, err := Plan(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	variants := cfg.variants()
+	tabs := make([]*YLT, len(variants))
+	for v, va := range variants {
+		t := &YLT{Variant: va.Name, Method: d.Method, Services: cfg.Services, Strata: d.Strata}
+		for _, in := range cfg.Incidents {
+			t.Incidents = append(t.Incidents, in.Name)
+		}
+		n := cfg.Years
+		t.Rep = make([]uint64, n)
+		t.Stratum = make([]int32, n)
+		t.Weight = make([]float64, n)
+		t.Loss = make([]float64, n)
+		t.MaxEvent = make([]float64, n)
+		t.Events = make([]int32, n)
+		t.Downtime = make([]float64, n*len(cfg.Services))
+		t.ByIncident = make([]float64, n*len(cfg.Incidents))
+		tabs[v] = t
+	}
+	start, err := copyPrior(cfg, tabs)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &runner{cfg: cfg, d: d, variants: variants, tabs: tabs, sim: simulate}
+	stratum := make([]int32, cfg.Years)
+	finish := func(done int, err error) ([]*YLT, *Design, error) {
+		if err == nil {
+			return tabs, d, nil
+		}
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			for _, t := range tabs {
+				t.truncate(done)
+			}
+			return tabs, d, fmt.Errorf("interrupted after %d of %d years: %w", done, cfg.Years, err)
+		}
+		return nil, nil, err
+	}
+	if d.Method != Conditional {
+		return finish(r.run(ctx, start, cfg.Years, stratum))
+	}
+	H := len(d.Strata)
+	pilot := H * d.Pilot
+	for i := range pilot {
+		stratum[i] = int32(i % H)
+	}
+	if start < pilot {
+		if done, err := r.run(ctx, start, pilot, stratum); err != nil {
+			return finish(done, err)
+		}
+	}
+	allocate(neymanShares(d.Strata, r.pilotSD(pilot, H)), stratum[pilot:])
+	for i := range start {
+		if tabs[0].Stratum[i] != stratum[i] {
+			return nil, nil, fmt.Errorf("prior year %d is in stratum %d; this configuration puts it in %d: not the same run", i, tabs[0].Stratum[i], stratum[i])
+		}
+	}
+	return finish(r.run(ctx, max(start, pilot), cfg.Years, stratum))
+}
+
+// copyPrior copies cfg.Prior's rows into tabs and returns how many years
+// they hold.
+func copyPrior(cfg *Config, tabs []*YLT) (int, error) {
+	if cfg.Prior == nil {
+		return 0, nil
+	}
+	if len(cfg.Prior) != len(tabs) {
+		return 0, fmt.Errorf("prior results hold %d variants; this run has %d", len(cfg.Prior), len(tabs))
+	}
+	n := cfg.Prior[0].Len()
+	for v, p := range cfg.Prior {
+		t := tabs[v]
+		switch {
+		case p.Variant != t.Variant:
+			return 0, fmt.Errorf("prior variant %d is %q; this run's is %q", v, p.Variant, t.Variant)
+		case !slices.Equal(p.Services, t.Services) || !slices.Equal(p.Incidents, t.Incidents):
+			return 0, fmt.Errorf("prior variant %q has other services or incidents than this run", p.Variant)
+		case p.Len() != n:
+			return 0, fmt.Errorf("prior variants hold %d and %d years", n, p.Len())
+		case n > cfg.Years:
+			return 0, fmt.Errorf("prior results hold %d years; this run has %d", n, cfg.Years)
+		case len(p.Downtime) != n*len(p.Services) || len(p.ByIncident) != n*len(p.Incidents) || len(p.Weight) != n ||
+			len(p.Rep) != n || len(p.Stratum) != n || len(p.MaxEvent) != n || len(p.Events) != n:
+			return 0, fmt.Errorf("prior variant %q has columns of different lengths", p.Variant)
+		}
+		for i := range n {
+			if p.Rep[i] != uint64(i) {
+				return 0, fmt.Errorf("prior variant %q: row %d is year %d; want the years from 0 in order", p.Variant, i, p.Rep[i])
+			}
+		}
+		copy(t.Rep, p.Rep)
+		copy(t.Stratum, p.Stratum)
+		copy(t.Weight, p.Weight)
+		copy(t.Loss, p.Loss)
+		copy(t.MaxEvent, p.MaxEvent)
+		copy(t.Events, p.Events)
+		copy(t.Downtime, p.Downtime)
+		copy(t.ByIncident, p.ByIncident)
+	}
+	return n, nil
+}
+
+// truncate keeps the first n rows.
+func (t *YLT) truncate(n int) {
+	t.Rep, t.Stratum, t.Weight = t.Rep[:n], t.Stratum[:n], t.Weight[:n]
+	t.Loss, t.MaxEvent, t.Events = t.Loss[:n], t.MaxEvent[:n], t.Events[:n]
+	t.Downtime = t.Downtime[:n*len(t.Services)]
+	t.ByIncident = t.ByIncident[:n*len(t.Incidents)]
+}
+
+type runner struct {
+	cfg      *Config
+	d        *Design
+	variants []Variant
+	tabs     []*YLT
+	sim      Simulate
+}
+
+// pilotSD returns, per stratum, the largest over variants of the standard
+// deviation of w·L over the pilot rows.
+func (r *runner) pilotSD(pilot, H int) []float64 {
+	sd := make([]float64, H)
+	for _, t := range r.tabs {
+		m := make([]sim.Moments, H)
+		for i := range pilot {
+			m[t.Stratum[i]].Add(t.Weight[i] * t.Loss[i])
+		}
+		for h := range m {
+			sd[h] = max(sd[h], math.Sqrt(m[h].Var()))
+		}
+	}
+	return sd
+}
+
+// neymanShares returns the share of rows each stratum gets, in proportion
+// to π_h σ_h (Neyman allocation, which minimises the variance of the
+// stratified mean for a given total); when every σ_h is 0, in proportion
+// to π_h.
+func neymanShares(pi, sd []float64) []float64 {
+	q := make([]float64, len(pi))
+	sum := 0.0
+	for h := range pi {
+		q[h] = pi[h] * sd[h]
+		sum += q[h]
+	}
+	if !(sum > 0) {
+		copy(q, pi)
+		sum = 0
+		for _, x := range pi {
+			sum += x
+		}
+	}
+	for h := range q {
+		q[h] /= sum
+	}
+	return q
+}
+
+// allocate assigns rows to strata one at a time, each to the stratum
+// furthest below its share (q_h·(j+1) − c_h largest, the lowest h on
+// ties). Every prefix of the assignment is then within one row per
+// stratum of its shares, so a run of N years is the first N years of a
+// longer run with the same pilot, and an interrupted run holds a balanced
+// sample.
+func allocate(q []float64, out []int32) {
+	c := make([]float64, len(q))
+	for j := range out {
+		best, bestD := 0, math.Inf(-1)
+		for h := range q {
+			if d := q[h]*float64(j+1) - c[h]; d > bestD {
+				best, bestD = h, d
+			}
+		}
+		c[best]++
+		out[j] = int32(best)
+	}
+}
+
+// run simulates rows [from, to). It returns the end of the finished
+// prefix: every row in [from, done) is complete.
+func (r *runner) run(ctx context.Context, from, to int, stratum []int32) (done int, err error) {
+	workers := r.cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, to-from))
+	var next atomic.Int64
+	next.Store(int64(from))
+	finished := make([]bool, to-from)
+	var mu sync.Mutex
+	firstErr, errRep := error(nil), math.MaxInt
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			y := r.newYear()
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= to {
+					return
+				}
+				if err := r.year(w, i, int(stratum[i]), y); err != nil {
+					mu.Lock()
+					if i < errRep {
+						firstErr, errRep = err, i
+					}
+					mu.Unlock()
+					next.Store(int64(to))
+					return
+				}
+				finished[i-from] = true
+			}
+		}()
+	}
+	wg.Wait()
+	done = from
+	for done < to && finished[done-from] {
+		done++
+	}
+	if firstErr != nil {
+		return done, fmt.Errorf("year %d: %w", errRep, firstErr)
+	}
+	if done < to {
+		return done, ctx.Err()
+	}
+	return done, nil
+}
+
+// yearState is one worker's reusable buffers.
+type yearState struct {
+	in     YearInput
+	out    YearOutcome
+	counts []int
+	pcg    *rand.PCG
+	rng    *rand.Rand
+}
+
+func (r *runner) newYear() *yearState {
+	p := rand.NewPCG(0, 0)
+	return &yearState{
+		counts: make([]int, len(r.cfg.Incidents)),
+		pcg:    p,
+		rng:    rand.New(p),
+		out:    YearOutcome{Downtime: make([]float64, len(r.cfg.Services))},
+	}
+}
+
+// sample draws row i's arrivals (stratum h under Conditional) into y.in.
+func (r *runner) sample(i, h int, y *yearState) {
+	seed, rep := r.cfg.Seed, uint64(i)
+	y.in = YearInput{Seed: seed, Rep: rep, Arrivals: y.in.Arrivals[:0]}
+	clear(y.counts)
+	d := r.d
+	for k, lam := range d.Rates {
+		if lam == 0 || d.Method == Conditional && d.Rare[k] {
+			continue
+		}
+		y.pcg.Seed(sim.StreamSeed(seed, rep, streamArrivals+uint64(k)))
+		n := poisson(y.rng, lam)
+		y.counts[k] = n
+		for range n {
+			y.in.Arrivals = append(y.in.Arrivals, Arrival{Incident: k, At: y.rng.Float64() * HoursPerYear})
+		}
+	}
+	if d.Method == Conditional {
+		y.pcg.Seed(sim.StreamSeed(seed, rep, streamDesign))
+		lamR := 0.0
+		for k, lam := range d.Rates {
+			if d.Rare[k] {
+				lamR += lam
+			}
+		}
+		n := h
+		if h == len(d.Strata)-1 {
+			n = poissonTail(y.rng, lamR, h)
+		}
+		for range n {
+			// Type k with probability λ_k/Λ_R.
+			u := y.rng.Float64() * lamR
+			k := -1
+			for j, lam := range d.Rates {
+				if d.Rare[j] {
+					k = j
+					if u < lam {
+						break
+					}
+					u -= lam
+				}
+			}
+			y.counts[k]++
+			y.in.Arrivals = append(y.in.Arrivals, Arrival{Incident: k, At: y.rng.Float64() * HoursPerYear})
+		}
+	}
+	slices.SortStableFunc(y.in.Arrivals, func(a, b Arrival) int { return cmp.Compare(a.At, b.At) })
+}
+
+// logWeight returns the log likelihood ratio of the year's counts under
+// variant rates λ_v against the sampling rates λ_Q, Poisson processes on
+// one year with uniform times (the times cancel):
+//
+//	log w = Σ_k [ n_k log(λ_vk/λ_Qk) − (λ_vk − λ_Qk) ]
+func logWeight(counts []int, lv, lq []float64) float64 {
+	s := 0.0
+	for k, q := range lq {
+		if q == 0 {
+			continue
+		}
+		v := lv[k]
+		if counts[k] > 0 {
+			if v == 0 {
+				return math.Inf(-1)
+			}
+			s += float64(counts[k]) * math.Log(v/q)
+		}
+		s -= v - q
+	}
+	return s
+}
+
+// year simulates row i, stratum h, for every variant.
+func (r *runner) year(worker, i, h int, y *yearState) error {
+	r.sample(i, h, y)
+	nS := len(r.cfg.Services)
+	nK := len(r.cfg.Incidents)
+	for v, va := range r.variants {
+		y.out.EventLoss = slices.Grow(y.out.EventLoss[:0], len(y.in.Arrivals))[:len(y.in.Arrivals)]
+		clear(y.out.EventLoss)
+		clear(y.out.Downtime)
+		y.out.OtherLoss = 0
+		if err := r.sim(worker, v, &y.in, &y.out); err != nil {
+			return fmt.Errorf("variant %s: %w", va.Name, err)
+		}
+		t := r.tabs[v]
+		t.Rep[i] = uint64(i)
+		t.Stratum[i] = int32(h)
+		t.Weight[i] = math.Exp(logWeight(y.counts, va.PerYear, r.d.Rates))
+		t.Events[i] = int32(len(y.in.Arrivals))
+		loss, mx := y.out.OtherLoss, 0.0
+		if !(loss >= 0) || math.IsInf(loss, 0) {
+			return fmt.Errorf("variant %s: background loss %v", va.Name, loss)
+		}
+		by := t.ByIncident[i*nK : (i+1)*nK]
+		for j, l := range y.out.EventLoss {
+			if !(l >= 0) || math.IsInf(l, 0) {
+				return fmt.Errorf("variant %s: incident %s at %.1fh: loss %v", va.Name, r.cfg.Incidents[y.in.Arrivals[j].Incident].Name, y.in.Arrivals[j].At, l)
+			}
+			loss += l
+			mx = max(mx, l)
+			by[y.in.Arrivals[j].Incident] += l
+		}
+		t.Loss[i] = loss
+		t.MaxEvent[i] = mx
+		copy(t.Downtime[i*nS:(i+1)*nS], y.out.Downtime)
+	}
+	return nil
+}
+
+// poisson draws a Poisson(λ) count by inversion, in pieces of at most 32
+// so e^{-λ} never underflows and the search stays short.
+func poisson(r *rand.Rand, lam float64) int {
+	n := 0
+	for lam > 32 {
+		n += poissonInv(r, 32)
+		lam -= 32
+	}
+	return n + poissonInv(r, lam)
+}
+
+func poissonInv(r *rand.Rand, lam float64) int {
+	u := r.Float64()
+	p := math.Exp(-lam)
+	F := p
+	k := 0
+	for u > F && k < 1000 {
+		k++
+		p *= lam / float64(k)
+		F += p
+	}
+	return k
+}
+
+// poissonTail draws N ~ Poisson(λ) conditioned on N ≥ m by inversion of
+// the tail: with u uniform, the least n ≥ m with Σ_{j=m..n} p_j ≥ u·P(N ≥ m),
+// the tail summed from its terms (not as 1 − F) so it stays accurate when
+// P(N ≥ m) is tiny.
+func poissonTail(r *rand.Rand, lam float64, m int) int {
+	// Terms p_n/p_m upward until they no longer add; the common factor
+	// p_m cancels in the inversion.
+	terms := []float64{1}
+	sum := 1.0
+	t := 1.0
+	for n := m + 1; n < m+10000; n++ {
+		t *= lam / float64(n)
+		if t < 1e-17*sum {
+			break
+		}
+		terms = append(terms, t)
+		sum += t
+	}
+	u := r.Float64() * sum
+	for j, x := range terms {
+		if u < x {
+			return m + j
+		}
+		u -= x
+	}
+	return m + len(terms) - 1
+}
