@@ -65,9 +65,9 @@ func InvestmentChart(path, title, currency string, points []OptionPoint) error {
 // data are non-negative.
 func NewInvestmentChart(title, currency string, points []OptionPoint) Chart {
 	points = slices.Clone(points)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
+	return newChart(title, func(w, h vg.Length) (*figure, error) {
 		return buildInvestment(title, currency, points, w)
-	}}
+	})
 }
 
 func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) (*figure, error) {
@@ -190,14 +190,18 @@ type diamondGlyph struct{}
 
 func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	c.SetColor(sty.Color)
-	r := sty.Radius
+	c.Fill(diamondPath(pt, sty.Radius))
+}
+
+// diamondPath is a diamond of half-diagonal r centred on pt.
+func diamondPath(pt vg.Point, r vg.Length) vg.Path {
 	var path vg.Path
 	path.Move(vg.Point{X: pt.X, Y: pt.Y + r})
 	path.Line(vg.Point{X: pt.X + r, Y: pt.Y})
 	path.Line(vg.Point{X: pt.X, Y: pt.Y - r})
 	path.Line(vg.Point{X: pt.X - r, Y: pt.Y})
 	path.Close()
-	c.Fill(path)
+	return path
 }
 
 // errBarThumb draws a capped vertical bar as a legend thumbnail.

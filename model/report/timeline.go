@@ -54,9 +54,9 @@ func Timeline(path, title string, series []StepSeries, markers []Marker, horizon
 func NewTimeline(title string, series []StepSeries, markers []Marker, horizonH float64) Chart {
 	series = slices.Clone(series)
 	markers = slices.Clone(markers)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
+	return newChart(title, func(w, h vg.Length) (*figure, error) {
 		return buildTimeline(title, series, markers, horizonH, w)
-	}}
+	})
 }
 
 func buildTimeline(title string, series []StepSeries, markers []Marker, horizonH float64, w vg.Length) (*figure, error) {
