@@ -39,7 +39,6 @@ var ObservedKinds = []string{
 	"power_cut", "fire_out", "power_restored", "milestone",
 }
 
-
 // readObserved reads the [[observed]] tables: what, time (a date-time with
 // offset, or a duration since the incident such as "10.2h"), until,
 // value, service, label and source.
