@@ -140,7 +140,7 @@ func TestHTMLInChromium(t *testing.T) {
 	// One run both screenshots the page and dumps its DOM.
 	shot := filepath.Join(dir, "report-screenshot.png")
 	os.Remove(shot)
-	dom, netLog := runChromium(t, bin, path, "--window-size=1280,2000", "--screenshot="+shot, "--dump-dom")
+	dom, netLog := runChromium(t, bin, path, "--window-size=1280,5000", "--screenshot="+shot, "--dump-dom")
 
 	t.Run("screenshot", func(t *testing.T) {
 		f, err := os.Open(shot)
@@ -152,10 +152,10 @@ func TestHTMLInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatalf("screenshot is not a PNG: %v", err)
 		}
-		if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 2000 {
-			t.Errorf("screenshot is %dx%d, want 1280x2000", b.Dx(), b.Dy())
+		if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 5000 {
+			t.Errorf("screenshot is %dx%d, want 1280x5000", b.Dx(), b.Dy())
 		}
-		// The first 2000 px hold the headline, tables and first charts:
+		// The first 5000 px hold the headline, tables and first charts:
 		// plenty of ink in many colours.
 		checkNotBlank(t, img, 0.05, 8)
 	})
