@@ -154,22 +154,22 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 		p.Add(s)
 	}
 
-	xys := make(plotter.XYs, len(points))
-	names := make([]string, len(points))
-	for i, o := range points {
-		xys[i] = plotter.XY{X: o.AnnualCost, Y: o.ALE}
-		names[i] = o.Name
+	// Labels: the baseline and the frontier first, cheapest first, then
+	// the rest, so that if some cannot be placed it is the dominated ones.
+	order := make([]int, len(points))
+	for i := range order {
+		order[i] = i
 	}
-	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: names})
-	if err != nil {
-		return nil, err
+	slices.SortStableFunc(order, func(a, b int) int {
+		pa, pb := points[a], points[b]
+		return cmp.Or(cmp.Compare(b2i(!pa.Pareto), b2i(!pb.Pareto)), cmp.Compare(pa.AnnualCost, pb.AnnualCost))
+	})
+	pl := &pointLabels{sty: textStyle(noteSize + 0.5), glyph: 6}
+	for _, i := range order {
+		pl.pts = append(pl.pts, plotter.XY{X: points[i].AnnualCost, Y: points[i].ALE})
+		pl.names = append(pl.names, points[i].Name)
 	}
-	for i := range labels.TextStyle {
-		labels.TextStyle[i] = textStyle(noteSize + 0.5)
-		labels.TextStyle[i].YAlign = draw.YCenter
-	}
-	labels.Offset = vg.Point{X: 9}
-	p.Add(labels)
+	p.Add(pl)
 
 	if p.X.Min >= 0 {
 		p.X.Min = 0
@@ -179,6 +179,13 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 	}
 	p.Y.Max *= 1.05
 	return f, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func hasCI(lo, hi float64) bool {
