@@ -36,7 +36,7 @@ func TestObservedKakao(t *testing.T) {
 	if o := find("Kakao T back"); o.TimeH != 22 || o.UntilH != 26 {
 		t.Errorf("Kakao T window %v–%v h, want 22–26", o.TimeH, o.UntilH)
 	}
-	if o := find("~16,000 servers down"); o.Value != 16000 {
+	if o := find("Kakao servers at Pangyo down"); o.Value != 16000 {
 		t.Errorf("servers down value %v", o.Value)
 	}
 	if n := len(sc.SourceTags()); n < 9 {

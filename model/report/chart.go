@@ -246,6 +246,13 @@ func (f *figure) draw(dc draw.Canvas) {
 	}
 	legW := leg.ThumbnailWidth + em + textW + 2*em
 	plotArea := draw.Crop(area, 0, -legW, 0, 0)
+	// The title is centred over the plot, beside the legend: shrink it to
+	// that width, then shorten it.
+	ts := &f.p.Title.TextStyle
+	for ts.Width(f.p.Title.Text) > plotArea.Size().X && ts.Font.Size > 10 {
+		ts.Font.Size -= 0.5
+	}
+	f.p.Title.Text = truncateToWidth(*ts, f.p.Title.Text, plotArea.Size().X)
 	if f.prepare != nil {
 		f.prepare(f.p.DataCanvas(plotArea))
 	}

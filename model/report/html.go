@@ -224,6 +224,7 @@ type observedView struct {
 	Label, Source, Verdict string
 	From, To, Value        *num
 	Unit                   string
+	Glue                   bool // the unit follows the number without a space ("%")
 	P10, P50, P90          *num // nil without a band
 	N                      string
 	Typical                *num // nil when none

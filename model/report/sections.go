@@ -161,7 +161,7 @@ func (v *view) addSections(p Page) {
 	for i, o := range p.Observed {
 		k := fmt.Sprintf("observed.%d.", i)
 		ov := observedView{Label: o.Label, Source: o.Source, Verdict: o.Verdict(), Unit: o.Unit,
-			From: mkNum(k+"time_h", o.FromH)}
+			Glue: strings.HasPrefix(o.Unit, "%"), From: mkNum(k+"time_h", o.FromH)}
 		if o.ToH > o.FromH {
 			ov.To = mkNum(k+"until_h", o.ToH)
 		}

@@ -259,7 +259,8 @@ type placement struct {
 // the earliest, each label takes the lowest row where it overlaps no
 // other label and no other marker's leader line (which runs from the plot
 // top up to that marker's row), preferring to start at its marker and
-// otherwise ending there. What does not fit goes in the top row.
+// otherwise ending there. A label that fits nowhere is hidden (row -1):
+// its marker line is drawn without it, never over another label.
 func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, rows int) {
 	ps = make([]placement, len(xs))
 	placed := make([]bool, len(xs))
@@ -295,7 +296,7 @@ func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, r
 			}
 			return true
 		}
-		ps[i] = placement{row: maxMarkerRows - 1, start: starts[0]}
+		ps[i] = placement{row: -1}
 	search:
 		for r := 0; r < maxMarkerRows; r++ {
 			for _, s := range starts {
@@ -305,7 +306,7 @@ func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, r
 				}
 			}
 		}
-		placed[i] = true
+		placed[i] = ps[i].row >= 0
 		rows = max(rows, ps[i].row+1)
 	}
 	return ps, rows
@@ -349,6 +350,9 @@ func (m *markerLayer) Plot(c draw.Canvas, plt *plot.Plot) {
 			ts.Color = observedLine.Color
 		}
 		c.StrokeLine2(line, x, c.Min.Y, x, c.Max.Y)
+		if ps[i].row < 0 {
+			continue // no room for its label
+		}
 		base := c.Max.Y + markerPad + vg.Length(ps[i].row)*rh
 		c.StrokeLine2(lead, x, c.Max.Y, x, base+rh*0.8)
 		c.FillText(ts, vg.Point{X: c.Min.X + ps[i].start + 1.5, Y: base}, m.text(i))
