@@ -356,8 +356,11 @@ func (sv *saved) addOptions(p *report.Page, key string) {
 	p.OptionsNote = note
 	for _, r := range ranked {
 		pb := math.Inf(1)
-		if r.PaybackYears != nil {
+		switch {
+		case r.PaybackYears != nil:
 			pb = *r.PaybackYears
+		case len(r.Investments) == 0:
+			pb = math.NaN() // the baseline buys nothing
 		}
 		p.Options = append(p.Options, report.OptionRow{
 			Name: r.Name, Capex: r.Capex, OpexPerYear: r.OpexPerYear,

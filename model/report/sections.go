@@ -118,7 +118,8 @@ type BudgetRow struct {
 }
 
 // FormatYears writes a duration in years for a reader: "4 years 1 month",
-// "8 months", "less than a month", "never" for +Inf, "—" for NaN.
+// "8 months", "less than a month", "at once" for 0, "never" for +Inf, "—"
+// for NaN (e.g. the baseline, which buys nothing).
 func FormatYears(y float64) string {
 	switch {
 	case math.IsNaN(y) || y < 0:
@@ -127,7 +128,10 @@ func FormatYears(y float64) string {
 		return "never"
 	}
 	months := int(math.Round(y * 12))
-	if months == 0 {
+	switch {
+	case y == 0:
+		return "at once"
+	case months == 0:
 		return "less than a month"
 	}
 	yr, mo := months/12, months%12
