@@ -169,6 +169,9 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 		pl.pts = append(pl.pts, plotter.XY{X: points[i].AnnualCost, Y: points[i].ALE})
 		pl.names = append(pl.names, points[i].Name)
 	}
+	for i := 1; i < len(front); i++ {
+		pl.avoid = append(pl.avoid, [2]plotter.XY{front[i-1], front[i]})
+	}
 	p.Add(pl)
 
 	if p.X.Min >= 0 {
@@ -177,7 +180,8 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 	if p.Y.Min >= 0 {
 		p.Y.Min = 0
 	}
-	p.Y.Max *= 1.05
+	// Room above the highest options for their labels.
+	p.Y.Max *= 1.15
 	return f, nil
 }
 

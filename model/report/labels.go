@@ -27,6 +27,9 @@ type pointLabels struct {
 	sty   text.Style
 	// glyph is the radius kept clear around every point.
 	glyph vg.Length
+	// avoid are line segments (data coordinates) labels must not cross,
+	// such as the Pareto frontier.
+	avoid [][2]plotter.XY
 }
 
 // labelBox is a placed label: its text box and, for a leader, the point.
@@ -127,8 +130,8 @@ func alignAt(a, size vg.Length, dir float64) vg.Length {
 // Names that find no spot are replaced by numbers ("1", "2", …: keyed
 // in a note) placed the same way; those that still find none are
 // dropped.
-func (l *pointLabels) layout(ps []vg.Point, area vg.Rectangle) (placed []labelBox, keyed, dropped []int) {
-	st := &labelState{}
+func (l *pointLabels) layout(ps []vg.Point, area vg.Rectangle, avoid ...[2]vg.Point) (placed []labelBox, keyed, dropped []int) {
+	st := &labelState{leaders: avoid}
 	for _, p := range ps {
 		g := l.glyph + 1
 		st.points = append(st.points, vg.Rectangle{Min: vg.Point{X: p.X - g, Y: p.Y - g}, Max: vg.Point{X: p.X + g, Y: p.Y + g}})
@@ -180,7 +183,11 @@ func (l *pointLabels) Plot(c draw.Canvas, plt *plot.Plot) {
 	for i, p := range l.pts {
 		ps[i] = vg.Point{X: trX(p.X), Y: trY(p.Y)}
 	}
-	placed, keyed, dropped := l.layout(ps, c.Rectangle)
+	var avoid [][2]vg.Point
+	for _, sg := range l.avoid {
+		avoid = append(avoid, [2]vg.Point{{X: trX(sg[0].X), Y: trY(sg[0].Y)}, {X: trX(sg[1].X), Y: trY(sg[1].Y)}})
+	}
+	placed, keyed, dropped := l.layout(ps, c.Rectangle, avoid...)
 	sty := l.sty
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
 	lead := draw.LineStyle{Color: color.Gray{Y: 120}, Width: 0.6}
