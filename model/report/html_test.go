@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dcsim/dcsim/model/report/browser"
 	"github.com/dcsim/dcsim/sim"
 )
 
@@ -253,21 +254,7 @@ func checkMetrics(t *testing.T, doc []byte, want map[string]float64) {
 	}
 }
 
-func xmlUnescape(s string) string {
-	var out string
-	d := xml.NewDecoder(strings.NewReader("<x>" + s + "</x>"))
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return out
-		}
-		if cd, ok := tok.(xml.CharData); ok {
-			out += string(cd)
-		}
-	}
-}
+func xmlUnescape(s string) string { return browser.Unescape(s) }
 
 func TestHTMLMetricsMatchInput(t *testing.T) {
 	p := samplePage()
