@@ -32,6 +32,9 @@ func CausesOf(events []TraceEvent, services []string) []Cause {
 			}
 			switch e.Kind {
 			case "impaired":
+				if !math.IsInf(back, 1) {
+					step = nil // a new outage after a recovery
+				}
 				impaired, back = true, math.Inf(1)
 			case "recovered":
 				back = e.T
