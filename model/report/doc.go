@@ -9,7 +9,10 @@
 // depend on the replication count: ECDF (at most ECDFPoints+1 quantiles;
 // the drawn curve is within 1/ECDFPoints of the empirical CDF, exact for
 // up to ECDFPoints values) and Hist (at most 60 bins, with mean, P50,
-// P90). Build them from a slice with ECDFOf and HistOf.
+// P90). Build them from a slice with ECDFOf and HistOf (exact), or one
+// value at a time with a Sketch, whose memory does not grow with the count
+// and whose quantiles are at most SketchRelErr (1.8 %) above the exact
+// ones; sketches of workers or shards merge exactly.
 //
 // # Charts
 //

@@ -143,3 +143,71 @@ func TestSVGDrawnOnce(t *testing.T) {
 		t.Error("a resized chart reused the old drawing")
 	}
 }
+
+// TestSketch checks the sketch against the exact ECDF: each quantile is at
+// least the exact one and at most SketchRelErr above it; zeros and +Inf
+// are exact; merging halves gives the sketch of the whole; the histogram
+// holds every finite value.
+func TestSketch(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	vs := make([]float64, 50_000)
+	for i := range vs {
+		switch u := r.Float64(); {
+		case u < 0.03:
+			vs[i] = 0
+		case u < 0.05:
+			vs[i] = math.Inf(1)
+		case u < 0.06:
+			vs[i] = math.NaN()
+		default:
+			vs[i] = 20 * math.Exp(1.2*r.NormFloat64())
+		}
+	}
+	exact, _ := ECDFOf(vs)
+	s, err := SketchOf(vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.ECDF()
+	if got.N != exact.N || got.Inf != exact.Inf || got.NaN != exact.NaN || len(got.Q) != len(exact.Q) {
+		t.Fatalf("sketch ECDF %d/%d/%d with %d points, exact %d/%d/%d with %d", got.N, got.Inf, got.NaN, len(got.Q), exact.N, exact.Inf, exact.NaN, len(exact.Q))
+	}
+	for i := range got.Q {
+		g, w := got.Q[i], exact.Q[i]
+		if math.IsInf(w, 1) || w == 0 {
+			if g != w {
+				t.Errorf("Q[%d] = %v, exact %v", i, g, w)
+			}
+			continue
+		}
+		if g < w || g > w*(1+SketchRelErr)*(1+1e-12) {
+			t.Errorf("Q[%d] = %v, exact %v: outside [exact, exact·(1+%.4f)]", i, g, w, SketchRelErr)
+		}
+	}
+	var a, b Sketch
+	for i, v := range vs {
+		if i%2 == 0 {
+			a.Add(v)
+		} else {
+			b.Add(v)
+		}
+	}
+	a.Merge(&b)
+	if m := a.ECDF(); !slices.Equal(m.Q, got.Q) || m.N != got.N {
+		t.Error("merged halves differ from the whole")
+	}
+	h := s.Hist()
+	var sum float64
+	for _, c := range h.Counts {
+		sum += c
+	}
+	if math.Abs(sum-float64(h.N)) > 1e-6*float64(h.N) || h.N != exact.N-exact.Inf {
+		t.Errorf("histogram holds %v of %d finite values", sum, h.N)
+	}
+	if err := h.check(); err != nil {
+		t.Error(err)
+	}
+	if err := (&Sketch{}).Add(-1); err == nil {
+		t.Error("negative value accepted")
+	}
+}
