@@ -98,7 +98,7 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 	if len(curves) == 0 {
 		curves = all
 	}
-	cdf = report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), curves)
+	cdf = report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%s replications)", sc.Name, report.FormatCount(col.Len())), curves)
 	hist = report.NewHistogramOf(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", report.HistOf(col.OverallValues(0, "user_hours_lost")))
 	rep = typicalReplication(col, 0)
 	tl = traceReplication(sc, seed, rep)

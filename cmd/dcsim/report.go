@@ -217,7 +217,7 @@ func (sv *saved) page() (report.Page, error) {
 		report.Num("overall.all_services_recovered_h.p50", all.P50, "h"),
 		report.Text(" at the median, and users lose "),
 		report.Num("overall.user_hours_lost.mean", uh.Mean, "user·h"),
-		report.Text(fmt.Sprintf(" on average over %d replications.", all.N)),
+		report.Text(fmt.Sprintf(" on average over %s replications.", report.FormatCount(all.N))),
 	}
 	for _, st := range sc.SourceTags() {
 		p.Sources = append(p.Sources, report.SourceTag{Tag: st.Tag, Reference: st.Reference})

@@ -405,6 +405,10 @@ func newView(p Page) (*view, error) {
 	return v, nil
 }
 
+// FormatCount writes a count in full with thousands separators: 200000 →
+// "200,000".
+func FormatCount(n int) string { return formatCount(n) }
+
 // formatCount writes a count in full with thousands separators.
 func formatCount(n int) string {
 	return groupThousands(strconv.Itoa(n))
