@@ -129,7 +129,22 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 	styles := assignStyles(groups)
 	var hist plotter.XYs
 	var histColors []color.Color
+	lines := make([]*plotter.Line, len(curves))
 	for i, c := range curves {
+		// A curve identical to an earlier one would hide it: say so in
+		// the legend instead of drawing it again.
+		same := slices.IndexFunc(curves[:i], func(o CDFCurve) bool {
+			return o.ECDF.N == c.ECDF.N && o.ECDF.Inf == c.ECDF.Inf && slices.Equal(o.ECDF.Q, c.ECDF.Q)
+		})
+		if same >= 0 {
+			lines[i] = lines[same]
+			f.addLegend(c.Label+" (same as "+curves[same].Label+")", lines[same])
+			for _, hv := range c.History {
+				hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})
+				histColors = append(histColors, styles[same].color)
+			}
+			continue
+		}
 		line, err := plotter.NewLine(ecdfPoints(c.ECDF, lo, hi))
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", c.Label, err)
@@ -139,6 +154,7 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 		line.Dashes = styles[i].dashes
 		line.Width = 2
 		p.Add(line)
+		lines[i] = line
 		f.addLegend(c.Label, line)
 		for _, hv := range c.History {
 			hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})

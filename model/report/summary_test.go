@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -209,5 +210,18 @@ func TestSketch(t *testing.T) {
 	}
 	if err := (&Sketch{}).Add(-1); err == nil {
 		t.Error("negative value accepted")
+	}
+}
+
+// TestCDFSameCurvesNamed: a curve identical to an earlier one is named in
+// the legend as the same, not drawn over it.
+func TestCDFSameCurvesNamed(t *testing.T) {
+	vs := []float64{1, 2, 3, 5, 8}
+	svg, err := NewRecoveryCDF("t", []CDFSeries{{Label: "baseline", Values: vs}, {Label: "drills", Values: []float64{1, 1, 2}}, {Label: "headroom", Values: vs}}).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(svg), "headroom (same as baseline)") {
+		t.Error("the identical curve is not named as the same")
 	}
 }
