@@ -153,12 +153,18 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 		line.Color = styles[i].color
 		line.Dashes = styles[i].dashes
 		line.Width = 2
-		p.Add(line)
 		lines[i] = line
 		f.addLegend(c.Label, line)
 		for _, hv := range c.History {
 			hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})
 			histColors = append(histColors, styles[i].color)
+		}
+	}
+	// Last curve first, so the first (e.g. the baseline) is drawn on top
+	// of curves that nearly coincide with it.
+	for i := len(lines) - 1; i >= 0; i-- {
+		if i == slices.Index(lines, lines[i]) {
+			p.Add(lines[i])
 		}
 	}
 	if len(hist) > 0 {
