@@ -58,6 +58,7 @@ func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scena
 	sc.raw, sc.lines = raw, lines
 	sc.readCatalogue(root)
 	sc.readInvestments(root)
+	sc.readObserved(root)
 	root.done()
 	if len(r.issues) > 0 {
 		sort.SliceStable(r.issues, func(i, j int) bool { return r.issues[i].Line < r.issues[j].Line })

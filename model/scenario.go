@@ -58,6 +58,8 @@ type Scenario struct {
 	Incidents []Incident
 	// Investments are the named options dcsim compare evaluates.
 	Investments []Investment
+	// Observed is the real incident's history, for reports ([[observed]]).
+	Observed []Observation
 
 	raw   map[string]any // the decoded TOML, for investment overlays
 	lines lineIndex

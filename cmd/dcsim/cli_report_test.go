@@ -68,6 +68,53 @@ func statField(s cmpStat, name string) (float64, bool) {
 	return 0, false
 }
 
+// pageOnlyMetric reports keys that are not summary.json paths: option
+// figures (compare.json), investments (the scenario), the budget choice,
+// observed history (the scenario) and causes (the typical replication,
+// timeline.txt). checkCauses and the compare test check them there.
+func pageOnlyMetric(key string) bool {
+	for _, p := range []string{"option.", "investment.", "budget.", "observed.", "cause."} {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCauses: every cause.N.back_h of the page is a time at which
+// timeline.txt (the typical replication) has a service recover, or +Inf.
+// It returns how many it checked.
+func checkCauses(t *testing.T, metrics map[string]float64, dir string) int {
+	t.Helper()
+	var recovered []float64
+	for _, line := range strings.Split(string(cliReadFile(t, filepath.Join(dir, "timeline.txt"))), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[1] == "recovered" {
+			if x, err := strconv.ParseFloat(strings.TrimSuffix(f[0], "h"), 64); err == nil {
+				recovered = append(recovered, x)
+			}
+		}
+	}
+	n := 0
+	for key, got := range metrics {
+		if !strings.HasPrefix(key, "cause.") {
+			continue
+		}
+		n++
+		if math.IsInf(got, 1) {
+			continue
+		}
+		found := false
+		for _, x := range recovered {
+			found = found || math.Abs(x-got) <= 0.005
+		}
+		if !found {
+			t.Errorf("data-metric %q = %v: no service recovers then in timeline.txt", key, got)
+		}
+	}
+	return n
+}
+
 // checkSummaryMetrics: every "SERVICE.METRIC.STAT" and
 // "overall.METRIC.STAT" number of the page equals summary.json's variant v
 // exactly. It returns how many it checked.
@@ -76,7 +123,7 @@ func checkSummaryMetrics(t *testing.T, metrics map[string]float64, sum summaryFi
 	n := 0
 	vs := sum.Variants[v]
 	for key, got := range metrics {
-		if strings.HasPrefix(key, "option.") {
+		if pageOnlyMetric(key) {
 			continue
 		}
 		parts := strings.Split(key, ".")
@@ -157,6 +204,9 @@ func TestCLIRunReport(t *testing.T) {
 	}
 	if !strings.Contains(page, "100 replications") {
 		t.Error("report.html does not say how many replications")
+	}
+	if n := checkCauses(t, all, out); n == 0 {
+		t.Error("report.html lists no causes of slow recovery")
 	}
 
 	// plot: delete the plots, redraw them from the directory.
@@ -277,6 +327,10 @@ func TestCLICompareReport(t *testing.T) {
 	}
 	checked := 0
 	for k, got := range all {
+		if inv, ok := strings.CutPrefix(k, "investment."); ok {
+			checkInvestmentMetric(t, k, inv, got, c)
+			continue
+		}
 		rest, ok := strings.CutPrefix(k, "option.")
 		if !ok {
 			continue
@@ -293,6 +347,18 @@ func TestCLICompareReport(t *testing.T) {
 		}
 		field := strings.TrimPrefix(rest, o.Name+".")
 		var want float64
+		if inc, ok := strings.CutPrefix(field, "incidents."); ok {
+			want, ok = incidentField(o, inc)
+			if !ok {
+				t.Errorf("data-metric %q: unknown incident field %q", k, inc)
+				continue
+			}
+			if math.Abs(got-want) > 1e-9*math.Abs(want) {
+				t.Errorf("data-metric %q = %v, compare.json says %v", k, got, want)
+			}
+			checked++
+			continue
+		}
 		switch field {
 		case "ale", "ale.mean":
 			want = o.ALE.Mean
@@ -313,9 +379,12 @@ func TestCLICompareReport(t *testing.T) {
 		case "npv":
 			want = *o.NPV
 		case "payback_yr":
-			want = math.Inf(1)
-			if o.PaybackYears != nil {
+			want = math.Inf(1) // never
+			switch {
+			case o.PaybackYears != nil:
 				want = *o.PaybackYears
+			case len(o.Investments) == 0:
+				want = math.NaN() // the baseline: no payback to speak of
 			}
 		case "key_p50_h", key + ".p50":
 			want = *o.TimeToRecoverH[key].P50
@@ -323,7 +392,7 @@ func TestCLICompareReport(t *testing.T) {
 			t.Errorf("data-metric %q: unknown field %q", k, field)
 			continue
 		}
-		if got != want {
+		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
 			t.Errorf("data-metric %q = %v, compare.json says %v", k, got, want)
 		}
 		checked++
@@ -349,4 +418,64 @@ func TestCLICompareReport(t *testing.T) {
 		}
 	}
 	cliSameState(t, "compare plots redrawn by dcsim plot", saved, cliDirState(t, out))
+}
+
+// incidentField returns the value of "NAME.FIELD" of option o's incidents
+// in compare.json; share_pct is its ALE as a percentage of the option's
+// summed incident ALEs.
+func incidentField(o *cmpRow, f string) (float64, bool) {
+	var total float64
+	for _, in := range o.Incidents {
+		total += in.ALE
+	}
+	for _, in := range o.Incidents {
+		rest, ok := strings.CutPrefix(f, in.Name+".")
+		if !ok {
+			continue
+		}
+		switch rest {
+		case "per_year":
+			return in.PerYear, true
+		case "ale":
+			return in.ALE, true
+		case "share_pct":
+			return 100 * in.ALE / total, true
+		case "loss.mean":
+			return in.Loss.Mean, true
+		case "loss.ci95_lo":
+			return in.Loss.CI95[0], true
+		case "loss.ci95_hi":
+			return in.Loss.CI95[1], true
+		}
+	}
+	return 0, false
+}
+
+// checkInvestmentMetric checks "investment.NAME.FIELD" against the
+// compare.json row that holds that investment alone.
+func checkInvestmentMetric(t *testing.T, key, rest string, got float64, c cmpFile) {
+	t.Helper()
+	for _, o := range c.Options {
+		if len(o.Investments) != 1 || !strings.HasPrefix(rest, o.Investments[0]+".") {
+			continue
+		}
+		switch strings.TrimPrefix(rest, o.Investments[0]+".") {
+		case "capex":
+			if got != *o.Capex {
+				t.Errorf("data-metric %q = %v, compare.json says %v", key, got, *o.Capex)
+			}
+		case "opex_per_yr":
+			if got != *o.OpexPerYear {
+				t.Errorf("data-metric %q = %v, compare.json says %v", key, got, *o.OpexPerYear)
+			}
+		case "lifetime_yr":
+			if !(got > 0) {
+				t.Errorf("data-metric %q = %v, want a positive lifetime", key, got)
+			}
+		default:
+			t.Errorf("data-metric %q: unknown field", key)
+		}
+		return
+	}
+	t.Errorf("data-metric %q names no investment simulated alone", key)
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dcsim/dcsim/model"
@@ -70,30 +71,86 @@ func typicalReplication(col *results.Collector, v int) int {
 	return col.First() + idx[(len(idx)-1)/2]
 }
 
-// runCharts builds a run's charts: recovery CDF per service, histogram of
-// user-hours lost, and the timeline of the typical replication.
+// runCharts builds a run's charts: recovery CDF per service (with the
+// observed recoveries), histogram of user-hours lost, and the swimlane
+// timeline of the typical replication (with the observed events).
 func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hist, timeline report.Chart, tl *traceLog, rep int) {
 	// Services never impaired (all zeros) would crowd the chart; drop them
 	// unless no service was impaired at all.
-	var series, all []report.CDFSeries
+	var curves, all []report.CDFCurve
 	for s, svc := range sc.Services {
 		vals := col.Values(0, s, "time_to_recover_h")
-		cs := report.CDFSeries{Label: svc.Name, Values: vals}
-		all = append(all, cs)
+		e, err := report.ECDFOf(vals)
+		if err != nil {
+			return report.Chart{}, report.Chart{}, report.Chart{}, nil, 0 // the charts report it
+		}
+		c := report.CDFCurve{Label: svc.Name, ECDF: e}
+		for _, o := range sc.Observed {
+			if o.What == "service_recovered" && o.Service == s {
+				c.History = append(c.History, (o.TimeH+o.UntilH)/2)
+			}
+		}
+		all = append(all, c)
 		if !allZero(vals) {
-			series = append(series, cs)
+			curves = append(curves, c)
 		}
 	}
-	if len(series) == 0 {
-		series = all
+	if len(curves) == 0 {
+		curves = all
 	}
-	cdf = report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), series)
-	hist = report.NewHistogram(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", col.OverallValues(0, "user_hours_lost"))
+	cdf = report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%s replications)", sc.Name, report.FormatCount(col.Len())), curves)
+	hist = report.NewHistogramOf(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", report.HistOf(col.OverallValues(0, "user_hours_lost")))
 	rep = typicalReplication(col, 0)
 	tl = traceReplication(sc, seed, rep)
-	series2, markers, end := tl.stepSeries(sc)
-	timeline = report.NewTimeline(fmt.Sprintf("%s: serving fraction in replication %d (median time to full recovery)", sc.Name, rep), series2, markers, end)
+	lanes, markers, end := tl.swimlanes(sc)
+	timeline = report.NewSwimlanes(fmt.Sprintf("%s: who was down when (replication %d)", sc.Name, rep), lanes, markers, sc.RecoveredThreshold, end)
 	return
+}
+
+// swimlanes converts the trace into lanes, with the scenario's observed
+// recoveries on them and its other observed events as markers.
+func (t *traceLog) swimlanes(sc *model.Scenario) ([]report.Lane, []report.Marker, float64) {
+	series, all, end := t.stepSeries(sc)
+	// Failovers show in the lanes themselves: mark only the incident's
+	// milestones, leaving room for the observed ones.
+	var markers []report.Marker
+	for _, m := range all {
+		// The axis starts at the ignition: its marker would only crowd
+		// the first labels.
+		if !strings.HasSuffix(m.Label, " failover") && !(m.T == 0 && m.Label == "ignition") {
+			markers = append(markers, m)
+		}
+	}
+	lanes := make([]report.Lane, len(series))
+	for i, s := range series {
+		lanes[i] = report.Lane{Label: s.Label, T: s.T, F: s.F}
+	}
+	for _, o := range sc.Observed {
+		switch o.What {
+		case "service_recovered":
+			lanes[o.Service].History = append(lanes[o.Service].History, report.Window{From: o.TimeH, To: o.UntilH})
+		case "milestone", "power_cut", "fire_out", "servers_down", "power_restored", "all_services_recovered":
+			markers = append(markers, report.Marker{T: (o.TimeH + o.UntilH) / 2, Label: o.Label, Observed: true})
+		}
+		end = math.Max(end, math.Min(sc.Horizon, o.UntilH*1.05))
+	}
+	if len(lanes) > report.MaxLanes {
+		// Folded rows are runs of lanes: order them slowest first so each
+		// run holds services that recovered alike.
+		last := func(l report.Lane) float64 {
+			for i := len(l.F) - 1; i >= 0; i-- {
+				if l.F[i] < sc.RecoveredThreshold {
+					if i+1 < len(l.T) {
+						return l.T[i+1]
+					}
+					return math.Inf(1)
+				}
+			}
+			return 0
+		}
+		sort.SliceStable(lanes, func(i, j int) bool { return last(lanes[i]) > last(lanes[j]) })
+	}
+	return lanes, markers, end
 }
 
 func allZero(x []float64) bool {
@@ -170,8 +227,8 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 	return series, markers, end
 }
 
-// compareCharts builds a comparison's charts.
-func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison, key string) []report.Chart {
+// compareCharts builds a comparison's charts and their file names.
+func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison, key string) ([]string, []report.Chart) {
 	nI := len(plan.Base.Incidents)
 	keyInc := 0
 	for i, in := range plan.Base.Incidents {
@@ -194,30 +251,45 @@ func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector,
 			cdfs = append(cdfs, report.CDFSeries{Label: name, Values: col.Values(v*nI+keyInc, s, "time_to_recover_h")})
 		}
 	}
+	// The ALE intervals of two options overlap even when the paired cut
+	// is clearly positive: the cost–risk chart shows means, and the cut
+	// chart the paired intervals.
 	var pts []report.OptionPoint
-	var ranked []report.Ranked
+	var ranked, cuts []report.Ranked
 	for _, r := range cmp.Options {
-		pts = append(pts, report.OptionPoint{Name: r.Name, AnnualCost: r.AnnualisedCost, ALE: r.ALE.Mean, ALELo: r.ALE.CI95[0], ALEHi: r.ALE.CI95[1], Pareto: r.OnParetoFrontier})
+		pts = append(pts, report.OptionPoint{Name: r.Name, AnnualCost: r.AnnualisedCost, ALE: r.ALE.Mean, Pareto: r.OnParetoFrontier})
+		if r.Name != "baseline" {
+			cuts = append(cuts, report.Ranked{Label: r.Name, Value: r.ALEReduction.Mean, Lo: r.ALEReduction.CI95[0], Hi: r.ALEReduction.CI95[1]})
+		}
 		if r.AnnualisedCost > 0 {
 			f := 1 / r.AnnualisedCost
 			ranked = append(ranked, report.Ranked{Label: r.Name, Value: r.ALEReduction.Mean * f, Lo: r.ALEReduction.CI95[0] * f, Hi: r.ALEReduction.CI95[1] * f})
 		}
 	}
+	names := []string{"investments"}
 	charts := []report.Chart{
 		report.NewInvestmentChart(fmt.Sprintf("%s: annualised cost vs annualised loss expectancy", sc.Name), sc.Currency, pts),
-		report.NewRankedBars("risk reduction per unit of annualised cost", "ALE cut per "+sc.Currency+" spent per year", ranked),
+	}
+	if len(cuts) > 0 {
+		names = append(names, "ale_cut")
+		charts = append(charts, report.NewRankedBars("ALE cut per year, paired 95% CI", "ALE cut ("+sc.Currency+"/yr), against the baseline on the same random draws", cuts))
+	}
+	if len(ranked) > 0 {
+		names = append(names, "risk_reduction_per_cost")
+		charts = append(charts, report.NewRankedBars("risk reduction per unit of annualised cost", "ALE cut per "+sc.Currency+" spent per year", ranked))
 	}
 	if len(cdfs) > 0 {
+		names = append(names, "recovery_cdf_by_option")
 		charts = append(charts, report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover, %s, by option", key, cmp.KeyIncident), cdfs))
 	}
-	return charts
+	return names, charts
 }
 
 // drawComparePlots draws a comparison's plots into dir.
 func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
-	names := []string{"investments", "risk_reduction_per_cost", "recovery_cdf_by_option"}
 	charts := map[string]func(string) error{}
-	for i, ch := range compareCharts(sc, plan, col, cmp, keyService(cmp)) {
+	names, cs := compareCharts(sc, plan, col, cmp, keyService(cmp))
+	for i, ch := range cs {
 		charts[names[i]] = ch.Save
 	}
 	return saveCharts(dir, charts)

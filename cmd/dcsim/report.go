@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -216,29 +217,150 @@ func (sv *saved) page() (report.Page, error) {
 		report.Num("overall.all_services_recovered_h.p50", all.P50, "h"),
 		report.Text(" at the median, and users lose "),
 		report.Num("overall.user_hours_lost.mean", uh.Mean, "user·h"),
-		report.Text(fmt.Sprintf(" on average over %d replications.", all.N)),
+		report.Text(fmt.Sprintf(" on average over %s replications.", report.FormatCount(all.N))),
+	}
+	for _, st := range sc.SourceTags() {
+		p.Sources = append(p.Sources, report.SourceTag{Tag: st.Tag, Reference: st.Reference})
 	}
 	if sv.cmp != nil {
 		sv.addOptions(&p, key)
-		charts := compareCharts(sv.sc, sv.plan, sv.col, sv.cmp, key)
+		_, charts := compareCharts(sv.sc, sv.plan, sv.col, sv.cmp, key)
 		p.Charts = append(p.Charts, charts...)
 	} else {
-		cdf, hist, timeline, tl, _ := runCharts(sc, man.Seed, sv.col)
-		timeline.Caption = whyCaption(tl, sc)
+		cdf, hist, timeline, tl, rep := runCharts(sc, man.Seed, sv.col)
+		timeline.Caption = "Each row is a service in one replication, the one whose time to full recovery is the median; ◇ marks when history says the service came back, solid wine-red lines the observed events."
+		loss := sim.Stat(vs.Overall["loss"])
+		p.Headline = append(p.Headline,
+			report.Text(" An incident costs "),
+			report.Num("overall.loss.mean", loss.Mean, sc.Currency),
+			report.Text(" on average (P90 "),
+			report.Num("overall.loss.p90", loss.P90, sc.Currency),
+			report.Text(")."))
 		if why := whyHeadline(tl); why != "" {
 			p.Headline = append(p.Headline, report.Text(" "+why))
 		}
+		p.Money = runMoney(sc, vs)
+		events := make([]report.TraceEvent, len(tl.events))
+		for i, e := range tl.events {
+			events[i] = report.TraceEvent{T: e.T, Kind: e.Kind, Subject: e.Subject, Detail: e.Detail}
+		}
+		names := make([]string, len(sc.Services))
+		for i, svc := range sc.Services {
+			names[i] = svc.Name
+		}
+		p.Causes = report.CausesOf(events, names)
+		p.CausesIntro = fmt.Sprintf("In replication %d, the one whose time to full recovery is the median; each service's last recovery step, latest first. %s", rep, report.SiteCourse(events))
+		p.Observed = observedRows(sc, vs, tl)
 		p.Charts = append(p.Charts, timeline, cdf, hist)
 	}
 	return p, nil
 }
 
+// runMoney lists a run's money per incident.
+func runMoney(sc *model.Scenario, vs *results.VariantSummary) []report.MoneyRow {
+	row := func(label, metric, note string) report.MoneyRow {
+		return report.MoneyRow{Label: label, Metric: "overall." + metric, Stat: sim.Stat(vs.Overall[metric]), Note: note}
+	}
+	users := "value of user-hours lost"
+	if sc.Economics.CompensationPerUserHour > 0 {
+		users += " and compensation"
+	}
+	return []report.MoneyRow{
+		row("Total loss", "loss", "revenue lost + "+users+" + hardware replaced"),
+		row("Revenue lost", "revenue_lost", "revenue per hour at peak × demand profile × share not served"),
+		row("Hardware replaced", "hardware_cost", "servers and power equipment destroyed"),
+	}
+}
+
+// observedRows sets the scenario's [[observed]] history beside the
+// simulated distribution (a service's time to recover, the time until
+// every service recovered) and the typical replication.
+func observedRows(sc *model.Scenario, vs *results.VariantSummary, tl *traceLog) []report.ObservedRow {
+	var rows []report.ObservedRow
+	for _, o := range sc.Observed {
+		r := report.ObservedRow{Label: o.Label, FromH: o.TimeH, ToH: o.UntilH, Value: o.Value, Source: o.Source, Typical: math.NaN()}
+		switch o.What {
+		case "service_recovered":
+			name := sc.Services[o.Service].Name
+			r.Band, r.BandMetric = sim.Stat(vs.Service(name)["time_to_recover_h"]), name+".time_to_recover_h"
+			r.Typical = tl.outcome.Services[o.Service].TimeToRecoverH
+		case "all_services_recovered":
+			r.Band, r.BandMetric = sim.Stat(vs.Overall["all_services_recovered_h"]), "overall.all_services_recovered_h"
+			r.Typical = tl.outcome.AllServicesRecoveredH
+		case "power_cut":
+			r.Typical = tl.firstEvent("power-cut")
+		case "fire_out":
+			r.Typical = tl.firstEvent("extinguished")
+		case "servers_down":
+			r.Unit = "servers"
+			r.Typical = tl.siteServersReach(sc, "power-lost", o.Value)
+		case "power_restored":
+			r.Unit = "of the site's servers"
+			if !math.IsNaN(o.Value) {
+				r.Value *= 100
+				r.Unit = "% of its servers"
+				r.Typical = tl.siteServersReach(sc, "repowered", o.Value*siteServers(sc))
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func (t *traceLog) firstEvent(kind string) float64 {
+	for _, e := range t.events {
+		if e.Kind == kind {
+			return e.T
+		}
+	}
+	return math.NaN()
+}
+
+// siteServers counts the servers of the incident's site.
+func siteServers(sc *model.Scenario) float64 {
+	n := 0
+	for _, d := range sc.Sites[sc.Incident.Site].Domains {
+		n += d.Servers
+	}
+	return float64(n)
+}
+
+// siteServersReach returns when the servers of the incident site's
+// domains named by kind events ("power-lost", "repowered", subject
+// "site/domain") first add up to at least n, or NaN.
+func (t *traceLog) siteServersReach(sc *model.Scenario, kind string, n float64) float64 {
+	site := sc.Sites[sc.Incident.Site]
+	size := map[string]int{}
+	for _, d := range site.Domains {
+		size[site.Name+"/"+d.Name] = d.Servers
+	}
+	sum, seen := 0, map[string]bool{}
+	for _, e := range t.events {
+		if e.Kind != kind || seen[e.Subject] {
+			continue
+		}
+		if k, ok := size[e.Subject]; ok {
+			seen[e.Subject] = true
+			sum += k
+			if float64(sum) >= n {
+				return e.T
+			}
+		}
+	}
+	return math.NaN()
+}
+
 func (sv *saved) addOptions(p *report.Page, key string) {
 	cmp := sv.cmp
-	for _, r := range cmp.Ranked() {
+	ranked, note := rankByNPV(cmp)
+	p.OptionsNote = note
+	for _, r := range ranked {
 		pb := math.Inf(1)
-		if r.PaybackYears != nil {
+		switch {
+		case r.PaybackYears != nil:
 			pb = *r.PaybackYears
+		case len(r.Investments) == 0:
+			pb = math.NaN() // the baseline buys nothing
 		}
 		p.Options = append(p.Options, report.OptionRow{
 			Name: r.Name, Capex: r.Capex, OpexPerYear: r.OpexPerYear,
@@ -246,6 +368,31 @@ func (sv *saved) addOptions(p *report.Page, key string) {
 			ALEReduction: report.Estimate{Mean: r.ALEReduction.Mean, Lo: r.ALEReduction.CI95[0], Hi: r.ALEReduction.CI95[1]},
 			NPV:          r.NPV, PaybackYears: pb, Pareto: r.OnParetoFrontier, KeyP50H: r.TimeToRecoverH[key].P50,
 		})
+	}
+	for _, in := range cmp.Options[0].Incidents {
+		p.Incidents = append(p.Incidents, report.IncidentRow{Name: in.Name, PerYear: in.PerYear, Loss: in.Loss, ALE: in.ALE})
+	}
+	used := map[string]bool{}
+	for _, r := range cmp.Options {
+		for _, n := range r.Investments {
+			used[n] = true
+		}
+	}
+	for _, iv := range sv.sc.Investments {
+		if used[iv.Name] {
+			p.Investments = append(p.Investments, report.InvestmentRow{Name: iv.Name, Description: iv.Description,
+				Capex: iv.Capex, OpexPerYear: iv.OpexPerYear, LifetimeYears: iv.LifetimeYears, Source: iv.Source})
+		}
+	}
+	if bc := cmp.BudgetChoice; bc != nil {
+		b := &report.BudgetRow{Budget: bc.Budget, Investments: bc.Investments, Capex: bc.Capex, AnnualisedCost: bc.AnnualisedCost,
+			PredictedALE: bc.PredictedALE, ALE: report.Estimate{Mean: math.NaN()}, Method: bc.Method,
+			Note: "The choice minimises predicted ALE + annualised cost with capex within the budget; a portfolio not simulated itself is predicted from its members alone, assuming they act independently."}
+		if bc.ALE != nil {
+			b.ALE = report.Estimate{Mean: bc.ALE.Mean, Lo: bc.ALE.CI95[0], Hi: bc.ALE.CI95[1]}
+			b.Note = "The choice minimises predicted ALE + annualised cost with capex within the budget; the portfolio was simulated with the same seed, so its ALE is measured."
+		}
+		p.Budget = b
 	}
 	// The best option: highest NPV among those that pay back.
 	best := -1
@@ -274,29 +421,33 @@ func (sv *saved) addOptions(p *report.Page, key string) {
 		report.Text(" at the median."))
 }
 
-// whyCaption explains the typical replication in a sentence or two: the
-// events that set the pace.
-func whyCaption(tl *traceLog, sc *model.Scenario) string {
-	var parts []string
-	seen := map[string]bool{}
-	for _, e := range tl.events {
-		switch e.Kind {
-		case "power-cut", "extinguished", "inspected":
-			parts = append(parts, fmt.Sprintf("%s at %.1f h", markerKinds[e.Kind], e.T))
-		case "failover-start":
-			if !seen[e.Subject] && strings.Contains(e.Detail, "manual") {
-				seen[e.Subject] = true
-				parts = append(parts, fmt.Sprintf("%s: %s", e.Subject, e.Detail))
-			}
+// rankByNPV orders the baseline first, then the options by NPV, highest
+// first, the order the headline's "best option" follows, and says how
+// that differs from ranking by ALE + annualised cost when it does.
+func rankByNPV(cmp *model.Comparison) ([]model.OptionResult, string) {
+	rows := append([]model.OptionResult(nil), cmp.Options[1:]...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].NPV > rows[j].NPV })
+	note := fmt.Sprintf("Options are ranked by NPV over %g years at a %g%% discount rate, highest first.", cmp.Years, 100*cmp.DiscountRate)
+	byCost := cmp.Ranked()
+	var order []string
+	for _, r := range byCost {
+		if r.Name != "baseline" {
+			order = append(order, r.Name)
 		}
 	}
-	if len(parts) > 8 {
-		parts = parts[:8]
+	same := true
+	for i := range rows {
+		same = same && rows[i].Name == order[i]
 	}
-	if len(parts) == 0 {
-		return "The typical replication: see timeline.txt."
+	if !same {
+		const maxNames = 6
+		shown := order
+		if len(shown) > maxNames {
+			shown = append(shown[:maxNames:maxNames], "…")
+		}
+		note += fmt.Sprintf(" Ranked by yearly cost of risk (ALE + annualised cost) the order would be %s: that measure spreads each capex evenly over its lifetime, while NPV discounts the yearly saving over the %g-year horizon and pays capex again at each end of life, so long-lived options and early savings weigh differently.", strings.Join(shown, ", "), cmp.Years)
 	}
-	return "Why it takes this long, in the typical replication: " + strings.Join(parts, "; ") + "."
+	return append([]model.OptionResult{cmp.Options[0]}, rows...), note
 }
 
 // whyHeadline names the mechanism that set the pace in the typical

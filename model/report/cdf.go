@@ -2,12 +2,14 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // CDFSeries is one curve of a recovery CDF: the time to recover of one
@@ -25,53 +27,83 @@ type CDFSeries struct {
 	Group string
 }
 
+// CDFCurve is one curve of a recovery CDF drawn from its summary.
+type CDFCurve struct {
+	// Label and Group as in CDFSeries.
+	Label, Group string
+	// ECDF summarises the times to recover, hours (see ECDFOf).
+	ECDF ECDF
+	// History are observed times to recover of the same service, hours:
+	// each is drawn on the curve as a black-edged diamond, so the reader
+	// sees which simulated percentile history fell at.
+	History []float64
+}
+
 // RecoveryCDF draws the empirical CDF of time to recover, one step curve
 // per series, to path (.png or .svg). See NewRecoveryCDF.
 func RecoveryCDF(path, title string, series []CDFSeries) error {
 	return NewRecoveryCDF(title, series).Save(path)
 }
 
-// NewRecoveryCDF returns a chart of the empirical cumulative distribution
-// of time to recover: for each series, the fraction of replications
-// recovered by t hours,
+// NewRecoveryCDF returns NewRecoveryCDFOf of each series' ECDF (ECDFOf):
+// the chart holds the summaries, not the values.
+func NewRecoveryCDF(title string, series []CDFSeries) Chart {
+	curves := make([]CDFCurve, len(series))
+	for i, s := range series {
+		e, err := ECDFOf(s.Values)
+		if err != nil {
+			return errChart(title, fmt.Errorf("series %q %w", s.Label, err))
+		}
+		if e.N == 0 {
+			return errChart(title, fmt.Errorf("series %q has no values", s.Label))
+		}
+		curves[i] = CDFCurve{Label: s.Label, Group: s.Group, ECDF: e}
+	}
+	return NewRecoveryCDFOf(title, curves)
+}
+
+// NewRecoveryCDFOf returns a chart of the empirical cumulative
+// distribution of time to recover: for each curve, the fraction of
+// replications recovered by t hours,
 //
 //	F(t) = #{i : v_i ≤ t} / n,
 //
-// as a step curve. The hours axis is logarithmic, spanning whole decades
-// from the smallest positive value (at most 0.1 h) to the largest, because
-// times span 0.1 h to hundreds of hours; zeros are drawn at the axis's
-// left edge and the axis label says so.
-func NewRecoveryCDF(title string, series []CDFSeries) Chart {
-	series = slices.Clone(series)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
-		return buildCDF(title, series, w)
-	}}
+// as a step curve through its quantile grid (within 1/ECDFPoints of F).
+// The hours axis is logarithmic, spanning whole decades from the smallest
+// positive value (at most 0.1 h) to the largest, because times span 0.1 h
+// to hundreds of hours; zeros are drawn at the axis's left edge and the
+// axis label says so.
+func NewRecoveryCDFOf(title string, curves []CDFCurve) Chart {
+	curves = slices.Clone(curves)
+	return newChart(title, func(w, h vg.Length) (*figure, error) {
+		return buildCDF(title, curves, w)
+	})
 }
 
-func buildCDF(title string, series []CDFSeries, w vg.Length) (*figure, error) {
-	if len(series) == 0 {
+func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
+	if len(curves) == 0 {
 		return nil, fmt.Errorf("no series")
 	}
 	// Axis range: whole decades around the finite positive values.
 	minPos, maxVal, zeros := math.Inf(1), 0.0, false
-	for _, s := range series {
-		n := 0
-		for i, v := range s.Values {
+	for _, c := range curves {
+		if err := c.ECDF.check(); err != nil {
+			return nil, fmt.Errorf("series %q: %w", c.Label, err)
+		}
+		for _, v := range c.ECDF.Q {
 			switch {
-			case math.IsNaN(v):
-				continue
-			case v < 0:
-				return nil, fmt.Errorf("series %q value %d is %v h, want ≥ 0", s.Label, i, v)
 			case v == 0:
 				zeros = true
 			case !math.IsInf(v, 1):
 				minPos = min(minPos, v)
 				maxVal = max(maxVal, v)
 			}
-			n++
 		}
-		if n == 0 {
-			return nil, fmt.Errorf("series %q has no values", s.Label)
+		for _, hv := range c.History {
+			if !(hv > 0) || math.IsInf(hv, 0) {
+				return nil, fmt.Errorf("series %q: observed time %v h, want > 0", c.Label, hv)
+			}
+			minPos, maxVal = min(minPos, hv), max(maxVal, hv)
 		}
 	}
 	lo := 0.1
@@ -90,55 +122,114 @@ func buildCDF(title string, series []CDFSeries, w vg.Length) (*figure, error) {
 	p.Add(grid(true))
 
 	f := &figure{p: p}
-	groups := make([]string, len(series))
-	for i, s := range series {
-		groups[i] = s.Group
+	groups := make([]string, len(curves))
+	for i, c := range curves {
+		groups[i] = c.Group
 	}
 	styles := assignStyles(groups)
-	for i, s := range series {
-		line, err := plotter.NewLine(ecdf(s.Values, lo, hi))
+	var hist plotter.XYs
+	var histColors []color.Color
+	lines := make([]*plotter.Line, len(curves))
+	for i, c := range curves {
+		// A curve identical to an earlier one would hide it: say so in
+		// the legend instead of drawing it again.
+		same := slices.IndexFunc(curves[:i], func(o CDFCurve) bool {
+			return o.ECDF.N == c.ECDF.N && o.ECDF.Inf == c.ECDF.Inf && slices.Equal(o.ECDF.Q, c.ECDF.Q)
+		})
+		if same >= 0 {
+			lines[i] = lines[same]
+			f.addLegend(c.Label+" (same as "+curves[same].Label+")", lines[same])
+			for _, hv := range c.History {
+				hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})
+				histColors = append(histColors, styles[same].color)
+			}
+			continue
+		}
+		line, err := plotter.NewLine(ecdfPoints(c.ECDF, lo, hi))
 		if err != nil {
-			return nil, fmt.Errorf("series %q: %w", s.Label, err)
+			return nil, fmt.Errorf("series %q: %w", c.Label, err)
 		}
 		line.StepStyle = plotter.PostStep
 		line.Color = styles[i].color
 		line.Dashes = styles[i].dashes
 		line.Width = 2
-		p.Add(line)
-		f.addLegend(s.Label, line)
+		lines[i] = line
+		f.addLegend(c.Label, line)
+		for _, hv := range c.History {
+			hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})
+			histColors = append(histColors, styles[i].color)
+		}
+	}
+	// Last curve first, so the first (e.g. the baseline) is drawn on top
+	// of curves that nearly coincide with it.
+	for i := len(lines) - 1; i >= 0; i-- {
+		if i == slices.Index(lines, lines[i]) {
+			p.Add(lines[i])
+		}
+	}
+	if len(hist) > 0 {
+		s, err := plotter.NewScatter(hist)
+		if err != nil {
+			return nil, err
+		}
+		s.GlyphStyleFunc = func(i int) draw.GlyphStyle {
+			return draw.GlyphStyle{Color: histColors[i], Radius: 5.5, Shape: outlinedDiamond{}}
+		}
+		p.Add(s)
+		f.addLegend("history (observed), on its curve", historyThumb{})
 	}
 	p.X.Min, p.X.Max = math.Log10(lo), math.Log10(hi)
 	p.Y.Min, p.Y.Max = 0, 1
 	return f, nil
 }
 
+// ecdfPoints returns the step points of e from x = lo to x = hi, zeros
+// at lo, with x as log10(x); the curve stops at the last finite quantile
+// (the rest never recovered).
+func ecdfPoints(e ECDF, lo, hi float64) plotter.XYs {
+	k := float64(len(e.Q) - 1)
+	pts := plotter.XYs{{X: math.Log10(lo), Y: 0}}
+	for i := 1; i < len(e.Q); i++ {
+		v := e.Q[i]
+		if math.IsInf(v, 1) {
+			break
+		}
+		x := math.Log10(max(v, lo))
+		if last := &pts[len(pts)-1]; len(pts) > 1 && last.X == x {
+			last.Y = float64(i) / k // a tie: keep the highest step
+			continue
+		}
+		pts = append(pts, plotter.XY{X: x, Y: float64(i) / k})
+	}
+	pts = append(pts, plotter.XY{X: math.Log10(hi), Y: pts[len(pts)-1].Y})
+	return pts
+}
+
 // ecdf returns the step points of the empirical CDF of vs (NaN dropped,
 // +Inf counted as never recovered) from x = lo to x = hi, zeros at lo,
 // with x as log10(x).
 func ecdf(vs []float64, lo, hi float64) plotter.XYs {
-	xs := make([]float64, 0, len(vs))
-	for _, v := range vs {
-		if !math.IsNaN(v) {
-			xs = append(xs, v)
-		}
-	}
-	slices.Sort(xs)
-	n := float64(len(xs))
-	pts := plotter.XYs{{X: math.Log10(lo), Y: 0}}
-	for i := 0; i < len(xs); {
-		v := xs[i]
-		if math.IsInf(v, 1) {
-			break
-		}
-		j := i
-		for j < len(xs) && xs[j] == v {
-			j++
-		}
-		pts = append(pts, plotter.XY{X: math.Log10(max(v, lo)), Y: float64(j) / n})
-		i = j
-	}
-	pts = append(pts, plotter.XY{X: math.Log10(hi), Y: pts[len(pts)-1].Y})
-	return pts
+	e, _ := ECDFOf(vs)
+	return ecdfPoints(e, lo, hi)
+}
+
+// outlinedDiamond is a diamond filled with the glyph colour and edged in
+// black, the mark of observed history.
+type outlinedDiamond struct{}
+
+func (outlinedDiamond) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	path := diamondPath(pt, sty.Radius)
+	c.SetColor(sty.Color)
+	c.Fill(path)
+	c.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 1.2})
+	c.Stroke(path)
+}
+
+// historyThumb is the legend mark of observed history.
+type historyThumb struct{}
+
+func (historyThumb) Thumbnail(c *draw.Canvas) {
+	outlinedDiamond{}.DrawGlyph(c, draw.GlyphStyle{Color: color.White, Radius: 5}, c.Center())
 }
 
 // fractionTicks label 0, 0.2, …, 1 and also 0.5 and 0.9, with minor ticks

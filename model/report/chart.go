@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -44,6 +45,30 @@ type Chart struct {
 	title  string
 	height func() float64 // default height in inches, when it depends on the data
 	build  func(w, h vg.Length) (*figure, error)
+	// svg keeps the SVG once drawn, shared by copies of the Chart, so the
+	// .svg file and the report's inline chart are drawn once.
+	svg *svgMemo
+}
+
+// svgMemo is a drawn SVG and the size it was drawn at.
+type svgMemo struct {
+	mu   sync.Mutex
+	w, h vg.Length
+	data []byte
+	err  error
+	done bool
+}
+
+// newChart returns a chart of the given title drawn by build.
+func newChart(title string, build func(w, h vg.Length) (*figure, error)) Chart {
+	return Chart{title: title, build: build, svg: &svgMemo{}}
+}
+
+// errChart is a chart that reports err when drawn: constructors check
+// what they can at once but return errors, like every other data error,
+// from the drawing methods.
+func errChart(title string, err error) Chart {
+	return newChart(title, func(vg.Length, vg.Length) (*figure, error) { return nil, err })
 }
 
 // Title returns the chart's title.
@@ -90,6 +115,13 @@ func (c Chart) Save(path string) error {
 	format, err := formatOf(path)
 	if err != nil {
 		return err
+	}
+	if format == "svg" {
+		b, err := c.SVG()
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(path, b)
 	}
 	var buf bytes.Buffer
 	if err := c.Render(&buf, format); err != nil {
@@ -150,13 +182,29 @@ func (c Chart) Render(w io.Writer, format string) (err error) {
 	return err
 }
 
-// SVG returns the chart as an SVG document.
+// SVG returns the chart as an SVG document. It is drawn once per size:
+// later calls, also on copies of c, return the same bytes (do not modify
+// them).
 func (c Chart) SVG() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := c.Render(&buf, "svg"); err != nil {
-		return nil, err
+	render := func() ([]byte, error) {
+		var buf bytes.Buffer
+		if err := c.Render(&buf, "svg"); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
 	}
-	return buf.Bytes(), nil
+	if c.svg == nil {
+		return render()
+	}
+	w, h := c.size()
+	m := c.svg
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.done || m.w != w || m.h != h {
+		m.data, m.err = render()
+		m.w, m.h, m.done = w, h, true
+	}
+	return m.data, m.err
 }
 
 // fixSVGFonts adds generic fallbacks to the font families gonum/plot
@@ -198,6 +246,13 @@ func (f *figure) draw(dc draw.Canvas) {
 	}
 	legW := leg.ThumbnailWidth + em + textW + 2*em
 	plotArea := draw.Crop(area, 0, -legW, 0, 0)
+	// The title is centred over the plot, beside the legend: shrink it to
+	// that width, then shorten it.
+	ts := &f.p.Title.TextStyle
+	for ts.Width(f.p.Title.Text) > plotArea.Size().X && ts.Font.Size > 10 {
+		ts.Font.Size -= 0.5
+	}
+	f.p.Title.Text = truncateToWidth(*ts, f.p.Title.Text, plotArea.Size().X)
 	if f.prepare != nil {
 		f.prepare(f.p.DataCanvas(plotArea))
 	}

@@ -18,52 +18,50 @@ func Histogram(path, title, xlabel string, values []float64) error {
 	return NewHistogram(title, xlabel, values).Save(path)
 }
 
-// NewHistogram returns a histogram of values, one per replication (e.g.
-// user-hours lost), with xlabel naming the quantity and its unit, e.g.
-// "User-hours lost (user·h)". The y axis counts replications. The mean,
-// P50 and P90 (type-7 quantiles, as in summary.json) are drawn as
-// vertical lines and given in the legend. Bins
-// follow the Freedman–Diaconis rule, width 2·IQR/n^(1/3), between 5 and 60
-// of them. NaN and infinite values are left out and counted in the legend.
+// NewHistogram returns NewHistogramOf(title, xlabel, HistOf(values)):
+// a histogram of values, one per replication (e.g. user-hours lost), with
+// bins by the Freedman–Diaconis rule, width 2·IQR/n^(1/3), between 5 and
+// 60 of them. NaN and infinite values are left out and counted in the
+// legend.
 func NewHistogram(title, xlabel string, values []float64) Chart {
-	values = slices.Clone(values)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
-		return buildHistogram(title, xlabel, values, w)
-	}}
+	return NewHistogramOf(title, xlabel, HistOf(values))
 }
 
-func buildHistogram(title, xlabel string, values []float64, w vg.Length) (*figure, error) {
-	xs := make([]float64, 0, len(values))
-	for _, v := range values {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			xs = append(xs, v)
-		}
+// NewHistogramOf returns a chart of h, with xlabel naming the quantity and
+// its unit, e.g. "User-hours lost (user·h)". The y axis counts
+// replications. The mean, P50 and P90 are drawn as vertical lines and
+// given in the legend.
+func NewHistogramOf(title, xlabel string, h Hist) Chart {
+	h.Counts = slices.Clone(h.Counts)
+	return newChart(title, func(w, _ vg.Length) (*figure, error) {
+		return buildHistogram(title, xlabel, h, w)
+	})
+}
+
+func buildHistogram(title, xlabel string, hs Hist, w vg.Length) (*figure, error) {
+	if err := hs.check(); err != nil {
+		return nil, err
 	}
-	if len(xs) == 0 {
-		return nil, fmt.Errorf("no finite values (of %d)", len(values))
+	bins := make([]plotter.HistogramBin, len(hs.Counts))
+	for i, c := range hs.Counts {
+		bins[i] = plotter.HistogramBin{Min: hs.Min + float64(i)*hs.Width, Max: hs.Min + float64(i+1)*hs.Width, Weight: c}
 	}
-	slices.Sort(xs)
-	bins, width := histBins(xs)
 
 	p := newPlot(title, xlabel, "Replications", w)
 	p.Add(grid(false))
 	h := &plotter.Histogram{
 		Bins:      bins,
-		Width:     width,
+		Width:     hs.Width,
 		FillColor: palette[0],
 		LineStyle: draw.LineStyle{Color: color.White, Width: 0.5},
 	}
 	p.Add(h)
 	f := &figure{p: p}
-	f.addLegend(fmt.Sprintf("%s replications", formatNumber(float64(len(xs)))), h)
-	if dropped := len(values) - len(xs); dropped > 0 {
-		f.addLegend(fmt.Sprintf("(%d not finite, left out)", dropped))
+	f.addLegend(fmt.Sprintf("%s replications", formatNumber(float64(hs.N))), h)
+	if hs.Dropped > 0 {
+		f.addLegend(fmt.Sprintf("(%d not finite, left out)", hs.Dropped))
 	}
 
-	var sum float64
-	for _, x := range xs {
-		sum += x
-	}
 	var top float64
 	for _, b := range bins {
 		top = max(top, b.Weight)
@@ -73,9 +71,9 @@ func buildHistogram(title, xlabel string, values []float64, w vg.Length) (*figur
 		v     float64
 		style draw.LineStyle
 	}{
-		{"mean", sum / float64(len(xs)), draw.LineStyle{Color: palette[1], Width: 2}},
-		{"P50", sim.Quantile(xs, 0.5), draw.LineStyle{Color: color.Black, Width: 2, Dashes: dashes[1]}},
-		{"P90", sim.Quantile(xs, 0.9), draw.LineStyle{Color: color.Black, Width: 2, Dashes: dashes[2]}},
+		{"mean", hs.Mean, draw.LineStyle{Color: palette[1], Width: 2}},
+		{"P50", hs.P50, draw.LineStyle{Color: color.Black, Width: 2, Dashes: dashes[1]}},
+		{"P90", hs.P90, draw.LineStyle{Color: color.Black, Width: 2, Dashes: dashes[2]}},
 	}
 	for _, s := range stats {
 		l, err := plotter.NewLine(plotter.XYs{{X: s.v, Y: 0}, {X: s.v, Y: top * 1.08}})

@@ -34,6 +34,30 @@ type Page struct {
 	Charts []Chart
 	// Assumptions lists the parameters the results rest on.
 	Assumptions []Assumption
+
+	// Money is what an incident costs, per incident over replications
+	// (run reports).
+	Money []MoneyRow
+	// Observed sets the real incident's history beside the simulated
+	// bands of the same quantities.
+	Observed []ObservedRow
+	// Causes say why recovery took as long as it did in the typical
+	// replication; they are listed latest first. CausesIntro introduces
+	// them (e.g. which replication).
+	Causes      []Cause
+	CausesIntro string
+	// Sources is the legend of the citation tags the page uses.
+	Sources []SourceTag
+
+	// Incidents is the catalogue and each incident's share of the
+	// baseline's ALE, shown largest first (compare reports).
+	Incidents []IncidentRow
+	// Investments say what each investment changes and costs.
+	Investments []InvestmentRow
+	// OptionsNote explains how Options are ordered, under the table.
+	OptionsNote string
+	// Budget is the recommendation for a capex budget, when one was given.
+	Budget *BudgetRow
 	// Run identifies the run, for the footer.
 	Run Run
 }
@@ -176,12 +200,60 @@ func RenderHTML(p Page) ([]byte, error) {
 // charts drawn.
 type view struct {
 	Page
-	Headline   []headPart
-	Services   []serviceView
-	Options    []optionView
-	Charts     []chartView
-	Incomplete string // the warning, when the run is incomplete
-	Footer     []runField
+	Headline    []headPart
+	Services    []serviceView
+	Options     []optionView
+	Charts      []chartView
+	Incomplete  string // the warning, when the run is incomplete
+	Footer      []runField
+	Money       []moneyView
+	Observed    []observedView
+	Causes      []causeView
+	Incidents   []incidentView
+	Investments []investmentView
+	Budget      *budgetView
+}
+
+type moneyView struct {
+	Label, Note string
+	Mean        ciView
+	P50, P90    *num
+}
+
+type observedView struct {
+	Label, Source, Verdict string
+	From, To, Value        *num
+	Unit                   string
+	Glue                   bool // the unit follows the number without a space ("%")
+	P10, P50, P90          *num // nil without a band
+	N                      string
+	Typical                *num // nil when none
+	Inside                 bool
+}
+
+type causeView struct {
+	Subject string
+	Back    *num
+	Never   bool
+	Why     string
+}
+
+type incidentView struct {
+	Name                string
+	PerYear, ALE, Share *num
+	Loss                ciView
+}
+
+type investmentView struct {
+	Name, Description, Source string
+	Capex, Opex, Lifetime     *num
+}
+
+type budgetView struct {
+	Budget, Capex, Annualised, Predicted *num
+	ALE                                  *ciView
+	Investments                          string
+	Method, Note                         string
 }
 
 type headPart struct {
@@ -233,7 +305,7 @@ type optionView struct {
 	Capex, Opex, NPV *num
 	ALE, Reduction   ciView
 	Payback          *num
-	Never            bool // never pays back
+	PaybackText      string // "4 years 1 month", "never"
 	Pareto           bool
 	KeyP50           *num
 }
@@ -271,18 +343,19 @@ func newView(p Page) (*view, error) {
 	for _, o := range p.Options {
 		k := "option." + o.Name + "."
 		v.Options = append(v.Options, optionView{
-			Name:      o.Name,
-			Capex:     mkNum(k+"capex", o.Capex),
-			Opex:      mkNum(k+"opex_per_yr", o.OpexPerYear),
-			NPV:       mkNum(k+"npv", o.NPV),
-			ALE:       mkCI(k+"ale", o.ALE.Mean, o.ALE.Lo, o.ALE.Hi),
-			Reduction: mkCI(k+"ale_reduction", o.ALEReduction.Mean, o.ALEReduction.Lo, o.ALEReduction.Hi),
-			Payback:   mkNum(k+"payback_yr", o.PaybackYears),
-			Never:     math.IsInf(o.PaybackYears, 1),
-			Pareto:    o.Pareto,
-			KeyP50:    mkNum(k+"key_p50_h", o.KeyP50H),
+			Name:        o.Name,
+			Capex:       mkNum(k+"capex", o.Capex),
+			Opex:        mkNum(k+"opex_per_yr", o.OpexPerYear),
+			NPV:         mkNum(k+"npv", o.NPV),
+			ALE:         mkCI(k+"ale", o.ALE.Mean, o.ALE.Lo, o.ALE.Hi),
+			Reduction:   mkCI(k+"ale_reduction", o.ALEReduction.Mean, o.ALEReduction.Lo, o.ALEReduction.Hi),
+			Payback:     mkNum(k+"payback_yr", o.PaybackYears),
+			PaybackText: FormatYears(o.PaybackYears),
+			Pareto:      o.Pareto,
+			KeyP50:      mkNum(k+"key_p50_h", o.KeyP50H),
 		})
 	}
+	v.addSections(p)
 	for i, c := range p.Charts {
 		svg, err := c.SVG()
 		if err != nil {
@@ -331,6 +404,10 @@ func newView(p Page) (*view, error) {
 	}
 	return v, nil
 }
+
+// FormatCount writes a count in full with thousands separators: 200000 →
+// "200,000".
+func FormatCount(n int) string { return formatCount(n) }
 
 // formatCount writes a count in full with thousands separators.
 func formatCount(n int) string {

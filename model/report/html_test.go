@@ -5,16 +5,19 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dcsim/dcsim/model/report/browser"
 	"github.com/dcsim/dcsim/sim"
 )
 
@@ -94,6 +97,34 @@ func samplePage() Page {
 			{"Firefighters' power cut", "whole site, 0.5 h after ignition", "2022 Pangyo timeline, https://example.org/pangyo-report (text only)"},
 			{"Re-power rate", "4 domains/h", "scenario default"},
 		},
+		Money: []MoneyRow{
+			{Label: "Total loss", Metric: "overall.loss", Stat: scale(kt, 6e10), Note: "revenue + value of user-hours + hardware"},
+			{Label: "Revenue lost", Metric: "overall.revenue_lost", Stat: scale(kt, 4e8)},
+			{Label: "Hardware replaced", Metric: "overall.hardware_cost", Stat: scale(kt, 3.6e9)},
+		},
+		Observed: []ObservedRow{
+			{Label: "KakaoTalk messaging back", FromH: 10.2, ToH: 10.2, Value: math.NaN(), Band: kt, BandMetric: "kakaotalk.time_to_recover_h", Typical: 11.3, Source: "[MBC]"},
+			{Label: "Kakao Pay back", FromH: 22, ToH: 26, Value: math.NaN(), Band: services[1].TimeToRecoverH, BandMetric: "kakaopay.time_to_recover_h", Typical: 20.5, Source: "[YH]"},
+			{Label: "servers down", FromH: 0.7, ToH: 0.7, Value: 16000, Unit: "servers", Typical: math.NaN(), Source: "[DJ]"},
+		},
+		Causes: []Cause{
+			{Subject: "kakaotalk", BackH: 10.4, Why: "manual failover to gasan (failover controller down), 6.6 h"},
+			{Subject: "daum mail", BackH: 127.5, Why: "restored at pangyo after its servers were replaced"},
+			{Subject: "object-meta", BackH: math.Inf(1), Why: "not back within the horizon"},
+		},
+		CausesIntro: "In replication 125, the typical one.",
+		Sources:     []SourceTag{{Tag: "[MBC]", Reference: "imnews.imbc.com 6420718 — KakaoTalk messaging back 16 Oct 01:31"}},
+		Incidents: []IncidentRow{
+			{Name: "pangyo-battery-fire", PerYear: 0.005, Loss: scale(kt, 6e10), ALE: 0.005 * kt.Mean * 6e10},
+			{Name: "gasan-utility-loss", PerYear: 0.2, Loss: scale(kt, 1e9), ALE: 0.2 * kt.Mean * 1e9},
+		},
+		Investments: []InvestmentRow{
+			{Name: "second site", Description: "a hot standby for every user service", Capex: 29e9, OpexPerYear: 0.65e9, LifetimeYears: 10, Source: "assumption [PM]"},
+			{Name: "failover drills", Description: "whole-site drills twice a year", OpexPerYear: 0.15e9, LifetimeYears: 1},
+		},
+		OptionsNote: "Ranked by NPV.",
+		Budget: &BudgetRow{Budget: 10e9, Investments: []string{"ops tooling off-site", "zone power cut-offs"}, Capex: 4.95e9,
+			AnnualisedCost: 1.1e9, PredictedALE: 3.3e9, ALE: Estimate{Mean: math.NaN()}, Method: "exact", Note: "Predicted from each investment alone."},
 		Run: Run{
 			Tool: "dcsim", Version: "v0.3.0", Scenario: "kakao-2022",
 			ScenarioSHA256: "9f2c1e0b7a6d5c4b3a29180716f5e4d3c2b1a0998877665544332211000fedcb",
@@ -135,6 +166,50 @@ func wantMetrics(p Page) map[string]float64 {
 		ci(k+"ale", o.ALE.Mean, o.ALE.Lo, o.ALE.Hi)
 		ci(k+"ale_reduction", o.ALEReduction.Mean, o.ALEReduction.Lo, o.ALEReduction.Hi)
 	}
+	for _, r := range p.Money {
+		stat(r.Metric, r.Stat)
+		m[r.Metric+".p50"], m[r.Metric+".p90"] = r.Stat.P50, r.Stat.P90
+	}
+	for i, o := range p.Observed {
+		k := fmt.Sprintf("observed.%d.", i)
+		m[k+"time_h"] = o.FromH
+		if o.ToH > o.FromH {
+			m[k+"until_h"] = o.ToH
+		}
+		if !math.IsNaN(o.Value) {
+			m[k+"value"] = o.Value
+		}
+		if !math.IsNaN(o.Typical) {
+			m[k+"typical_h"] = o.Typical
+		}
+		if o.Band.N > 0 {
+			m[o.BandMetric+".p10"], m[o.BandMetric+".p50"], m[o.BandMetric+".p90"] = o.Band.P10, o.Band.P50, o.Band.P90
+		}
+	}
+	causes := slices.Clone(p.Causes)
+	slices.SortStableFunc(causes, func(a, b Cause) int { return cmpFloat(b.BackH, a.BackH) })
+	for i, c := range causes {
+		m[fmt.Sprintf("cause.%d.back_h", i)] = c.BackH
+	}
+	var total float64
+	for _, in := range p.Incidents {
+		total += in.ALE
+	}
+	for _, in := range p.Incidents {
+		k := "option.baseline.incidents." + in.Name + "."
+		m[k+"per_year"], m[k+"ale"], m[k+"share_pct"] = in.PerYear, in.ALE, 100*in.ALE/total
+		stat(k+"loss", in.Loss)
+	}
+	for _, iv := range p.Investments {
+		k := "investment." + iv.Name + "."
+		m[k+"capex"], m[k+"opex_per_yr"], m[k+"lifetime_yr"] = iv.Capex, iv.OpexPerYear, iv.LifetimeYears
+	}
+	if b := p.Budget; b != nil {
+		m["budget.budget"], m["budget.capex"], m["budget.annualised_cost"], m["budget.predicted_ale"] = b.Budget, b.Capex, b.AnnualisedCost, b.PredictedALE
+		if !math.IsNaN(b.ALE.Mean) {
+			ci("budget.ale", b.ALE.Mean, b.ALE.Lo, b.ALE.Hi)
+		}
+	}
 	return m
 }
 
@@ -162,7 +237,10 @@ func checkMetrics(t *testing.T, doc []byte, want map[string]float64) {
 			t.Errorf("%s: data-value %q, want %v", key, raw, w)
 		}
 		wantText := FormatNumber(w)
-		if math.IsInf(w, 1) && strings.HasSuffix(key, ".payback_yr") {
+		switch {
+		case strings.HasSuffix(key, ".payback_yr"):
+			wantText = FormatYears(w)
+		case math.IsInf(w, 1) && strings.HasPrefix(key, "cause."):
 			wantText = "never"
 		}
 		if text != wantText {
@@ -176,21 +254,7 @@ func checkMetrics(t *testing.T, doc []byte, want map[string]float64) {
 	}
 }
 
-func xmlUnescape(s string) string {
-	var out string
-	d := xml.NewDecoder(strings.NewReader("<x>" + s + "</x>"))
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return out
-		}
-		if cd, ok := tok.(xml.CharData); ok {
-			out += string(cd)
-		}
-	}
-}
+func xmlUnescape(s string) string { return browser.Unescape(s) }
 
 func TestHTMLMetricsMatchInput(t *testing.T) {
 	p := samplePage()
@@ -267,7 +331,14 @@ func TestHTMLMetricKeysAreJSONPaths(t *testing.T) {
 	}
 	// 11 numbers per service row, and the headline repeats kakaotalk's P50
 	// and P90.
-	if want := 11*len(p.Services) + 2; n != want {
+	// Observed rows with a band show its P10, P50 and P90.
+	want := 11*len(p.Services) + 2
+	for _, o := range p.Observed {
+		if o.Band.N > 0 {
+			want += 3
+		}
+	}
+	if n != want {
 		t.Errorf("checked %d service numbers, want %d", n, want)
 	}
 }

@@ -24,7 +24,7 @@ func TestImports(t *testing.T) {
 		}
 		for _, imp := range af.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
-			if strings.HasPrefix(p, mod) && p != mod+"sim" && p != mod+"model/report" {
+			if strings.HasPrefix(p, mod) && p != mod+"sim" && p != mod+"model/report" && p != mod+"model/report/browser" {
 				t.Errorf("%s imports %s; report may import only %ssim of dcsim", f, p, mod)
 			}
 		}

@@ -65,9 +65,9 @@ func InvestmentChart(path, title, currency string, points []OptionPoint) error {
 // data are non-negative.
 func NewInvestmentChart(title, currency string, points []OptionPoint) Chart {
 	points = slices.Clone(points)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
+	return newChart(title, func(w, h vg.Length) (*figure, error) {
 		return buildInvestment(title, currency, points, w)
-	}}
+	})
 }
 
 func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) (*figure, error) {
@@ -154,22 +154,25 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 		p.Add(s)
 	}
 
-	xys := make(plotter.XYs, len(points))
-	names := make([]string, len(points))
-	for i, o := range points {
-		xys[i] = plotter.XY{X: o.AnnualCost, Y: o.ALE}
-		names[i] = o.Name
+	// Labels: the baseline and the frontier first, cheapest first, then
+	// the rest, so that if some cannot be placed it is the dominated ones.
+	order := make([]int, len(points))
+	for i := range order {
+		order[i] = i
 	}
-	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: names})
-	if err != nil {
-		return nil, err
+	slices.SortStableFunc(order, func(a, b int) int {
+		pa, pb := points[a], points[b]
+		return cmp.Or(cmp.Compare(b2i(!pa.Pareto), b2i(!pb.Pareto)), cmp.Compare(pa.AnnualCost, pb.AnnualCost))
+	})
+	pl := &pointLabels{sty: textStyle(noteSize + 0.5), glyph: 6}
+	for _, i := range order {
+		pl.pts = append(pl.pts, plotter.XY{X: points[i].AnnualCost, Y: points[i].ALE})
+		pl.names = append(pl.names, points[i].Name)
 	}
-	for i := range labels.TextStyle {
-		labels.TextStyle[i] = textStyle(noteSize + 0.5)
-		labels.TextStyle[i].YAlign = draw.YCenter
+	for i := 1; i < len(front); i++ {
+		pl.avoid = append(pl.avoid, [2]plotter.XY{front[i-1], front[i]})
 	}
-	labels.Offset = vg.Point{X: 9}
-	p.Add(labels)
+	p.Add(pl)
 
 	if p.X.Min >= 0 {
 		p.X.Min = 0
@@ -177,8 +180,16 @@ func buildInvestment(title, currency string, points []OptionPoint, w vg.Length) 
 	if p.Y.Min >= 0 {
 		p.Y.Min = 0
 	}
-	p.Y.Max *= 1.05
+	// Room above the highest options for their labels.
+	p.Y.Max *= 1.15
 	return f, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func hasCI(lo, hi float64) bool {
@@ -190,14 +201,18 @@ type diamondGlyph struct{}
 
 func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	c.SetColor(sty.Color)
-	r := sty.Radius
+	c.Fill(diamondPath(pt, sty.Radius))
+}
+
+// diamondPath is a diamond of half-diagonal r centred on pt.
+func diamondPath(pt vg.Point, r vg.Length) vg.Path {
 	var path vg.Path
 	path.Move(vg.Point{X: pt.X, Y: pt.Y + r})
 	path.Line(vg.Point{X: pt.X + r, Y: pt.Y})
 	path.Line(vg.Point{X: pt.X, Y: pt.Y - r})
 	path.Line(vg.Point{X: pt.X - r, Y: pt.Y})
 	path.Close()
-	c.Fill(path)
+	return path
 }
 
 // errBarThumb draws a capped vertical bar as a legend thumbnail.

@@ -39,6 +39,7 @@ func NewRankedBars(title, unit string, rows []Ranked) Chart {
 	rows = slices.Clone(rows)
 	return Chart{
 		title:  title,
+		svg:    &svgMemo{},
 		height: func() float64 { return max(DefaultHeightIn, 1.6+0.4*float64(len(rows))) },
 		build: func(w, h vg.Length) (*figure, error) {
 			return buildRanked(title, unit, rows, w, h)

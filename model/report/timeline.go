@@ -35,6 +35,10 @@ type Marker struct {
 	T float64
 	// Label says what happened, e.g. "power cut" or "kakaotalk failover".
 	Label string
+	// Observed marks an event of the real incident's history rather than
+	// of the simulation: drawn solid in wine red, its label prefixed
+	// "history:".
+	Observed bool
 }
 
 // Timeline draws serving fraction against time with event markers to
@@ -54,52 +58,19 @@ func Timeline(path, title string, series []StepSeries, markers []Marker, horizon
 func NewTimeline(title string, series []StepSeries, markers []Marker, horizonH float64) Chart {
 	series = slices.Clone(series)
 	markers = slices.Clone(markers)
-	return Chart{title: title, build: func(w, h vg.Length) (*figure, error) {
+	return newChart(title, func(w, h vg.Length) (*figure, error) {
 		return buildTimeline(title, series, markers, horizonH, w)
-	}}
+	})
 }
 
 func buildTimeline(title string, series []StepSeries, markers []Marker, horizonH float64, w vg.Length) (*figure, error) {
-	if len(series) == 0 {
-		return nil, fmt.Errorf("no series")
+	tmin, tmax, err := checkSteps(series)
+	if err != nil {
+		return nil, err
 	}
-	tmin, tmax := 0.0, 0.0
-	for _, s := range series {
-		if len(s.T) != len(s.F) {
-			return nil, fmt.Errorf("series %q has %d times and %d fractions", s.Label, len(s.T), len(s.F))
-		}
-		if len(s.T) == 0 {
-			return nil, fmt.Errorf("series %q has no points", s.Label)
-		}
-		for i := range s.T {
-			if err := checkFinite(fmt.Sprintf("series %q time %d", s.Label, i), s.T[i]); err != nil {
-				return nil, err
-			}
-			if i > 0 && s.T[i] < s.T[i-1] {
-				return nil, fmt.Errorf("series %q times decrease at %d (%v < %v)", s.Label, i, s.T[i], s.T[i-1])
-			}
-			if f := s.F[i]; !(f >= 0 && f <= 1) {
-				return nil, fmt.Errorf("series %q fraction %d is %v, want 0–1", s.Label, i, f)
-			}
-		}
-		tmin, tmax = min(tmin, s.T[0]), max(tmax, s.T[len(s.T)-1])
-	}
-	for _, m := range markers {
-		if err := checkFinite(fmt.Sprintf("marker %q time", m.Label), m.T); err != nil {
-			return nil, err
-		}
-		if horizonH <= 0 {
-			tmax = max(tmax, m.T)
-		}
-	}
-	if math.IsNaN(horizonH) || math.IsInf(horizonH, 0) {
-		return nil, fmt.Errorf("horizon is %v h", horizonH)
-	}
-	if horizonH <= 0 {
-		horizonH = tmax * 1.05
-	}
-	if horizonH <= tmin {
-		horizonH = tmin + 1
+	horizonH, err = timeAxis(markers, tmin, tmax, horizonH)
+	if err != nil {
+		return nil, err
 	}
 
 	p := newPlot(title, "Time since incident (hours)", "Serving (% of demand)", w)
@@ -139,6 +110,72 @@ func buildTimeline(title string, series []StepSeries, markers []Marker, horizonH
 		f.addLegend(s.Label, line)
 	}
 
+	addMarkers(p, f, markers, tmin, horizonH)
+	if slices.ContainsFunc(markers, func(m Marker) bool { return m.Observed }) {
+		f.addLegend("event in history", observedMarkerThumb{})
+	}
+
+	p.X.Min, p.X.Max = tmin, horizonH
+	p.Y.Min, p.Y.Max = 0, 100
+	return f, nil
+}
+
+// lineWidth is 4.5 pt for the first of n lines down to 1.5 pt for the
+// last: drawn in order, each narrower line sits on the wider ones.
+// checkSteps checks step series and returns their time range (from at
+// most 0).
+func checkSteps(series []StepSeries) (tmin, tmax float64, err error) {
+	if len(series) == 0 {
+		return 0, 0, fmt.Errorf("no series")
+	}
+	for _, s := range series {
+		if len(s.T) != len(s.F) {
+			return 0, 0, fmt.Errorf("series %q has %d times and %d fractions", s.Label, len(s.T), len(s.F))
+		}
+		if len(s.T) == 0 {
+			return 0, 0, fmt.Errorf("series %q has no points", s.Label)
+		}
+		for i := range s.T {
+			if err := checkFinite(fmt.Sprintf("series %q time %d", s.Label, i), s.T[i]); err != nil {
+				return 0, 0, err
+			}
+			if i > 0 && s.T[i] < s.T[i-1] {
+				return 0, 0, fmt.Errorf("series %q times decrease at %d (%v < %v)", s.Label, i, s.T[i], s.T[i-1])
+			}
+			if f := s.F[i]; !(f >= 0 && f <= 1) {
+				return 0, 0, fmt.Errorf("series %q fraction %d is %v, want 0–1", s.Label, i, f)
+			}
+		}
+		tmin, tmax = min(tmin, s.T[0]), max(tmax, s.T[len(s.T)-1])
+	}
+	return tmin, tmax, nil
+}
+
+// timeAxis checks the markers and returns the end of the time axis:
+// horizonH, or when that is ≤ 0 the last time or marker plus 5 %.
+func timeAxis(markers []Marker, tmin, tmax, horizonH float64) (float64, error) {
+	for _, m := range markers {
+		if err := checkFinite(fmt.Sprintf("marker %q time", m.Label), m.T); err != nil {
+			return 0, err
+		}
+		if horizonH <= 0 {
+			tmax = max(tmax, m.T)
+		}
+	}
+	if math.IsNaN(horizonH) || math.IsInf(horizonH, 0) {
+		return 0, fmt.Errorf("horizon is %v h", horizonH)
+	}
+	if horizonH <= 0 {
+		horizonH = tmax * 1.05
+	}
+	if horizonH <= tmin {
+		horizonH = tmin + 1
+	}
+	return horizonH, nil
+}
+
+// addMarkers adds the markers within [tmin, horizonH] to the plot.
+func addMarkers(p *plot.Plot, f *figure, markers []Marker, tmin, horizonH float64) {
 	ml := &markerLayer{
 		style: textStyle(noteSize),
 		line:  draw.LineStyle{Color: color.Gray{Y: 90}, Width: 1, Dashes: []vg.Length{4, 3}},
@@ -151,14 +188,20 @@ func buildTimeline(title string, series []StepSeries, markers []Marker, horizonH
 	slices.SortStableFunc(ml.markers, func(a, b Marker) int { return cmpFloat(a.T, b.T) })
 	p.Add(ml)
 	f.prepare = func(data draw.Canvas) { ml.width = data.Size().X }
-
-	p.X.Min, p.X.Max = tmin, horizonH
-	p.Y.Min, p.Y.Max = 0, 100
-	return f, nil
 }
 
-// lineWidth is 4.5 pt for the first of n lines down to 1.5 pt for the
-// last: drawn in order, each narrower line sits on the wider ones.
+// observedLine is the style of a marker of observed history: solid and
+// dark, where simulated events are dashed grey.
+var observedLine = draw.LineStyle{Color: rgb(0x882255), Width: 1.2}
+
+// observedMarkerThumb is the legend mark of an observed event.
+type observedMarkerThumb struct{}
+
+func (observedMarkerThumb) Thumbnail(c *draw.Canvas) {
+	x := c.Center().X
+	c.StrokeLine2(observedLine, x, c.Min.Y, x, c.Max.Y)
+}
+
 func lineWidth(i, n int) vg.Length {
 	if n <= 1 {
 		return 2.5
@@ -193,7 +236,11 @@ const (
 )
 
 func (m *markerLayer) text(i int) string {
-	return fmt.Sprintf("%s (%s h)", m.markers[i].Label, formatNumber(m.markers[i].T))
+	mk := m.markers[i]
+	if mk.Observed {
+		return fmt.Sprintf("history: %s (%s h)", mk.Label, formatNumber(mk.T))
+	}
+	return fmt.Sprintf("%s (%s h)", mk.Label, formatNumber(mk.T))
 }
 
 func (m *markerLayer) rowHeight() vg.Length {
@@ -212,7 +259,8 @@ type placement struct {
 // the earliest, each label takes the lowest row where it overlaps no
 // other label and no other marker's leader line (which runs from the plot
 // top up to that marker's row), preferring to start at its marker and
-// otherwise ending there. What does not fit goes in the top row.
+// otherwise ending there. A label that fits nowhere is hidden (row -1):
+// its marker line is drawn without it, never over another label.
 func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, rows int) {
 	ps = make([]placement, len(xs))
 	placed := make([]bool, len(xs))
@@ -248,7 +296,7 @@ func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, r
 			}
 			return true
 		}
-		ps[i] = placement{row: maxMarkerRows - 1, start: starts[0]}
+		ps[i] = placement{row: -1}
 	search:
 		for r := 0; r < maxMarkerRows; r++ {
 			for _, s := range starts {
@@ -258,7 +306,7 @@ func (m *markerLayer) layout(xs []vg.Length, width vg.Length) (ps []placement, r
 				}
 			}
 		}
-		placed[i] = true
+		placed[i] = ps[i].row >= 0
 		rows = max(rows, ps[i].row+1)
 	}
 	return ps, rows
@@ -295,9 +343,18 @@ func (m *markerLayer) Plot(c draw.Canvas, plt *plot.Plot) {
 	rh := m.rowHeight()
 	for i := range m.markers {
 		x := c.Min.X + xs[i]
-		c.StrokeLine2(m.line, x, c.Min.Y, x, c.Max.Y)
+		line, lead, ts := m.line, leader, sty
+		if m.markers[i].Observed {
+			line, lead = observedLine, observedLine
+			lead.Width = 0.6
+			ts.Color = observedLine.Color
+		}
+		c.StrokeLine2(line, x, c.Min.Y, x, c.Max.Y)
+		if ps[i].row < 0 {
+			continue // no room for its label
+		}
 		base := c.Max.Y + markerPad + vg.Length(ps[i].row)*rh
-		c.StrokeLine2(leader, x, c.Max.Y, x, base+rh*0.8)
-		c.FillText(sty, vg.Point{X: c.Min.X + ps[i].start + 1.5, Y: base}, m.text(i))
+		c.StrokeLine2(lead, x, c.Max.Y, x, base+rh*0.8)
+		c.FillText(ts, vg.Point{X: c.Min.X + ps[i].start + 1.5, Y: base}, m.text(i))
 	}
 }
