@@ -50,7 +50,7 @@ func (bg *background) schedule(d int) {
 		return
 	}
 	t := r.eng.Now() + sim.Time(r.st.dom[d].ExpFloat64()/total)
-	if float64(t) < r.m.Sc.Horizon {
+	if float64(t) < r.horizon {
 		r.eng.Schedule(t, kindOf(unitBackground, bgFail), int32(d), 0)
 	}
 }

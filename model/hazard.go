@@ -36,6 +36,7 @@ type incident struct {
 	r       *Replication
 	in      *compiledIncident
 	unit    int32
+	at      float64 // hours after t = 0 the incident starts
 	started bool
 	site    []*randSource // per site in scope
 	dom     []*randSource // per domain of a site in scope
@@ -132,7 +133,7 @@ func (h Hazard) InDomain() bool { return hazardKinds[h].inDomain }
 
 func newHazard(r *Replication, ci *compiledIncident, unit int32) hazard {
 	m := r.m
-	h := incident{r: r, in: ci, unit: unit, held: make([]uint8, m.nDom),
+	h := incident{r: r, in: ci, unit: unit, at: ci.At, held: make([]uint8, m.nDom),
 		site: make([]*randSource, m.nSite), dom: make([]*randSource, m.nDom)}
 	for k, p := range ci.sites {
 		h.site[p] = r.rng.Get(ci.siteStream[k])

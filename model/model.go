@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -285,4 +286,24 @@ type svcInfo struct {
 	users              float64 // peak users
 	requests           float64 // peak users × requests per user-hour
 	revenue            float64 // per hour at peak
+}
+
+// occurrence places the k-th occurrence of catalogue incident i in a
+// replication (RunOccurrences): its streams are named by the incident and
+// k.
+func (m *Model) occurrence(i, k int) *compiledIncident {
+	in := m.Sc.Incidents[i]
+	in.At = 0
+	ci := &compiledIncident{Incident: &in, sites: in.Scope()}
+	tag := fmt.Sprintf("occurrence %d", k)
+	for _, p := range ci.sites {
+		site := &m.Sc.Sites[p]
+		ci.siteStream = append(ci.siteStream, streamID("incident", in.Name, tag, "site", site.Name))
+		var doms []uint64
+		for _, dom := range site.Domains {
+			doms = append(doms, streamID("incident", in.Name, tag, "domain", site.Name, dom.Name))
+		}
+		ci.domStream = append(ci.domStream, doms)
+	}
+	return ci
 }

@@ -50,11 +50,17 @@ type Replication struct {
 	bg      background
 	svc     services
 	imp     impact
-	hazards []hazard // one per incident, in the scenario's order
+	hazards []hazard // the incidents of this replication, in order
+	fixed   []hazard // the scenario's own incidents
 
 	hwCost  float64
 	week0   float64 // week hour at t = 0
+	horizon float64 // hours simulated at most
 	stopped bool
+
+	// occ[i][k] is the hazard of the k-th occurrence of catalogue incident
+	// i in one replication of RunOccurrences, made on first use and reused.
+	occ [][]hazard
 }
 
 // Policy is an optional change to behaviour used by tests; the zero value
@@ -79,8 +85,10 @@ func NewReplication(m *Model) *Replication {
 	r.svc.init(r)
 	r.imp.init(r)
 	for i := range m.incidents {
-		r.hazards = append(r.hazards, newHazard(r, &m.incidents[i], unitHazard+int32(i)))
+		r.fixed = append(r.fixed, newHazard(r, &m.incidents[i], unitHazard+int32(i)))
 	}
+	r.hazards = append([]hazard(nil), r.fixed...)
+	r.occ = make([][]hazard, len(m.Sc.Incidents))
 	return r
 }
 
@@ -96,14 +104,64 @@ func (r *Replication) Engine() *sim.Engine { return r.eng }
 // Run simulates replication rep of a run seeded with seed and fills out.
 func (r *Replication) Run(seed uint64, rep int, out *results.Outcome) {
 	r.Start(seed, rep)
-	r.eng.RunUntil(sim.Time(r.m.Sc.Horizon))
+	r.eng.RunUntil(sim.Time(r.horizon))
 	r.Finish(out)
+}
+
+// Occurrence is one incident of the scenario's catalogue placed in a
+// replication At hours after its t = 0.
+type Occurrence struct {
+	Incident int // index into Scenario.Incidents
+	At       float64
+}
+
+// RunOccurrences simulates one replication holding the given catalogue
+// incidents (in order of At, the first at 0) instead of the scenario's
+// own, as annual risk does with the incidents of a sampled year that
+// overlap. The week hour of t = 0 is drawn (as start = "random" does);
+// the horizon runs to the scenario's horizon after the last incident. The
+// k-th occurrence of an incident in the replication draws from streams
+// named by the incident and k, so replication rep of seed is reproducible
+// and variants of the scenario see the same courses.
+func (r *Replication) RunOccurrences(seed uint64, rep int, occ []Occurrence, out *results.Outcome) {
+	m := r.m
+	r.hazards = r.hazards[:0]
+	for j, o := range occ {
+		k := 0
+		for _, p := range occ[:j] {
+			if p.Incident == o.Incident {
+				k++
+			}
+		}
+		for len(r.occ[o.Incident]) <= k {
+			ci := m.occurrence(o.Incident, len(r.occ[o.Incident]))
+			r.occ[o.Incident] = append(r.occ[o.Incident], newHazard(r, ci, 0))
+		}
+		h := r.occ[o.Incident][k]
+		b := h.base()
+		b.unit = unitHazard + int32(j)
+		b.at = o.At
+		r.hazards = append(r.hazards, h)
+	}
+	last := 0.0
+	if len(occ) > 0 {
+		last = occ[len(occ)-1].At
+	}
+	r.start(seed, rep, last+m.Sc.Horizon, true)
+	r.eng.RunUntil(sim.Time(r.horizon))
+	r.Finish(out)
+	r.hazards = append(r.hazards[:0], r.fixed...)
 }
 
 // Start resets state to the healthy fleet at t = 0 and schedules each
 // incident's start, without running anything.
 func (r *Replication) Start(seed uint64, rep int) {
+	r.start(seed, rep, r.m.Sc.Horizon, r.m.Sc.Incident.RandomStart)
+}
+
+func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart bool) {
 	m := r.m
+	r.horizon = horizon
 	r.eng.Reset()
 	r.rng.Reset(seed, uint64(rep))
 	r.power.reset()
@@ -112,13 +170,13 @@ func (r *Replication) Start(seed uint64, rep int) {
 	r.imp.reset()
 	r.hwCost, r.stopped = 0, false
 	r.week0 = m.Sc.Incident.WeekHour
-	if m.Sc.Incident.RandomStart {
+	if randomStart {
 		r.week0 = 168 * r.st.start.Float64()
 	}
 	r.svc.refresh(0)
 	for _, h := range r.hazards {
 		h.reset()
-		r.eng.Schedule(sim.Time(h.base().in.At), kindOf(h.base().unit, hzStart), 0, 0)
+		r.eng.Schedule(sim.Time(h.base().at), kindOf(h.base().unit, hzStart), 0, 0)
 	}
 	if !r.policy.NoBackground {
 		r.bg.start()
@@ -130,7 +188,7 @@ func (r *Replication) Finish(out *results.Outcome) {
 	m := r.m
 	end := float64(r.eng.Now())
 	if !r.stopped {
-		end = m.Sc.Horizon
+		end = r.horizon
 	}
 	r.imp.finish(end)
 	if cap(out.Services) < m.nSvc {

@@ -92,6 +92,7 @@ Scenario keys are documented in scenarios/README.md, results in results/README.m
 		Commands: []*cli.Command{
 			runCommand(),
 			compareCommand(),
+			riskCommand(),
 			sweepCommand(),
 			traceCommand(),
 			plotCommand(),

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRiskCommand runs dcsim risk on kakao-2022 with two options and checks
+// the results contract: risk.json with every variant's AAL, AEP/OEP at the
+// nine return periods, TVaR, services and incident shares; ylt.csv; the
+// charts; the same numbers again from the same seed; and bad input.
+func TestRiskCommand(t *testing.T) {
+	sc := cliScenario(t, "kakao-2022")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "risk")
+	args := []string{"risk", sc, "--options", "site-drills,control-plane-2nd-site", "--years", "400", "--max-years", "400",
+		"--out", out, "--workers", "2", "--quiet"}
+	r := cliRun(t, args...)
+	if r.code != 0 || !strings.Contains(r.stdout, "baseline") || !strings.Contains(r.stdout, "site-drills") {
+		t.Fatalf("want exit 0 and a table:\n%s", r)
+	}
+	var f struct {
+		Complete bool `json:"complete"`
+		Years    int  `json:"years"`
+		Variants []struct {
+			Variant string `json:"variant"`
+			AAL     struct {
+				Mean float64    `json:"mean"`
+				CI95 [2]float64 `json:"ci95"`
+			} `json:"aal"`
+			AEP []struct {
+				T    float64 `json:"return_period_years"`
+				Loss float64 `json:"loss"`
+			} `json:"aep"`
+			OEP       []json.RawMessage `json:"oep"`
+			TVaR      []json.RawMessage `json:"tvar"`
+			Services  []json.RawMessage `json:"services"`
+			Incidents []struct {
+				Name  string  `json:"name"`
+				Share float64 `json:"share"`
+			} `json:"incidents"`
+		} `json:"variants"`
+	}
+	b := cliReadFile(t, filepath.Join(out, "risk.json"))
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Complete || f.Years != 400 || len(f.Variants) != 3 {
+		t.Fatalf("risk.json: complete %v, %d years, %d variants; want true, 400, 3", f.Complete, f.Years, len(f.Variants))
+	}
+	for _, v := range f.Variants {
+		if !(v.AAL.Mean > 0) || !(v.AAL.CI95[0] <= v.AAL.Mean && v.AAL.Mean <= v.AAL.CI95[1]) {
+			t.Errorf("%s: AAL %v outside its CI %v", v.Variant, v.AAL.Mean, v.AAL.CI95)
+		}
+		if len(v.AEP) != 9 || len(v.OEP) != 9 || len(v.TVaR) != 2 || len(v.Services) != 13 {
+			t.Errorf("%s: %d AEP, %d OEP, %d TVaR, %d services; want 9, 9, 2, 13", v.Variant, len(v.AEP), len(v.OEP), len(v.TVaR), len(v.Services))
+		}
+		for k := 1; k < len(v.AEP); k++ {
+			if v.AEP[k].Loss < v.AEP[k-1].Loss {
+				t.Errorf("%s: AEP falls from %v at %gy to %v at %gy", v.Variant, v.AEP[k-1].Loss, v.AEP[k-1].T, v.AEP[k].Loss, v.AEP[k].T)
+			}
+		}
+		sum := 0.0
+		for _, in := range v.Incidents {
+			sum += in.Share
+		}
+		if len(v.Incidents) != 5 || sum < 0.999 || sum > 1.001 {
+			t.Errorf("%s: %d incident shares summing to %v; want 4 incidents and background summing to 1", v.Variant, len(v.Incidents), sum)
+		}
+	}
+	if f.Variants[0].Variant != "baseline" || !(f.Variants[2].AAL.Mean < f.Variants[0].AAL.Mean) {
+		t.Errorf("a second-site control plane should cut the AAL: %+v", f.Variants)
+	}
+	for _, name := range []string{"ylt.csv", "aep.png", "aep.svg", "oep.png", "oep.svg"} {
+		if !cliExists(filepath.Join(out, name)) {
+			t.Errorf("no %s", name)
+		}
+	}
+	// The same seed gives the same file; an existing result needs --force.
+	if r := cliRun(t, args...); r.code != 2 || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("rerun without --force: want exit 2 naming --force:\n%s", r)
+	}
+	again := cliRun(t, append(args, "--force")...)
+	if again.code != 0 {
+		t.Fatalf("rerun with --force:\n%s", again)
+	}
+	if b2 := cliReadFile(t, filepath.Join(out, "risk.json")); string(b2) != string(b) {
+		t.Error("risk.json differs between two runs with the same seed")
+	}
+	// --force never replaces a directory dcsim did not write.
+	foreign := filepath.Join(dir, "notes")
+	if err := os.MkdirAll(foreign, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(foreign, "mine.txt"), []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := cliRun(t, "risk", sc, "--years", "10", "--max-years", "10", "--out", foreign, "--force", "--quiet"); r.code != 2 {
+		t.Errorf("--force over a foreign directory: want exit 2:\n%s", r)
+	}
+	if !cliExists(filepath.Join(foreign, "mine.txt")) {
+		t.Error("--force touched a file dcsim did not write")
+	}
+	for _, bad := range [][]string{
+		{"risk", sc, "--options", "no-such-option"},
+		{"risk", sc, "--years", "1"},
+		{"risk", sc, "--precision", "0"},
+		{"risk", sc, "--method", "magic"},
+		{"risk", sc, "--years", "100", "--max-years", "10"},
+	} {
+		if r := cliRun(t, append(bad, "--out", filepath.Join(dir, "bad"))...); r.code != 2 {
+			t.Errorf("want exit 2:\n%s", r)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/model/risk"
+)
+
+// Annual simulates years of a comparison plan for the annual-risk driver
+// (model/risk): in each sampled year the catalogue incidents arrive as
+// Poisson processes, and every variant (the baseline and each portfolio)
+// simulates the same arrivals with the same random numbers.
+//
+// Incidents that start within the scenario's horizon of the previous one
+// in the year overlap: they run in one replication (RunOccurrences), so
+// they interact — a utility loss during a fire's recovery. The loss of such
+// a group is shared equally by its incidents (for the per-incident shares
+// of the AAL and the occurrence exceedance). Independent failures are
+// simulated around incidents, not through the quiet rest of the year.
+type Annual struct {
+	plan  *Plan
+	names []string // service names
+	reps  [][]*Replication
+	outs  [][]results.Outcome
+	occ   [][]Occurrence
+}
+
+// NewAnnual prepares the plan's variants for workers concurrent workers.
+func NewAnnual(plan *Plan, workers int) *Annual {
+	a := &Annual{plan: plan}
+	for _, s := range plan.Base.Services {
+		a.names = append(a.names, s.Name)
+	}
+	models := make([]*Model, len(plan.Variants))
+	for v, sc := range plan.Variants {
+		models[v] = Compile(sc)
+	}
+	for range max(1, workers) {
+		var rs []*Replication
+		for _, m := range models {
+			rs = append(rs, NewReplication(m))
+		}
+		a.reps = append(a.reps, rs)
+		a.outs = append(a.outs, make([]results.Outcome, 1))
+		a.occ = append(a.occ, nil)
+	}
+	return a
+}
+
+// Config returns the driver's configuration: the baseline catalogue and
+// each variant's frequencies (investments may change them).
+func (a *Annual) Config(years int, seed uint64, method risk.Method, workers int) *risk.Config {
+	p := a.plan
+	cfg := &risk.Config{Services: a.names, Years: years, Seed: seed, Method: method, Workers: max(1, workers)}
+	for _, in := range p.Base.Incidents {
+		cfg.Incidents = append(cfg.Incidents, risk.Incident{Name: in.Name, PerYear: in.PerYear})
+	}
+	for v, sc := range p.Variants {
+		va := risk.Variant{Name: p.Names[v]}
+		for _, in := range sc.Incidents {
+			va.PerYear = append(va.PerYear, in.PerYear)
+		}
+		cfg.Variants = append(cfg.Variants, va)
+	}
+	return cfg
+}
+
+// maxGroups bounds the overlapping groups of incidents in one year: group
+// g of year y is replication y·maxGroups + g.
+const maxGroups = 1 << 12
+
+// Simulate simulates variant v of one sampled year (risk.Simulate).
+func (a *Annual) Simulate(worker, v int, in *risk.YearInput, out *risk.YearOutcome) error {
+	r := a.reps[worker][v]
+	horizon := r.m.Sc.Horizon
+	o := &a.outs[worker][0]
+	group := 0
+	for j := 0; j < len(in.Arrivals); {
+		if group >= maxGroups {
+			return fmt.Errorf("year %d has more than %d separate groups of incidents", in.Rep, maxGroups)
+		}
+		t0 := in.Arrivals[j].At
+		occ := a.occ[worker][:0]
+		k := j
+		for ; k < len(in.Arrivals); k++ {
+			at := in.Arrivals[k].At
+			if k > j && at-in.Arrivals[k-1].At >= horizon {
+				break
+			}
+			occ = append(occ, Occurrence{Incident: in.Arrivals[k].Incident, At: at - t0})
+		}
+		a.occ[worker] = occ
+		r.RunOccurrences(in.Seed, int(in.Rep)*maxGroups+group, occ, o)
+		share := o.Loss / float64(k-j)
+		for x := j; x < k; x++ {
+			out.EventLoss[x] = share
+		}
+		for s := range o.Services {
+			out.Downtime[s] += o.Services[s].OutageH
+		}
+		j = k
+		group++
+	}
+	return nil
+}
