@@ -14,10 +14,10 @@ import (
 
 // The Slurm deployment (deploy/slurm/submit.sh) is tested twice with the
 // same scenario of submissions: against a stand-in sbatch that runs each job
-// at once (everywhere bash is), and against a real Slurm cluster when one
-// answers — CI starts one with deploy/slurm/ci-cluster.sh and sets
-// DCSIM_REQUIRE_SLURM=1 so that a cluster that does not answer fails the
-// test instead of skipping it.
+// at once (everywhere bash is), and against a real Slurm cluster — the
+// loopback one deploy/slurm/ci-cluster.sh starts, when it answers, or any
+// cluster with DCSIM_REQUIRE_SLURM=1, which CI sets so that a cluster that
+// does not answer fails the test instead of skipping it.
 
 // slurmCluster is where submit.sh's jobs run.
 type slurmCluster struct {
@@ -75,11 +75,16 @@ func TestSlurmSubmitCluster(t *testing.T) {
 	if testing.Short() && !require {
 		t.Skip("builds the binary and runs Slurm jobs")
 	}
-	if err := slurmAnswers(); err != nil {
-		if require {
-			t.Fatalf("DCSIM_REQUIRE_SLURM=1 but no Slurm cluster answers: %v", err)
-		}
+	cluster, err := slurmAnswers()
+	switch {
+	case err != nil && require:
+		t.Fatalf("DCSIM_REQUIRE_SLURM=1 but no Slurm cluster answers: %v", err)
+	case err != nil:
 		t.Skipf("no Slurm cluster answers (%v); deploy/slurm/ci-cluster.sh starts one", err)
+	case cluster != "dcsim-ci" && !require:
+		// Never queue test jobs on a real cluster by surprise.
+		t.Skipf("Slurm cluster %q answers, but only the one deploy/slurm/ci-cluster.sh starts is used unasked; "+
+			"DCSIM_REQUIRE_SLURM=1 submits a few small jobs to it", cluster)
 	}
 	wait := func(t *testing.T, id string) {
 		t.Helper()
@@ -98,24 +103,35 @@ func TestSlurmSubmitCluster(t *testing.T) {
 	slurmSubmissions(t, t.TempDir(), slurmCluster{env: os.Environ(), wait: wait})
 }
 
-// slurmAnswers reports whether a Slurm controller answers and has a node
-// that can run jobs.
-func slurmAnswers() error {
+// slurmAnswers returns the name of the Slurm cluster that answers, if it
+// has a node that can run jobs.
+func slurmAnswers() (string, error) {
 	if _, err := exec.LookPath("sbatch"); err != nil {
-		return err
+		return "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "sinfo", "-h", "-o", "%T").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("sinfo: %v: %s", err, bytes.TrimSpace(out))
+		return "", fmt.Errorf("sinfo: %v: %s", err, bytes.TrimSpace(out))
 	}
+	up := false
 	for _, st := range strings.Fields(string(out)) {
-		if strings.HasPrefix(st, "idle") || strings.HasPrefix(st, "mixed") || strings.HasPrefix(st, "allocated") {
-			return nil
+		up = up || strings.HasPrefix(st, "idle") || strings.HasPrefix(st, "mixed") || strings.HasPrefix(st, "allocated")
+	}
+	if !up {
+		return "", fmt.Errorf("no node is up: sinfo says %q", strings.TrimSpace(string(out)))
+	}
+	conf, err := exec.CommandContext(ctx, "scontrol", "show", "config").Output()
+	if err != nil {
+		return "", fmt.Errorf("scontrol show config: %v", err)
+	}
+	for _, line := range strings.Split(string(conf), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "ClusterName" {
+			return strings.TrimSpace(v), nil
 		}
 	}
-	return fmt.Errorf("no node is up: sinfo says %q", strings.TrimSpace(string(out)))
+	return "", nil
 }
 
 // slurmSubmissions submits example.toml three times through submit.sh:
