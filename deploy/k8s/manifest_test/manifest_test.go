@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -295,7 +296,7 @@ func TestContainerfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var froms []string
-	var build, entry string
+	var build, entry, user string
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
 		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
@@ -310,6 +311,8 @@ func TestContainerfile(t *testing.T) {
 			}
 		case "ENTRYPOINT":
 			entry = strings.TrimSpace(strings.TrimPrefix(line, f[0]))
+		case "USER":
+			user = f[1]
 		}
 	}
 	if len(froms) < 2 {
@@ -324,10 +327,18 @@ func TestContainerfile(t *testing.T) {
 	if entry != `["/dcsim"]` {
 		t.Errorf(`ENTRYPOINT %s, want ["/dcsim"], the Jobs' command`, entry)
 	}
+	if want := fmt.Sprintf("%d:%d", imageUID, imageUID); user != want {
+		t.Errorf("Containerfile USER %q, want %s (a non-root user the Jobs' securityContext names)", user, want)
+	}
 	if !strings.Contains(string(b), "COPY scenarios/ /scenarios/") {
 		t.Errorf("the image must hold the scenarios at /scenarios/")
 	}
 	r := render(t, filesys.MakeFsOnDisk(), k8sDir)
+	for _, j := range r.jobs {
+		if sc := j.Spec.Template.Spec.SecurityContext; sc == nil || deref64(sc.RunAsUser) != imageUID || deref64(sc.FSGroup) != imageUID {
+			t.Errorf("%s: runAsUser and fsGroup must be the image's user %d", j.Name, imageUID)
+		}
+	}
 	sc := r.configMap.Data["scenario"]
 	if rel, ok := strings.CutPrefix(sc, "/scenarios/"); !ok {
 		t.Logf("scenario %s is not in the image; it must be on the volume", sc)
@@ -338,24 +349,57 @@ func TestContainerfile(t *testing.T) {
 
 const repoRoot = "../../.."
 
+// imageUID is the user the image runs as (Containerfile USER) and the Jobs'
+// runAsUser and fsGroup.
+const imageUID = 65532
+
 // TestJobsRunDcsim runs the Jobs' commands as Kubernetes would — env from
-// the ConfigMap and the downward API, $(VAR) expanded, /results and
-// /scenarios mapped into a temporary directory — with a dcsim built from
-// this repository: one process per completion index, then the merge. The
-// merged result must be the unsharded run's, byte for byte; then one
-// shard is removed and the merge must exit 2 (which the Job's
-// podFailurePolicy turns into a failed Job) naming the gap.
+// the ConfigMap and the downward API, $(VAR) expanded — with dcsim built
+// the way the Containerfile builds it: one process per completion index,
+// then the merge. Run as root, each process runs as the image would, in a
+// root filesystem holding only /dcsim, /scenarios and the /results volume
+// (chroot), as uid 65532; otherwise /results and /scenarios are mapped
+// into a temporary directory. The merged result must be the unsharded
+// run's, byte for byte; then one shard is removed and the merge must exit
+// 2 (which the Job's podFailurePolicy turns into a failed Job) naming the
+// gap.
 func TestJobsRunDcsim(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds dcsim")
 	}
 	tmp := t.TempDir()
-	dcsim := filepath.Join(tmp, "dcsim")
-	build := exec.Command("go", "build", "-o", dcsim, "./cmd/dcsim")
+	rootfs := filepath.Join(tmp, "rootfs")
+	dcsim := filepath.Join(rootfs, "dcsim")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dcsim, "./cmd/dcsim")
 	build.Dir = repoRoot
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	root, _ := filepath.Abs(repoRoot)
+	if err := os.CopyFS(filepath.Join(rootfs, "scenarios"), os.DirFS(filepath.Join(root, "scenarios"))); err != nil {
+		t.Fatal(err)
+	}
+	volume := filepath.Join(rootfs, "results")
+	if err := os.MkdirAll(volume, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	chroot := os.Geteuid() == 0
+	if chroot {
+		// What the pod's fsGroup does for the volume; the image's files are
+		// readable by anyone.
+		if err := os.Chown(volume, imageUID, imageUID); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{tmp, rootfs} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	} else {
+		t.Log("not root: running the pods' commands without chroot, with /results and /scenarios mapped")
+	}
+
 	fs := copyToMemory(t, k8sDir)
 	k, _ := fs.ReadFile("/k8s/kustomization.yaml")
 	k = regexp.MustCompile(`(?m)^(\s*- shards=)\d+`).ReplaceAll(k, []byte("${1}3"))
@@ -365,8 +409,7 @@ func TestJobsRunDcsim(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := render(t, fs, "/k8s")
-	root, _ := filepath.Abs(repoRoot)
-	paths := strings.NewReplacer("/results/", filepath.Join(tmp, "results")+"/", "/scenarios/", filepath.Join(root, "scenarios")+"/")
+	paths := strings.NewReplacer("/results/", volume+"/", "/scenarios/", filepath.Join(rootfs, "scenarios")+"/")
 	runPod := func(j *batchv1.Job, index int) ([]byte, error) {
 		c := container(j)
 		env := map[string]string{}
@@ -388,10 +431,20 @@ func TestJobsRunDcsim(t *testing.T) {
 		var args []string
 		for _, a := range c.Args {
 			a = varRef.ReplaceAllStringFunc(a, func(m string) string { return env[m[2:len(m)-1]] })
-			args = append(args, paths.Replace(a))
+			if !chroot {
+				a = paths.Replace(a)
+			}
+			args = append(args, a)
 		}
-		cmd := exec.Command(dcsim, args...)
-		cmd.Env = []string{"PATH=/nonexistent"}
+		var cmd *exec.Cmd
+		if chroot {
+			cmd = exec.Command(c.Command[0], args...)
+			cmd.Dir = "/"
+			cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: rootfs, Credential: &syscall.Credential{Uid: imageUID, Gid: imageUID}}
+		} else {
+			cmd = exec.Command(filepath.Join(rootfs, c.Command[0]), args...)
+		}
+		cmd.Env = []string{}
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
@@ -412,7 +465,7 @@ func TestJobsRunDcsim(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("unsharded run: %v\n%s", err, out)
 	}
-	result := filepath.Join(tmp, "results", r.configMap.Data["run"], "result")
+	result := filepath.Join(volume, r.configMap.Data["run"], "result")
 	for _, f := range []string{"summary.json", "replications.csv"} {
 		a, err1 := os.ReadFile(filepath.Join(result, f))
 		b, err2 := os.ReadFile(filepath.Join(whole, f))
@@ -427,7 +480,7 @@ func TestJobsRunDcsim(t *testing.T) {
 		t.Errorf("the merge Job drew no report: %v", err)
 	}
 
-	if err := os.RemoveAll(filepath.Join(tmp, "results", r.configMap.Data["run"], "shards", "1")); err != nil {
+	if err := os.RemoveAll(filepath.Join(volume, r.configMap.Data["run"], "shards", "1")); err != nil {
 		t.Fatal(err)
 	}
 	out, err := runPod(mj, -1)
@@ -448,6 +501,13 @@ func envFrom(j *batchv1.Job, name string) *corev1.EnvVarSource {
 }
 
 func deref(p *int32) int32 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+func deref64(p *int64) int64 {
 	if p == nil {
 		return -1
 	}
