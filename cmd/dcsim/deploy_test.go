@@ -100,7 +100,51 @@ func TestSlurmSubmitCluster(t *testing.T) {
 		q, _ := exec.Command("squeue").CombinedOutput()
 		t.Fatalf("Slurm job %s has not ended after 5 minutes:\n%s", id, q)
 	}
-	slurmSubmissions(t, t.TempDir(), slurmCluster{env: os.Environ(), wait: wait})
+	tmp := t.TempDir()
+	dcsim := slurmSubmissions(t, tmp, slurmCluster{env: os.Environ(), wait: wait})
+
+	// Plain sbatch arrays, without submit.sh: --shard auto takes a task's
+	// position in a stepped range, and refuses a list (whose positions
+	// Slurm does not give) with a message saying to set DCSIM_SHARDS.
+	scenario, _ := filepath.Abs("../../scenarios/example.toml")
+	sbatch := func(array, dir string) string {
+		t.Helper()
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		wrap := dcsim + " run " + scenario + ` -n 30 --no-plots -q --workers 1 --shard auto --out ` + dir + `/$SLURM_ARRAY_TASK_ID`
+		cmd := exec.Command("sbatch", "--parsable", "--array="+array, "--cpus-per-task=1", "--mem=300M", "--time=00:10:00",
+			"--output="+dir+"/log-%a", "--wrap="+wrap)
+		cmd.Dir = tmp
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("sbatch --array=%s: %v\n%s", array, err, out)
+		}
+		return strings.TrimSpace(strings.Split(string(out), ";")[0])
+	}
+	stepped, list := filepath.Join(tmp, "stepped"), filepath.Join(tmp, "list")
+	jobStepped, jobList := sbatch("0-4:2", stepped), sbatch("1,5,9", list)
+	wait(t, jobStepped)
+	wait(t, jobList)
+	for id, want := range map[string]string{"0": "0/3", "2": "1/3", "4": "2/3"} {
+		b, err := os.ReadFile(filepath.Join(stepped, id, "manifest.json"))
+		if err != nil {
+			log, _ := os.ReadFile(filepath.Join(stepped, "log-"+id))
+			t.Fatalf("task %s of --array=0-4:2 left no result: %v\n%s", id, err, log)
+		}
+		if !strings.Contains(string(b), `"shard": "`+want+`"`) {
+			t.Errorf("task %s of --array=0-4:2 ran a shard other than %s:\n%s", id, want, b)
+		}
+	}
+	for _, id := range []string{"1", "5", "9"} {
+		log, _ := os.ReadFile(filepath.Join(list, "log-"+id))
+		if !strings.Contains(string(log), "set DCSIM_SHARDS") {
+			t.Errorf("task %s of --array=1,5,9 without DCSIM_SHARDS did not refuse with the hint; its log:\n%s", id, log)
+		}
+		if _, err := os.Stat(filepath.Join(list, id)); err == nil {
+			t.Errorf("task %s of --array=1,5,9 without DCSIM_SHARDS wrote a result", id)
+		}
+	}
 }
 
 // slurmAnswers returns the name of the Slurm cluster that answers, if it
@@ -144,9 +188,11 @@ func slurmAnswers() (string, error) {
 //     byte, with its report;
 //  3. a new submission with two shards: a new run directory, so the first
 //     run's shards cannot mix into it, and again the unsharded result.
-func slurmSubmissions(t *testing.T, tmp string, c slurmCluster) {
+//
+// It returns the dcsim binary it built.
+func slurmSubmissions(t *testing.T, tmp string, c slurmCluster) (dcsim string) {
 	t.Helper()
-	dcsim := filepath.Join(tmp, "bin", "dcsim")
+	dcsim = filepath.Join(tmp, "bin", "dcsim")
 	if out, err := exec.Command("go", "build", "-o", dcsim, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -255,4 +301,5 @@ func slurmSubmissions(t *testing.T, tmp string, c slurmCluster) {
 		t.Errorf("the two-shard merge did not merge:\n%s", log)
 	}
 	sameAsWhole(third["run_dir"])
+	return dcsim
 }
