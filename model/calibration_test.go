@@ -12,7 +12,7 @@ import (
 )
 
 // Calibration against the history of the 15 October 2022 Pangyo fire, from
-// ../shared/reference/incidents.md (sources in scenarios/kakao-2022.toml):
+// docs/incidents.md (sources in scenarios/kakao-2022.toml):
 //
 //	KakaoTalk messaging back            +10.2 h   [MBC] imnews.imbc.com 6420718
 //	Kakao T, Pay back (16 Oct afternoon) +22–26 h [YH] Yonhap; news.kbs.co.kr 5580046

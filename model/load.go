@@ -67,7 +67,7 @@ func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scena
 	return sc, nil
 }
 
-// Defaults, with their sources (../shared/reference/incidents.md).
+// Defaults, with their sources (docs/reference-figures.md).
 var (
 	defaultServerRate = 0.03 / 8760 // 2–4%/yr field replacement (Schroeder & Gibson, FAST'07)
 	// ~20 rack failures/yr in a 1,800-server cluster of 40-server racks (J. Dean).

@@ -3,7 +3,7 @@ package sim_test
 // Analytic checks: small repairable systems with exponential failure rate λ
 // and repair rate μ, simulated with nothing but sim's primitives (Engine,
 // Streams, Run, Moments), against closed-form results from
-// ../shared/reference/incidents.md, Exact results for tests. Each test
+// docs/reference-figures.md, Exact results for tests. Each test
 // requires the formula to lie inside the simulated 99% confidence
 // interval for a fixed seed, and the interval to be narrow enough that the
 // check has teeth. The reference rates are
@@ -236,7 +236,7 @@ func TestThreeOfFiveFormula(t *testing.T) {
 // 9.6e-6 of the time, about one 3 h outage per 350,000 h, so a direct
 // estimate needs 1e9 h of simulated time (4,000 replications of 250,000 h)
 // for some 3,000 outages and a ±6% interval; it checks the formula where
-// incidents.md states it. A
+// docs/reference-figures.md states it. A
 // second run at λ = 0.02 /h (a = 5/6, A = 0.964506), where the same
 // formula holds and outages are common, checks it to ±0.1%.
 func TestThreeOfFiveAvailability(t *testing.T) {

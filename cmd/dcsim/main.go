@@ -37,11 +37,16 @@ func badInput(err error) error { return &exitError{code: 2, err: err} }
 
 func badInputf(format string, args ...any) error { return badInput(fmt.Errorf(format, args...)) }
 
-// version is dcsim's version: the module version when built from a tagged
-// module, else the VCS revision, else "devel".
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+// version is dcsim's version, from the build information the Go toolchain
+// embeds: the module version when installed with go install ...@vX or
+// @latest (or the pseudo-version go build stamps from a git checkout, which
+// names the commit and ends in +dirty when the tree had changes), else the
+// VCS revision with "-dirty" when built with older stamping, else "devel"
+// (built with -buildvcs=false, or outside a repository).
+func version() string { return versionFrom(debug.ReadBuildInfo()) }
+
+func versionFrom(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
 		return "devel"
 	}
 	if v := bi.Main.Version; v != "" && v != "(devel)" {

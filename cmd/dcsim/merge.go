@@ -15,12 +15,13 @@ func mergeCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "merge",
 		Usage:     "combine shard result directories into the result of one unsharded run",
-		ArgsUsage: "SHARD_DIR [SHARD_DIR...]",
+		ArgsUsage: "SHARD_DIR... | DIR_OF_SHARDS",
 		Description: `Replications are seeded by index, so shards run anywhere (Slurm array tasks,
 Kubernetes Indexed Jobs, several machines) merge into exactly the files one
 unsharded run writes: same replications.csv and summary.json, byte for byte.
 Every shard must be complete and from the same scenario, seed and replication
-count; together they must cover every replication once.
+count; together they must cover every replication once. A directory that
+holds shard directories (and is not one itself) stands for all of them.
 
 Examples:
    dcsim run scenarios/kakao-2022.toml --shard 0/2 --out results/k0
@@ -35,11 +36,15 @@ Examples:
 			if c.NArg() == 0 {
 				return badInputf("merge needs the shard directories as arguments")
 			}
-			spec, err := mergeSpec(c, c.Args().First())
+			dirs, err := expandShardDirs(c.Args().Slice())
+			if err != nil {
+				return badInput(err)
+			}
+			spec, err := mergeSpec(c, dirs[0])
 			if err != nil {
 				return err
 			}
-			_, col, err := results.MergeWith(c.Args().Slice(), c.String("out"), c.Bool("force"), spec.beforeFinish)
+			_, col, err := results.MergeWith(dirs, c.String("out"), c.Bool("force"), spec.beforeFinish)
 			if err != nil {
 				return badInput(err)
 			}
@@ -52,7 +57,7 @@ Examples:
 				if err := spec.show(c, col); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", c.NArg(), c.String("out"))
+				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", len(dirs), c.String("out"))
 			}
 			return nil
 		},

@@ -389,10 +389,20 @@ func newProgress(c *cli.Context, total int, desc string) progress {
 	)
 }
 
-// shardFromEnv returns "i/n" from a batch scheduler's environment: a Slurm
-// job array (SLURM_ARRAY_TASK_ID, and SLURM_ARRAY_TASK_COUNT or
-// SLURM_ARRAY_TASK_MIN/MAX) or a Kubernetes Indexed Job
-// (JOB_COMPLETION_INDEX, with the shard count in DCSIM_SHARDS).
+// shardFromEnv returns "i/n" from a batch scheduler's environment.
+//
+// Slurm job array: with DCSIM_SHARDS=n set (deploy/slurm/submit.sh sets it),
+// the array task id is the shard index, 0 <= id < n, so any array — a
+// range, a stepped range or a list such as --array=3,7 that reruns two
+// failed shards — runs exactly the shards its ids name. Without
+// DCSIM_SHARDS the task's position in the array is its index and the
+// array's task count is n: for --array=1-16 or --array=0-30:2 (16 tasks)
+// task 6 is shard 3/16. Slurm describes a list such as 1,5,9 only by its
+// minimum, maximum and count (its step reads 1), so a position cannot be
+// derived for it and the error says to set DCSIM_SHARDS.
+//
+// Kubernetes Indexed Job: JOB_COMPLETION_INDEX is the index, DCSIM_SHARDS
+// the count (the Job's completions).
 func shardFromEnv(getenv func(string) string) (string, error) {
 	atoi := func(name string) (int, error) {
 		v := getenv(name)
@@ -402,32 +412,28 @@ func shardFromEnv(getenv func(string) string) (string, error) {
 		}
 		return n, nil
 	}
+	shards := func(id int, idName string) (string, error) {
+		n, err := atoi("DCSIM_SHARDS")
+		if err != nil {
+			return "", err
+		}
+		if n < 1 {
+			return "", fmt.Errorf("DCSIM_SHARDS=%d: the shard count must be at least 1", n)
+		}
+		if id < 0 || id >= n {
+			return "", fmt.Errorf("%s=%d is not a shard of DCSIM_SHARDS=%d: ids must lie in 0..%d", idName, id, n, n-1)
+		}
+		return fmt.Sprintf("%d/%d", id, n), nil
+	}
 	if getenv("SLURM_ARRAY_TASK_ID") != "" {
 		id, err := atoi("SLURM_ARRAY_TASK_ID")
 		if err != nil {
 			return "", err
 		}
-		lo := 0
-		if getenv("SLURM_ARRAY_TASK_MIN") != "" {
-			if lo, err = atoi("SLURM_ARRAY_TASK_MIN"); err != nil {
-				return "", err
-			}
+		if getenv("DCSIM_SHARDS") != "" {
+			return shards(id, "SLURM_ARRAY_TASK_ID")
 		}
-		var n int
-		switch {
-		case getenv("SLURM_ARRAY_TASK_COUNT") != "":
-			n, err = atoi("SLURM_ARRAY_TASK_COUNT")
-		case getenv("SLURM_ARRAY_TASK_MAX") != "":
-			var hi int
-			hi, err = atoi("SLURM_ARRAY_TASK_MAX")
-			n = hi - lo + 1
-		default:
-			err = fmt.Errorf("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX")
-		}
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%d/%d", id-lo, n), nil
+		return slurmArrayPosition(id, atoi, getenv)
 	}
 	if getenv("JOB_COMPLETION_INDEX") != "" {
 		id, err := atoi("JOB_COMPLETION_INDEX")
@@ -437,13 +443,55 @@ func shardFromEnv(getenv func(string) string) (string, error) {
 		if getenv("DCSIM_SHARDS") == "" {
 			return "", fmt.Errorf("JOB_COMPLETION_INDEX is set; set DCSIM_SHARDS to the Job's completions")
 		}
-		n, err := atoi("DCSIM_SHARDS")
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%d/%d", id, n), nil
+		return shards(id, "JOB_COMPLETION_INDEX")
 	}
 	return "", fmt.Errorf("no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX in the environment")
+}
+
+// slurmArrayPosition maps array task id to "position/count" for a regular
+// array min-max:step, from SLURM_ARRAY_TASK_MIN, _MAX, _STEP and _COUNT
+// (step 1 and count (max-min)/step+1 when absent). It refuses an array
+// whose count does not match its range and step: a list of ids.
+func slurmArrayPosition(id int, atoi func(string) (int, error), getenv func(string) string) (string, error) {
+	get := func(name string, def int) (int, bool, error) {
+		if getenv(name) == "" {
+			return def, false, nil
+		}
+		v, err := atoi(name)
+		return v, true, err
+	}
+	lo, _, err := get("SLURM_ARRAY_TASK_MIN", 0)
+	if err != nil {
+		return "", err
+	}
+	hi, hasMax, err := get("SLURM_ARRAY_TASK_MAX", 0)
+	if err != nil {
+		return "", err
+	}
+	step, _, err := get("SLURM_ARRAY_TASK_STEP", 1)
+	if err != nil {
+		return "", err
+	}
+	n, hasCount, err := get("SLURM_ARRAY_TASK_COUNT", 0)
+	if err != nil {
+		return "", err
+	}
+	if step < 1 {
+		return "", fmt.Errorf("SLURM_ARRAY_TASK_STEP=%d is not positive", step)
+	}
+	switch {
+	case !hasCount && !hasMax:
+		return "", fmt.Errorf("SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX; set DCSIM_SHARDS to the shard count and use ids 0..count-1")
+	case !hasMax:
+		hi = lo + (n-1)*step
+	case !hasCount:
+		n = (hi-lo)/step + 1
+	}
+	if hi < lo || (hi-lo)%step != 0 || (hi-lo)/step+1 != n || id < lo || id > hi || (id-lo)%step != 0 {
+		return "", fmt.Errorf("the Slurm array (ids %d..%d, step %d, %d tasks) is a list, not a range: a task's shard cannot be told from its position; "+
+			"set DCSIM_SHARDS to the shard count so that each task id is its shard index (deploy/slurm/submit.sh does)", lo, hi, step, n)
+	}
+	return fmt.Sprintf("%d/%d", (id-lo)/step, n), nil
 }
 
 // checkMemory refuses, before any work, a run whose kept per-replication
