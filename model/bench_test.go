@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
@@ -310,4 +312,60 @@ func TestServicesScenarios(t *testing.T) {
 			}
 		}
 	}
+}
+
+// holdHandler is the classic hold model (sim's BenchmarkHold): each event
+// schedules one more at now + Exp(1), so the queue keeps its size.
+type holdHandler struct{ r *rand.Rand }
+
+func (h *holdHandler) Handle(e *sim.Engine, ev sim.Event) {
+	e.Schedule(ev.Time+sim.Time(h.r.ExpFloat64()), ev.Kind, ev.A, ev.B)
+}
+
+// BenchmarkModelVsHold measures, interleaved in one run, the cost per event
+// of a kakao-2022 replication and of the engine's hold model with 1,000
+// pending events, and reports their ratios: model-x-hold, the whole
+// replication per event (engine dispatch included) against a hold-model
+// event, and work-x-hold, the model's own work per event — the
+// replication's cost less one hold-model event — against a hold-model
+// event. Each op is one replication and as many hold steps as it had
+// events.
+//
+//	go test -run '^$' -bench ModelVsHold -count 5 ./model
+func BenchmarkModelVsHold(b *testing.B) {
+	sc := loadKakaoB(b)
+	r := NewReplication(Compile(sc))
+	var out results.Outcome
+	h := &holdHandler{r: rand.New(rand.NewPCG(1, 2))}
+	e := sim.NewEngine(h)
+	for i := range 1000 {
+		e.Schedule(sim.Time(h.r.ExpFloat64()), 0, int32(i), 0)
+	}
+	for range 1000 {
+		e.Step()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var modelCPU, holdCPU time.Duration
+	var events uint64
+	rep := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := threadCPU()
+		r.Run(sc.Seed, rep, &out)
+		n := r.Engine().Fired()
+		t1 := threadCPU()
+		for range n {
+			e.Step()
+		}
+		t2 := threadCPU()
+		modelCPU += t1 - t0
+		holdCPU += t2 - t1
+		events += n
+		rep++
+	}
+	b.ReportMetric(float64(modelCPU.Nanoseconds())/float64(events), "model-ns/event")
+	b.ReportMetric(float64(holdCPU.Nanoseconds())/float64(events), "hold-ns/event")
+	b.ReportMetric(float64(modelCPU)/float64(holdCPU), "model-x-hold")
+	b.ReportMetric(float64(modelCPU-holdCPU)/float64(holdCPU), "work-x-hold")
 }
