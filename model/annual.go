@@ -104,3 +104,36 @@ func (a *Annual) Simulate(worker, v int, in *risk.YearInput, out *risk.YearOutco
 	}
 	return nil
 }
+
+// UncertainInputs lists the catalogue incidents whose frequency the
+// scenario writes as uncertain, as inputs of a two-level Monte Carlo or a
+// sensitivity analysis, in incidents per year.
+func (a *Annual) UncertainInputs() (inputs []risk.Input, incident []int) {
+	for i, in := range a.plan.Base.Incidents {
+		if in.Uncertain() {
+			inputs = append(inputs, risk.Input{Name: "incidents[" + in.Name + "].frequency", Dist: in.Frequency.Scale(8760)})
+			incident = append(incident, i)
+		}
+	}
+	return inputs, incident
+}
+
+// ConfigAt is Config with the uncertain frequencies set to x (per year,
+// in the order of UncertainInputs); each variant keeps its own multiple of
+// the baseline frequency (an investment's frequency_multiplier).
+func (a *Annual) ConfigAt(x []float64, years int, seed uint64, method risk.Method, workers int) *risk.Config {
+	cfg := a.Config(years, seed, method, workers)
+	_, idx := a.UncertainInputs()
+	for k, i := range idx {
+		base := cfg.Incidents[i].PerYear
+		cfg.Incidents[i].PerYear = x[k]
+		for v := range cfg.Variants {
+			if base > 0 {
+				cfg.Variants[v].PerYear[i] *= x[k] / base
+			} else {
+				cfg.Variants[v].PerYear[i] = x[k]
+			}
+		}
+	}
+	return cfg
+}

@@ -265,3 +265,9 @@ func (c *Comparison) Ranked() []OptionResult {
 	})
 	return rows
 }
+
+// NPV values portfolio v of the plan at a yearly ALE reduction red: the
+// discounted reduction over money.Years less its costs (capex and opex).
+func (p *Plan) NPV(v int, red float64, money Money) float64 {
+	return npv(p.Portfolios[v], p.Base, red, money)
+}

@@ -687,7 +687,8 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	r := t.r
 	var in Incident
 	in.Name = t.str("name", "")
-	in.PerYear = t.rate("frequency", 0) * 8760 // rates are per hour
+	in.Frequency = t.dist("frequency", sim.Fixed(0), unitRate) // per hour
+	in.PerYear = in.Frequency.Mean() * 8760
 	// Without a valid hazard, hazard-specific keys are not checked: the
 	// hazard's own message says what to fix.
 	hazardOK := t.required("hazard")

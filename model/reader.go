@@ -471,6 +471,7 @@ type distUnit int
 const (
 	unitDuration distUnit = iota // "8h" → hours
 	unitFraction                 // plain numbers in [0, 1]
+	unitRate                     // "0.5/yr" → per hour
 )
 
 // dist reads a distribution: a table such as
@@ -482,7 +483,11 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		return def
 	}
 	path := t.sub(key)
-	if unit == unitDuration {
+	if unit == unitRate {
+		if _, isMap := v.(map[string]any); !isMap {
+			return sim.Fixed(t.rate(key, def.A))
+		}
+	} else if unit == unitDuration {
 		switch x := v.(type) {
 		case string:
 			h, err := ParseDuration(x)
@@ -519,8 +524,11 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		return def
 	}
 	val := func(k string) float64 {
-		if unit == unitDuration {
+		switch unit {
+		case unitDuration:
 			return dt.duration(k, math.NaN())
+		case unitRate:
+			return dt.rate(k, math.NaN())
 		}
 		return dt.number(k, math.NaN())
 	}

@@ -88,9 +88,18 @@ type Incident struct {
 	// partition); unused for fires, whose course is sampled from the site's
 	// fire protection.
 	Duration sim.Dist
-	// PerYear is the incident's annual frequency (key "frequency").
+	// PerYear is the incident's annual frequency (key "frequency"); when
+	// the frequency is uncertain, its mean (the expected annual loss is
+	// linear in the frequency).
 	PerYear float64
+	// Frequency is what is known of the frequency, per hour: a constant,
+	// or a distribution when the scenario writes it as uncertain
+	// (frequency = {dist = "lognormal", median = "0.5/yr", p95 = "2/yr"}).
+	Frequency sim.Dist
 }
+
+// Uncertain reports whether the incident's frequency is uncertain.
+func (in *Incident) Uncertain() bool { return in.Frequency.Kind != sim.Const }
 
 // KeyService names the service reports headline: the first of
 // key_services, else the user service with the most peak users (the first

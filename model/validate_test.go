@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -581,5 +582,28 @@ func TestLoadReportsIOErrors(t *testing.T) {
 	var ve *ValidationError
 	if err == nil || errors.As(err, &ve) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v", err)
+	}
+}
+
+// TestUncertainFrequency reads a catalogue frequency written as a
+// distribution of rates: its mean is the point frequency, and a bad one is
+// reported at its key.
+func TestUncertainFrequency(t *testing.T) {
+	base := validBase + "\n[[incidents]]\nname = \"f\"\nhazard = \"utility_loss\"\nsite = \"alpha\"\nstart = \"random\"\nduration = \"1h\"\nFREQ\n"
+	sc, err := Parse("u.toml", []byte(strings.Replace(base, "FREQ", `frequency = { dist = "uniform", min = "1/yr", max = "3/yr" }`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := sc.Incidents[0]
+	if !in.Uncertain() || math.Abs(in.PerYear-2) > 1e-9 || math.Abs(in.Frequency.Quantile(0.5)*8760-2) > 1e-9 {
+		t.Errorf("uniform 1–3/yr: uncertain %v, per year %v, median %v/yr; want true, 2, 2", in.Uncertain(), in.PerYear, in.Frequency.Quantile(0.5)*8760)
+	}
+	_, err = Parse("u.toml", []byte(strings.Replace(base, "FREQ", `frequency = { dist = "lognormal", median = "2/yr", p95 = "1/yr" }`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "incidents[0].frequency.p95") {
+		t.Errorf("p95 below median: want an error at incidents[0].frequency.p95, got %v", err)
+	}
+	_, err = Parse("u.toml", []byte(strings.Replace(base, "FREQ", `frequency = { dist = "lognormal", median = "2h", p95 = "3h" }`, 1)))
+	if err == nil || !strings.Contains(err.Error(), "incidents[0].frequency.median") {
+		t.Errorf("a duration for a rate: want an error at incidents[0].frequency.median, got %v", err)
 	}
 }

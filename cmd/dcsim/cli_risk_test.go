@@ -116,3 +116,57 @@ func TestRiskCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestRiskUncertainty runs the tornado and a two-level Monte Carlo over
+// kakao-2022's uncertain catalogue frequencies and checks uncertainty.json.
+func TestRiskUncertainty(t *testing.T) {
+	sc := cliScenario(t, "kakao-2022")
+	out := filepath.Join(t.TempDir(), "risk")
+	r := cliRun(t, "risk", sc, "--options", "control-plane-2nd-site", "--years", "200", "--max-years", "200",
+		"--uncertainty", "4", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
+	if r.code != 0 || !strings.Contains(r.stdout, "tornado of the baseline AAL") || !strings.Contains(r.stdout, "P(best)") {
+		t.Fatalf("want exit 0, a tornado and the two-level table:\n%s", r)
+	}
+	var f struct {
+		Inputs []struct {
+			Name          string
+			P10, P50, P90 float64
+		} `json:"inputs"`
+		Tornado []struct {
+			Output string `json:"output"`
+			Bars   []struct {
+				Input     string  `json:"input"`
+				Low, High float64 `json:"-"`
+				Swing     float64 `json:"swing"`
+			} `json:"bars"`
+		} `json:"tornado"`
+		TwoLevel struct {
+			Outer   int `json:"outer"`
+			Options []struct {
+				Name  string `json:"name"`
+				PBest struct {
+					P float64 `json:"p"`
+				} `json:"p_best"`
+			} `json:"options"`
+		} `json:"two_level"`
+	}
+	if err := json.Unmarshal(cliReadFile(t, filepath.Join(out, "uncertainty.json")), &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Inputs) != 4 || len(f.Tornado) != 2 || len(f.Tornado[0].Bars) != 4 || f.TwoLevel.Outer != 4 || len(f.TwoLevel.Options) != 2 {
+		t.Fatalf("uncertainty.json: %d inputs, %d tornadoes, two-level %d points %d options; want 4, 2, 4, 2", len(f.Inputs), len(f.Tornado), f.TwoLevel.Outer, len(f.TwoLevel.Options))
+	}
+	for _, in := range f.Inputs {
+		if !(in.P10 < in.P50 && in.P50 < in.P90) {
+			t.Errorf("%s: P10 %v, P50 %v, P90 %v not increasing", in.Name, in.P10, in.P50, in.P90)
+		}
+	}
+	for k := 1; k < len(f.Tornado[0].Bars); k++ {
+		if f.Tornado[0].Bars[k].Swing > f.Tornado[0].Bars[k-1].Swing {
+			t.Errorf("tornado bars not sorted by swing: %+v", f.Tornado[0].Bars)
+		}
+	}
+	if p := f.TwoLevel.Options[0].PBest.P + f.TwoLevel.Options[1].PBest.P; p < 0.999 || p > 1.001 {
+		t.Errorf("P(best) over the options sums to %v, want 1", p)
+	}
+}
