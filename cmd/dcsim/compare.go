@@ -52,16 +52,17 @@ Examples:
    dcsim compare scenarios/kakao-2022.toml --options control-plane-2nd-site,site-drills --combinations
    dcsim compare scenarios/kakao-2022.toml --all --budget 50e9 --years 10 --discount-rate 0.07`,
 		Flags: []cli.Flag{
-			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare"},
+			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>-compare, or …-compare-shard-<i>-of-<n> with --shard"), flagForce(), flagQuiet(),
+			flagJSON("the manifest and compare.json"),
+			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare, each on its own"},
 			&cli.BoolFlag{Name: "all", Usage: "compare every investment in the scenario"},
 			&cli.BoolFlag{Name: "combinations", Usage: fmt.Sprintf("also simulate every portfolio (combination) of the options (at most %d)", maxPortfolios)},
-			&cli.Float64Flag{Name: "budget", Usage: "choose the best portfolio whose capex fits `X` (scenario currency)", Value: -1},
+			&cli.Float64Flag{Name: "budget", Usage: "choose the best portfolio whose capex fits `X` (scenario currency)", Value: -1, DefaultText: "no budget choice"},
 			&cli.Float64Flag{Name: "years", Usage: "horizon of NPV in `YEARS`", Value: 10},
 			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` for NPV and annualised capex", Value: 0.05},
-			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
+			flagParquet(),
+			flagNoPlots("plots or the report"),
+			flagShard(),
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted comparison whose output directory is `DIR`"},
 		},
 		Action: compareAction,
@@ -119,6 +120,9 @@ func compareAction(c *cli.Context) error {
 	}
 	if !c.IsSet("out") {
 		spec.out = filepath.Join("results", spec.sc.Name+"-compare")
+		if spec.shard.Count > 1 {
+			spec.out = filepath.Join("results", fmt.Sprintf("%s-compare-shard-%d-of-%d", spec.sc.Name, spec.shard.Index, spec.shard.Count))
+		}
 	}
 	o := compareOptions{combinations: c.Bool("combinations"), budget: c.Float64("budget"), years: c.Float64("years"), discount: c.Float64("discount-rate")}
 	switch {

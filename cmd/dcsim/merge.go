@@ -27,9 +27,9 @@ Examples:
    dcsim run scenarios/kakao-2022.toml --shard 1/2 --out results/k1
    dcsim merge results/k0 results/k1 --out results/kakao-2022`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "merged results `DIR`", Required: true},
-			flagForce, flagQuiet,
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots or the report"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, EnvVars: []string{envPrefix + "OUT"}, Usage: "merged results `DIR` (required)", Required: true},
+			flagForce(), flagQuiet(),
+			flagNoPlots("plots or the report"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {

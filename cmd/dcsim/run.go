@@ -19,15 +19,6 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-var (
-	flagReplications = &cli.IntFlag{Name: "replications", Aliases: []string{"n"}, Usage: "Monte Carlo replications (default: the scenario's `replications`)"}
-	flagSeed         = &cli.Uint64Flag{Name: "seed", Usage: "random seed; with the scenario it fixes every number (default: the scenario's `seed`)"}
-	flagWorkers      = &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "worker goroutines; results are identical for any value (default: all cores)"}
-	flagOut          = &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "results directory (default: results/<scenario name>)"}
-	flagForce        = &cli.BoolFlag{Name: "force", Usage: "write into an existing directory that dcsim did not create, or discard an interrupted run there"}
-	flagQuiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no table"}
-)
-
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
@@ -49,12 +40,13 @@ Examples:
    dcsim run scenarios/kakao-2022.toml --shard 0/4 --out results/k-0of4
    dcsim run --resume results/kakao-2022`,
 		Flags: []cli.Flag{
-			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
+			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>, or results/<name>-shard-<i>-of-<n> with --shard"), flagForce(), flagQuiet(),
+			flagJSON("the run's manifest and summary"),
+			flagShard(),
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
-			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
-			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]] instead of [incident]"},
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
+			flagParquet(),
+			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]]", DefaultText: "the scenario's [incident]"},
+			flagNoPlots("plots or the report"),
 		},
 		Action: runAction,
 	}
@@ -249,10 +241,8 @@ func resumeAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"seed", "replications", "shard", "out"} {
-		if c.IsSet(f) {
-			return badInputf("--%s cannot be changed when resuming: the run keeps the settings it started with", f)
-		}
+	if err := resumeConflicts(c, old.Seed, old.Replications, defaultShard(old.Shard), out); err != nil {
+		return err
 	}
 	// --parquet is kept from the interrupted run (or added now).
 	spec.parquet = old.Options["parquet"] == "true" || c.Bool("parquet")
@@ -350,13 +340,7 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 			return fmt.Errorf("results are complete in %s, but the report failed: %w", dir.Final(), err)
 		}
 	}
-	if !c.Bool("quiet") {
-		if err := spec.show(c, col); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.App.Writer, "\nresults in %s\n", dir.Final())
-	}
-	return nil
+	return printResults(c, spec, col, dir.Final())
 }
 
 // progress is the subset of a progress bar execute uses.
