@@ -168,6 +168,10 @@ func TestCLIJSON(t *testing.T) {
 	if got.ResultsDir != out || got.Manifest["complete"] != true || string(got.Compare) != "null" {
 		t.Errorf("run --json: results_dir %q complete %v compare %s", got.ResultsDir, got.Manifest["complete"], got.Compare)
 	}
+	units, _ := got.Manifest["units"].(map[string]any)
+	if got.Manifest["currency"] != "USD" || units["loss"] != "USD" || units["time_to_recover_h"] != "h" || units["max_data_lost_s"] != "s" || got.Manifest["incident"] != "incident" {
+		t.Errorf("manifest currency %v, incident %v, units %v", got.Manifest["currency"], got.Manifest["incident"], units)
+	}
 	var a, b any
 	json.Unmarshal(got.Summary, &a)
 	json.Unmarshal(cliReadFile(t, filepath.Join(out, "summary.json")), &b)

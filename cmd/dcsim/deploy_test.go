@@ -60,7 +60,7 @@ func TestSlurmArrayScript(t *testing.T) {
 	if out, err := exec.Command(dcsim, "run", scenario, "-n", "90", "--seed", "11", "--out", whole, "--no-plots", "-q").CombinedOutput(); err != nil {
 		t.Fatalf("unsharded run: %v\n%s", err, out)
 	}
-	for _, f := range []string{"summary.json", "replications.csv"} {
+	for _, f := range []string{"summary.json", "replications.csv", "overall.csv"} {
 		a, err1 := os.ReadFile(filepath.Join(tmp, "results", "example", f))
 		b, err2 := os.ReadFile(filepath.Join(whole, f))
 		if err1 != nil || err2 != nil {

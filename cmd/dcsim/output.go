@@ -123,3 +123,21 @@ func validateResult(path string, sc *model.Scenario, err error) validateEntry {
 	e.Hazard, e.Site = string(sc.Incident.Hazard), sc.Sites[sc.Incident.Site].Name
 	return e
 }
+
+// incidentColumn is the incident column of a plain run's rows: the
+// catalogue incident chosen with --incident, else the name of the
+// scenario's [incident], else "incident" (as the catalogue calls an
+// unnamed [incident]). Compare's variants carry their incident in their
+// names.
+func incidentColumn(spec *runSpec) string {
+	if spec.command != "run" {
+		return ""
+	}
+	if n := spec.options["incident"]; n != "" {
+		return n
+	}
+	if n := spec.sc.Incident.Name; n != "" {
+		return n
+	}
+	return "incident"
+}

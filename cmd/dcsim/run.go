@@ -144,6 +144,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 	man := &results.Manifest{
 		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
 		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
+		Currency: spec.sc.Currency,
 	}
 	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
 		dir.Discard()
@@ -156,6 +157,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 		dir.Discard()
 		return err
 	}
+	col.SetIncident(incidentColumn(spec))
 	return execute(c, spec, dir, man, col)
 }
 
@@ -259,6 +261,7 @@ func resumeAction(c *cli.Context) error {
 	man := &results.Manifest{
 		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
 		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
+		Currency: sc.Currency,
 	}
 	if err := res.Continue(man, spec.parquet); err != nil {
 		return badInput(err)
