@@ -45,7 +45,7 @@ capex fits X: exact search up to 20 options, greedy+swap beyond; portfolios
 not simulated (without --combinations) are estimated assuming options act
 independently, and the chosen one is then simulated.
 
-Writes compare.json, compare.csv, summary.json, replications.csv and plots.
+Writes compare.json, compare.csv, summary.json, the tables (replications.csv, overall.csv) and plots.
 
 Examples:
    dcsim compare scenarios/kakao-2022.toml --all

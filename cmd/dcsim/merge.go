@@ -18,7 +18,7 @@ func mergeCommand() *cli.Command {
 		ArgsUsage: "SHARD_DIR [SHARD_DIR...]",
 		Description: `Replications are seeded by index, so shards run anywhere (Slurm array tasks,
 Kubernetes Indexed Jobs, several machines) merge into exactly the files one
-unsharded run writes: same replications.csv and summary.json, byte for byte.
+unsharded run writes: same tables and summary.json, byte for byte.
 Every shard must be complete and from the same scenario, seed and replication
 count; together they must cover every replication once.
 

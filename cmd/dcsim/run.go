@@ -25,8 +25,9 @@ func runCommand() *cli.Command {
 		Usage:     "simulate a scenario's incident and summarise recovery per service",
 		ArgsUsage: "SCENARIO.toml",
 		Description: `Runs the scenario's replications and writes the results directory
-(manifest.json, summary.json, replications.csv, the scenario copy, plots):
-see results/README.md. Prints a table per service on stdout.
+(manifest.json, summary.json, the tables replications.csv and overall.csv,
+the scenario copy, plots): see results/README.md. Prints a table per service
+on stdout, or with --json the manifest and summary as one JSON object.
 
 While running, results go to OUT.partial; they replace OUT only when the run
 finishes, so an earlier complete result is never lost. Ctrl-C stops within a

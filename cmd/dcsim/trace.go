@@ -29,7 +29,7 @@ random streams) and writes, into the output directory:
    trace.jsonl     one JSON object per event: {"t_h", "kind", "subject", "detail"}
                    and per change of serving: {"t_h", "serving": {service: fraction}}
    trace.txt       the same as a readable timeline
-   outcome.json    the replication's metrics (equal to row K of replications.csv)
+   outcome.json    the replication's metrics (equal to replication K's rows of the tables)
    timeline.png/.svg  serving fraction per service over time, with markers
 The text timeline is also printed on stdout.
 
