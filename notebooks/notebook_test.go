@@ -135,6 +135,11 @@ func TestNotebooks(t *testing.T) {
 		}
 		t.Skip("jupyter-nbconvert not installed (apt-get install jupyter-nbconvert python3-pandas python3-matplotlib python3-ipykernel)")
 	}
+	// The flags' environment variables would change the runs below.
+	for _, v := range []string{"DCSIM_REPLICATIONS", "DCSIM_SEED", "DCSIM_WORKERS", "DCSIM_OUT", "DCSIM_QUIET"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
 	tmp := t.TempDir()
 	dcsim := filepath.Join(tmp, "dcsim")
 	if out, err := exec.Command("go", "build", "-o", dcsim, "../cmd/dcsim").CombinedOutput(); err != nil {

@@ -53,7 +53,7 @@ Examples:
    dcsim compare scenarios/kakao-2022.toml --all --budget 50e9 --years 10 --discount-rate 0.07`,
 		Flags: []cli.Flag{
 			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>-compare, or …-compare-shard-<i>-of-<n> with --shard"), flagForce(), flagQuiet(),
-			flagJSON("the manifest and compare.json"),
+			flagJSON("the manifest, summary and compare.json"),
 			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare, each on its own"},
 			&cli.BoolFlag{Name: "all", Usage: "compare every investment in the scenario"},
 			&cli.BoolFlag{Name: "combinations", Usage: fmt.Sprintf("also simulate every portfolio (combination) of the options (at most %d)", maxPortfolios)},
