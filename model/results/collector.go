@@ -231,6 +231,7 @@ func (c *Collector) Summary() *Summary {
 	sum := &Summary{Scenario: c.scenario, Variants: make([]VariantSummary, len(c.variants))}
 	for v, name := range c.variants {
 		vs := VariantSummary{Name: name, Services: make([]ServiceSummary, len(c.services)), Overall: make(Metrics, nOverall)}
+		vs.Option, vs.Incident = c.VariantKey(v)
 		for s, svc := range c.services {
 			ms := make(Metrics, nService)
 			for m, metric := range ServiceMetrics {
