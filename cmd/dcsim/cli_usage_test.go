@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -181,6 +182,23 @@ func TestCLIJSON(t *testing.T) {
 		t.Errorf("run --json summary differs from summary.json")
 	}
 
+	// merge --json prints the merged directory's files the same way.
+	shards := []string{filepath.Join(tmp, "s0"), filepath.Join(tmp, "s1")}
+	for i, sh := range shards {
+		cliMust(t, "run", cliScenario(t, "example"), "-n", "20", "--shard", strconv.Itoa(i)+"/2", "-q", "--out", sh)
+	}
+	merged := filepath.Join(tmp, "merged")
+	r = cliMust(t, "merge", shards[0], shards[1], "--no-plots", "--json", "--out", merged)
+	var gm resultsJSON
+	if err := json.Unmarshal([]byte(r.stdout), &gm); err != nil || gm.ResultsDir != merged || !bytes.Contains(gm.Manifest, []byte(`"merged_from"`)) {
+		t.Errorf("merge --json: %v\n%s", err, r.stdout)
+	}
+	var c any
+	json.Unmarshal(gm.Summary, &c)
+	if jc, _ := json.Marshal(c); !bytes.Equal(jc, ja) {
+		t.Errorf("merge --json summary differs from the unsharded run's")
+	}
+
 	cmp := filepath.Join(tmp, "cmp")
 	r = cliMust(t, "compare", cliScenario(t, "invest"), "--all", "-n", "10", "--no-plots", "--json", "--out", cmp)
 	var gc struct {
@@ -287,11 +305,19 @@ func TestBashCompletion(t *testing.T) {
 	}
 }
 
-// TestZshCompletion: the zsh script parses.
+// TestZshCompletion: the zsh script parses, and sourcing it under
+// compinit registers _dcsim as dcsim's completion.
 func TestZshCompletion(t *testing.T) {
 	needShell(t, "zsh")
-	if out, err := exec.Command("zsh", "-n", completionScript(t, "zsh")).CombinedOutput(); err != nil {
+	script := completionScript(t, "zsh")
+	if out, err := exec.Command("zsh", "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)
+	}
+	cmd := exec.Command("zsh", "-f", "-c", `autoload -U compinit && compinit -u -D && source "$1" && print -r -- "$_comps[dcsim]"`, "zsh", script)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "_dcsim" {
+		t.Errorf("zsh: sourcing the script under compinit: %v, dcsim completes with %q, want _dcsim", err, out)
 	}
 }
 

@@ -28,7 +28,7 @@ Examples:
    dcsim merge results/k0 results/k1 --out results/kakao-2022`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, EnvVars: []string{envPrefix + "OUT"}, Usage: "merged results `DIR` (required)", Required: true},
-			flagForce(), flagQuiet(),
+			flagForce(), flagQuiet(), flagJSON("the merged manifest, summary and compare.json"),
 			flagNoPlots("plots or the report"),
 		},
 		Action: func(c *cli.Context) error {
@@ -47,6 +47,9 @@ Examples:
 				if _, err := writeReport(c.String("out")); err != nil {
 					return fmt.Errorf("merged into %s, but the report failed: %w", c.String("out"), err)
 				}
+			}
+			if c.Bool("json") {
+				return printResultsJSON(c, c.String("out"))
 			}
 			if !c.Bool("quiet") {
 				if err := spec.show(c, col); err != nil {
