@@ -188,7 +188,10 @@ func TestCLICompareFiles(t *testing.T) {
 	for i, h := range rows[0] {
 		col[h] = i
 	}
-	for _, h := range []string{"name", "capex", "opex_per_year", "ale_mean", "ale_ci95_lo", "ale_ci95_hi", "ale_reduction_mean", "npv", "payback_years", "on_pareto_frontier", "chat_ttr_p50_h"} {
+	if c := col["currency"]; rows[1][c] != "USD" {
+		t.Errorf("compare.csv currency %q, want USD", rows[1][c])
+	}
+	for _, h := range []string{"name", "currency", "capex", "opex_per_year", "ale_mean", "ale_ci95_lo", "ale_ci95_hi", "ale_reduction_mean", "npv", "payback_years", "on_pareto_frontier", "chat_ttr_p50_h"} {
 		if _, ok := col[h]; !ok {
 			t.Errorf("compare.csv has no column %s: %v", h, rows[0])
 		}

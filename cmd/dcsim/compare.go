@@ -290,7 +290,7 @@ func writeCompare(dir string, cmp *model.Comparison) error {
 	return results.WriteAtomic(filepath.Join(dir, "compare.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		svcs := sortedKeys(cmp.Options[0].TimeToRecoverH)
-		head := []string{"name", "investments", "capex", "opex_per_year", "annualised_cost", "ale_mean", "ale_ci95_lo", "ale_ci95_hi",
+		head := []string{"name", "investments", "currency", "capex", "opex_per_year", "annualised_cost", "ale_mean", "ale_ci95_lo", "ale_ci95_hi",
 			"ale_reduction_mean", "ale_reduction_ci95_lo", "ale_reduction_ci95_hi", "npv", "payback_years", "risk_reduction_per_cost", "on_pareto_frontier"}
 		for _, s := range svcs {
 			head = append(head, s+"_ttr_p50_h", s+"_ttr_p90_h")
@@ -304,7 +304,7 @@ func writeCompare(dir string, cmp *model.Comparison) error {
 			return f(*x)
 		}
 		for _, r := range cmp.Options {
-			row := []string{r.Name, strings.Join(r.Investments, "+"), f(r.Capex), f(r.OpexPerYear), f(r.AnnualisedCost),
+			row := []string{r.Name, strings.Join(r.Investments, "+"), cmp.Currency, f(r.Capex), f(r.OpexPerYear), f(r.AnnualisedCost),
 				f(r.ALE.Mean), f(r.ALE.CI95[0]), f(r.ALE.CI95[1]), f(r.ALEReduction.Mean), f(r.ALEReduction.CI95[0]), f(r.ALEReduction.CI95[1]),
 				f(r.NPV), fp(r.PaybackYears), fp(r.ReductionPerCost), strconv.FormatBool(r.OnParetoFrontier)}
 			for _, s := range svcs {
