@@ -346,3 +346,54 @@ func TestFishCompletion(t *testing.T) {
 		t.Errorf("fish completing compare's flags:\n%s", got)
 	}
 }
+
+// TestCLIOverallIsSumAndMax: overall.csv's metrics are what results/README.md
+// says — sums over the services of replications.csv in scenario order, bit
+// for bit, or their maximum where the name says so.
+func TestCLIOverallIsSumAndMax(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r")
+	cliMust(t, "run", cliScenario(t, "example"), "-n", "60", "--no-plots", "-q", "--out", out)
+	all := csvRows(t, out)
+	rows := all["baseline@incident"]
+	if len(rows) != 60 {
+		t.Fatalf("%d replications of baseline@incident, want 60", len(rows))
+	}
+	num := func(s string) float64 {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	nonzero := 0
+	for k, byService := range rows {
+		var sum [3]float64
+		var ttr, data float64
+		for _, s := range exampleServices {
+			r := byService[s]
+			for i, m := range []string{"user_hours_lost", "requests_lost", "revenue_lost"} {
+				sum[i] += num(r[m])
+			}
+			ttr = max(ttr, num(r["time_to_recover_h"]))
+			data = max(data, num(r["data_lost_s"]))
+		}
+		o := byService["_overall"]
+		for i, m := range []string{"user_hours_lost", "requests_lost", "revenue_lost"} {
+			if got := num(o[m]); got != sum[i] {
+				t.Errorf("replication %d: overall %s %v, services sum to %v", k, m, got, sum[i])
+			}
+		}
+		if got := num(o["all_services_recovered_h"]); got != ttr {
+			t.Errorf("replication %d: all_services_recovered_h %v, max time_to_recover_h %v", k, got, ttr)
+		}
+		if got := num(o["max_data_lost_s"]); got != data {
+			t.Errorf("replication %d: max_data_lost_s %v, max data_lost_s %v", k, got, data)
+		}
+		if data > 0 && sum[0] > 0 {
+			nonzero++
+		}
+	}
+	if nonzero == 0 {
+		t.Error("no replication lost data and user-hours: the test checks nothing")
+	}
+}
