@@ -43,6 +43,7 @@ func goldenSummary(t *testing.T, workers int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	col.SetIncident("incident") // example.toml's [incident] has no name
 	res := Simulate(context.Background(), []*Model{Compile(sc)},
 		sim.RunConfig{Seed: goldenSeed, From: 0, To: goldenReps, Workers: workers}, col.Add)
 	if !res.Complete || col.Len() != goldenReps {

@@ -188,7 +188,10 @@ func TestCLICompareFiles(t *testing.T) {
 	for i, h := range rows[0] {
 		col[h] = i
 	}
-	for _, h := range []string{"name", "capex", "opex_per_year", "ale_mean", "ale_ci95_lo", "ale_ci95_hi", "ale_reduction_mean", "npv", "payback_years", "on_pareto_frontier", "chat_ttr_p50_h"} {
+	if c := col["currency"]; rows[1][c] != "USD" {
+		t.Errorf("compare.csv currency %q, want USD", rows[1][c])
+	}
+	for _, h := range []string{"name", "currency", "capex", "opex_per_year", "ale_mean", "ale_ci95_lo", "ale_ci95_hi", "ale_reduction_mean", "npv", "payback_years", "on_pareto_frontier", "chat_ttr_p50_h"} {
 		if _, ok := col[h]; !ok {
 			t.Errorf("compare.csv has no column %s: %v", h, rows[0])
 		}
@@ -230,7 +233,7 @@ func TestCLICompareFiles(t *testing.T) {
 		t.Errorf("budget_choice objective %v, want predicted ALE + annualised cost = %v", bc.Objective, bc.PredictedALE+bc.AnnualisedCost)
 	}
 	// Everything else is as without --budget.
-	cliSameFiles(t, out, bud, "summary.json", "replications.csv", "compare.csv")
+	cliSameFiles(t, out, bud, "summary.json", "replications.csv", "overall.csv", "compare.csv")
 }
 
 // TestCLICompareBudgetPortfolio: without --combinations, --budget may pick
@@ -285,7 +288,7 @@ func TestCLICompareWorkers(t *testing.T) {
 	for _, w := range []string{"1", "3"} {
 		cliMust(t, "compare", invest, "--options", "drills,ctl-active-active", "-n", "60", "--workers", w, "--budget", "1e6", "--no-plots", "-q", "--out", filepath.Join(tmp, w))
 	}
-	cliSameFiles(t, filepath.Join(tmp, "1"), filepath.Join(tmp, "3"), "summary.json", "replications.csv", "compare.csv", "compare.json")
+	cliSameFiles(t, filepath.Join(tmp, "1"), filepath.Join(tmp, "3"), "summary.json", "replications.csv", "overall.csv", "compare.csv", "compare.json")
 	c, _ := readCompare(t, filepath.Join(tmp, "1"))
 	if c.Options[1].Name != "drills" || c.Options[2].Name != "ctl-active-active" {
 		t.Errorf("--options order not kept: %s, %s", c.Options[1].Name, c.Options[2].Name)

@@ -228,8 +228,8 @@ func TestCLIFlagsAfterScenario(t *testing.T) {
 			t.Errorf("%s: replications %v seed %v, want 50 and 3", d, m["replications"], m["seed"])
 		}
 	}
-	cliSameFiles(t, a, b, "summary.json", "replications.csv")
-	cliSameFiles(t, a, c, "summary.json", "replications.csv")
+	cliSameFiles(t, a, b, "summary.json", "replications.csv", "overall.csv")
+	cliSameFiles(t, a, c, "summary.json", "replications.csv", "overall.csv")
 
 	// Flags after the argument work for the other commands too.
 	cliMust(t, "compare", cliScenario(t, "invest"), "--all", "-n", "20", "--seed", "3", "--no-plots", "-q", "--out", filepath.Join(tmp, "cmp"))

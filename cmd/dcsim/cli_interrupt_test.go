@@ -41,10 +41,14 @@ func checkPartial(t *testing.T, staging string, reps, services int) (done int) {
 		t.Fatalf("%s: replications_done %d, want some but not all of %d", staging, done, reps)
 	}
 	rows := cliReadCSV(t, filepath.Join(staging, "replications.csv"))
-	if want := 1 + done*(services+1); len(rows) != want {
+	if want := 1 + done*services; len(rows) != want {
 		t.Errorf("%s/replications.csv: %d rows, want %d for %d replications", staging, len(rows), want, done)
-	} else if last := rows[len(rows)-1]; last[1] != strconv.Itoa(done-1) || last[2] != "_overall" {
-		t.Errorf("%s/replications.csv ends with replication %s %s, want %d _overall", staging, last[1], last[2], done-1)
+	} else if last := rows[len(rows)-1]; last[0] != strconv.Itoa(done-1) {
+		t.Errorf("%s/replications.csv ends with replication %s, want %d", staging, last[0], done-1)
+	}
+	rows = cliReadCSV(t, filepath.Join(staging, "overall.csv"))
+	if len(rows) != 1+done || rows[len(rows)-1][0] != strconv.Itoa(done-1) {
+		t.Errorf("%s/overall.csv: %d rows ending with replication %s, want %d ending with %d", staging, len(rows), rows[len(rows)-1][0], 1+done, done-1)
 	}
 	var sum struct {
 		Variants []struct {
@@ -155,7 +159,7 @@ func TestCLIInterruptResume(t *testing.T) {
 	if code := ref.wait(t, 120*time.Second); code != 0 {
 		t.Fatalf("reference run: exit %d\nstderr:\n%s", code, ref.stderr.String())
 	}
-	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "slow.toml")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv", "slow.toml")
 	if cliExists(out+".partial") || cliExists(out+".old") {
 		t.Error("out.partial or out.old left after the resumed run finished")
 	}
@@ -340,7 +344,7 @@ func TestCLICompareInterruptResume(t *testing.T) {
 	}
 	done := int(m["replications_done"].(float64))
 	rows := cliReadCSV(t, filepath.Join(out+".partial", "replications.csv"))
-	if done <= 0 || len(rows) != 1+done*3*6 {
+	if done <= 0 || len(rows) != 1+done*3*5 {
 		t.Errorf("partial compare: %d done, %d rows", done, len(rows))
 	}
 	if cliExists(filepath.Join(out+".partial", "compare.json")) {
@@ -355,7 +359,7 @@ func TestCLICompareInterruptResume(t *testing.T) {
 	if code := ref.wait(t, 120*time.Second); code != 0 {
 		t.Fatalf("reference compare: exit %d\nstderr:\n%s", code, ref.stderr.String())
 	}
-	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "compare.csv")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv", "compare.csv")
 	// compare.json names the tool's version; everything else must match.
 	var a, b map[string]any
 	json.Unmarshal(cliReadFile(t, filepath.Join(tmp, "ref", "compare.json")), &a)
@@ -410,7 +414,7 @@ func TestCLIResumeShard(t *testing.T) {
 	if code := whole.wait(t, time.Minute); code != 0 {
 		t.Fatalf("unsharded run: exit %d\n%s", code, whole.stderr.String())
 	}
-	cliSameFiles(t, filepath.Join(tmp, "whole"), filepath.Join(tmp, "merged"), "summary.json", "replications.csv")
+	cliSameFiles(t, filepath.Join(tmp, "whole"), filepath.Join(tmp, "merged"), "summary.json", "replications.csv", "overall.csv")
 }
 
 // TestCLIResumeKeepsParquet: a run started with --parquet and resumed
@@ -428,9 +432,9 @@ func TestCLIResumeKeepsParquet(t *testing.T) {
 	if code := ref.wait(t, time.Minute); code != 0 {
 		t.Fatalf("reference run: exit %d\n%s", code, ref.stderr.String())
 	}
-	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "summary.json", "replications.csv")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "summary.json", "replications.csv", "overall.csv")
 	if !cliExists(filepath.Join(tmp, "out", "replications.parquet")) {
 		t.Fatal("bug: a run started with --parquet and resumed without it has no replications.parquet (the manifest does not record --parquet; run.go resumeAction takes it from the resume's flags only)")
 	}
-	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "replications.parquet")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "replications.parquet", "overall.parquet")
 }

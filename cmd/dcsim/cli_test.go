@@ -35,6 +35,11 @@ var cliBuild struct {
 }
 
 func TestMain(m *testing.M) {
+	// The flags' environment variables would change every run the tests
+	// start; the tests that use them set them themselves.
+	for _, v := range []string{"DCSIM_REPLICATIONS", "DCSIM_SEED", "DCSIM_WORKERS", "DCSIM_OUT", "DCSIM_QUIET"} {
+		os.Unsetenv(v)
+	}
 	code := m.Run()
 	if cliBuild.dir != "" {
 		os.RemoveAll(cliBuild.dir)

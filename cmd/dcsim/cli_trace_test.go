@@ -14,30 +14,39 @@ import (
 	"testing"
 )
 
-// csvRows indexes replications.csv: rows[variant][replication][service] is
-// the row, as a map from column name to cell.
-func csvRows(t *testing.T, path string) map[string]map[int]map[string]map[string]string {
+// csvRows indexes a results directory's tables:
+// rows["OPTION@INCIDENT"][replication][service] is the row of
+// replications.csv, and [...]["_overall"] the row of overall.csv, each as
+// a map from column name to cell.
+func csvRows(t *testing.T, dir string) map[string]map[int]map[string]map[string]string {
 	t.Helper()
-	all := cliReadCSV(t, path)
-	head := all[0]
 	out := map[string]map[int]map[string]map[string]string{}
-	for _, r := range all[1:] {
-		row := map[string]string{}
-		for i, h := range head {
-			row[h] = r[i]
+	for _, file := range []string{"replications.csv", "overall.csv"} {
+		path := filepath.Join(dir, file)
+		all := cliReadCSV(t, path)
+		head := all[0]
+		for _, r := range all[1:] {
+			row := map[string]string{}
+			for i, h := range head {
+				row[h] = r[i]
+			}
+			rep, err := strconv.Atoi(row["replication"])
+			if err != nil {
+				t.Fatalf("%s: replication %q", path, row["replication"])
+			}
+			v := row["option"] + "@" + row["incident"]
+			if out[v] == nil {
+				out[v] = map[int]map[string]map[string]string{}
+			}
+			if out[v][rep] == nil {
+				out[v][rep] = map[string]map[string]string{}
+			}
+			svc, ok := row["service"]
+			if !ok {
+				svc = "_overall"
+			}
+			out[v][rep][svc] = row
 		}
-		rep, err := strconv.Atoi(row["replication"])
-		if err != nil {
-			t.Fatalf("%s: replication %q", path, row["replication"])
-		}
-		v := row["variant"]
-		if out[v] == nil {
-			out[v] = map[int]map[string]map[string]string{}
-		}
-		if out[v][rep] == nil {
-			out[v][rep] = map[string]map[string]string{}
-		}
-		out[v][rep][row["service"]] = row
 	}
 	return out
 }
@@ -57,7 +66,7 @@ type traceOutcome struct {
 func sameOutcome(t *testing.T, what string, o traceOutcome, rows map[string]map[string]string, services []string) {
 	t.Helper()
 	if len(rows) != len(services)+1 {
-		t.Fatalf("%s: %d rows in replications.csv, want %d", what, len(rows), len(services)+1)
+		t.Fatalf("%s: %d rows in replications.csv and overall.csv, want %d", what, len(rows), len(services)+1)
 	}
 	if len(o.Services) != len(services) {
 		t.Errorf("%s: outcome.json has %d services, want %d", what, len(o.Services), len(services))
@@ -80,7 +89,7 @@ func sameOutcome(t *testing.T, what string, o traceOutcome, rows map[string]map[
 	for _, s := range services {
 		compare(s, o.Services[s], rows[s], []string{"time_to_recover_h", "outage_h", "user_hours_lost", "requests_lost", "revenue_lost", "data_lost_s"})
 	}
-	compare("_overall", o.Overall, rows["_overall"], []string{"all_services_recovered_h", "user_hours_lost", "requests_lost", "revenue_lost", "data_lost_s", "hardware_cost", "loss"})
+	compare("overall", o.Overall, rows["_overall"], []string{"all_services_recovered_h", "user_hours_lost", "requests_lost", "revenue_lost", "max_data_lost_s", "hardware_cost", "loss"})
 }
 
 // runTrace runs dcsim trace and returns the directory holding its files.
@@ -131,9 +140,13 @@ func TestCLITraceMatchesRun(t *testing.T) {
 	tmp := t.TempDir()
 	run := filepath.Join(tmp, "run")
 	cliMust(t, "run", example, "-n", "40", "--seed", "11", "--no-plots", "-q", "--out", run)
-	rows := csvRows(t, filepath.Join(run, "replications.csv"))["baseline"]
+	all := csvRows(t, run)
+	rows := all["baseline@incident"]
+	if len(all) != 1 || rows == nil {
+		t.Fatalf("run's tables hold %d option@incident pairs, want baseline@incident", len(all))
+	}
 	for _, k := range []int{0, 17, 39} {
-		dir := runTrace(t, filepath.Join(tmp, "trace"+strconv.Itoa(k)), example, "--replication", strconv.Itoa(k), "--seed", "11", "-q")
+		dir := runTrace(t, filepath.Join(tmp, "trace"+strconv.Itoa(k)), example, "--index", strconv.Itoa(k), "--seed", "11", "-q")
 		o := readOutcome(t, dir)
 		if o.Replication != k || o.Seed != 11 || o.Variant != "baseline" || o.Scenario != "example" {
 			t.Errorf("outcome.json header: %+v", o)
@@ -269,7 +282,7 @@ func TestCLITraceOptionMatchesCompare(t *testing.T) {
 	tmp := t.TempDir()
 	cmp := filepath.Join(tmp, "cmp")
 	cliMust(t, "compare", invest, "--all", "-n", "30", "--no-plots", "-q", "--out", cmp)
-	rows := csvRows(t, filepath.Join(cmp, "replications.csv"))
+	rows := csvRows(t, cmp)
 	for _, c := range []struct{ option, variant string }{
 		{"", "baseline@incident"},
 		{"ctl-active-active", "ctl-active-active@incident"},
@@ -279,9 +292,9 @@ func TestCLITraceOptionMatchesCompare(t *testing.T) {
 			t.Fatalf("compare wrote no variant %s", c.variant)
 		}
 		for _, k := range []int{4, 29} {
-			args := []string{invest, "--replication", strconv.Itoa(k), "-q"}
+			args := []string{invest, "--index", strconv.Itoa(k), "-q"}
 			if c.option != "" {
-				args = append(args, "--option", c.option)
+				args = append(args, "--portfolio", c.option)
 			}
 			dir := runTrace(t, filepath.Join(tmp, c.option+"trace"+strconv.Itoa(k)), args...)
 			o := readOutcome(t, dir)

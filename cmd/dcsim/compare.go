@@ -45,23 +45,24 @@ capex fits X: exact search up to 20 options, greedy+swap beyond; portfolios
 not simulated (without --combinations) are estimated assuming options act
 independently, and the chosen one is then simulated.
 
-Writes compare.json, compare.csv, summary.json, replications.csv and plots.
+Writes compare.json, compare.csv, summary.json, the tables (replications.csv, overall.csv) and plots.
 
 Examples:
    dcsim compare scenarios/kakao-2022.toml --all
    dcsim compare scenarios/kakao-2022.toml --options control-plane-2nd-site,site-drills --combinations
    dcsim compare scenarios/kakao-2022.toml --all --budget 50e9 --years 10 --discount-rate 0.07`,
 		Flags: []cli.Flag{
-			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare"},
+			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>-compare, or …-compare-shard-<i>-of-<n> with --shard"), flagForce(), flagQuiet(),
+			flagJSON("the manifest, summary and compare.json"),
+			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare, each on its own"},
 			&cli.BoolFlag{Name: "all", Usage: "compare every investment in the scenario"},
 			&cli.BoolFlag{Name: "combinations", Usage: fmt.Sprintf("also simulate every portfolio (combination) of the options (at most %d)", maxPortfolios)},
-			&cli.Float64Flag{Name: "budget", Usage: "choose the best portfolio whose capex fits `X` (scenario currency)", Value: -1},
+			&cli.Float64Flag{Name: "budget", Usage: "choose the best portfolio whose capex fits `X` (scenario currency)", Value: -1, DefaultText: "no budget choice"},
 			&cli.Float64Flag{Name: "years", Usage: "horizon of NPV in `YEARS`", Value: 10},
 			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` for NPV and annualised capex", Value: 0.05},
-			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
+			flagParquet(),
+			flagNoPlots("plots or the report"),
+			flagShard(),
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted comparison whose output directory is `DIR`"},
 		},
 		Action: compareAction,
@@ -119,6 +120,9 @@ func compareAction(c *cli.Context) error {
 	}
 	if !c.IsSet("out") {
 		spec.out = filepath.Join("results", spec.sc.Name+"-compare")
+		if spec.shard.Count > 1 {
+			spec.out = filepath.Join("results", fmt.Sprintf("%s-compare-shard-%d-of-%d", spec.sc.Name, spec.shard.Index, spec.shard.Count))
+		}
 	}
 	o := compareOptions{combinations: c.Bool("combinations"), budget: c.Float64("budget"), years: c.Float64("years"), discount: c.Float64("discount-rate")}
 	switch {
@@ -286,7 +290,7 @@ func writeCompare(dir string, cmp *model.Comparison) error {
 	return results.WriteAtomic(filepath.Join(dir, "compare.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		svcs := sortedKeys(cmp.Options[0].TimeToRecoverH)
-		head := []string{"name", "investments", "capex", "opex_per_year", "annualised_cost", "ale_mean", "ale_ci95_lo", "ale_ci95_hi",
+		head := []string{"name", "investments", "currency", "capex", "opex_per_year", "annualised_cost", "ale_mean", "ale_ci95_lo", "ale_ci95_hi",
 			"ale_reduction_mean", "ale_reduction_ci95_lo", "ale_reduction_ci95_hi", "npv", "payback_years", "risk_reduction_per_cost", "on_pareto_frontier"}
 		for _, s := range svcs {
 			head = append(head, s+"_ttr_p50_h", s+"_ttr_p90_h")
@@ -300,7 +304,7 @@ func writeCompare(dir string, cmp *model.Comparison) error {
 			return f(*x)
 		}
 		for _, r := range cmp.Options {
-			row := []string{r.Name, strings.Join(r.Investments, "+"), f(r.Capex), f(r.OpexPerYear), f(r.AnnualisedCost),
+			row := []string{r.Name, strings.Join(r.Investments, "+"), cmp.Currency, f(r.Capex), f(r.OpexPerYear), f(r.AnnualisedCost),
 				f(r.ALE.Mean), f(r.ALE.CI95[0]), f(r.ALE.CI95[1]), f(r.ALEReduction.Mean), f(r.ALEReduction.CI95[0]), f(r.ALEReduction.CI95[1]),
 				f(r.NPV), fp(r.PaybackYears), fp(r.ReductionPerCost), strconv.FormatBool(r.OnParetoFrontier)}
 			for _, s := range svcs {

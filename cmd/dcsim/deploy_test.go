@@ -241,7 +241,7 @@ func slurmSubmissions(t *testing.T, tmp string, c slurmCluster) (dcsim string) {
 	}
 	sameAsWhole := func(run string) {
 		t.Helper()
-		for _, f := range []string{"summary.json", "replications.csv"} {
+		for _, f := range []string{"summary.json", "replications.csv", "overall.csv"} {
 			a, err1 := os.ReadFile(filepath.Join(run, "result", f))
 			b, err2 := os.ReadFile(filepath.Join(whole, f))
 			if err1 != nil || err2 != nil {

@@ -74,7 +74,7 @@ func versionFrom(bi *debug.BuildInfo, ok bool) string {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "dcsim",
 		Usage:   "simulate datacenter fires, power and cooling losses, and how services recover",
 		Version: version(),
@@ -87,8 +87,12 @@ Examples:
    dcsim run scenarios/kakao-2022.toml --replications 10000 --seed 7 --out results/k10k
    dcsim validate scenarios/example.toml
    dcsim compare scenarios/kakao-2022.toml --all
-   dcsim trace scenarios/kakao-2022.toml --replication 3
+   dcsim trace scenarios/kakao-2022.toml --index 3
    dcsim report results/kakao-2022
+   dcsim completion bash
+
+Environment: DCSIM_REPLICATIONS, DCSIM_SEED, DCSIM_WORKERS, DCSIM_OUT and
+DCSIM_QUIET set the flags of the same name; a flag on the command line wins.
 
 Scenario keys are documented in scenarios/README.md, results in results/README.md.`,
 		Writer:               stdout,
@@ -104,9 +108,12 @@ Scenario keys are documented in scenarios/README.md, results in results/README.m
 			reportCommand(),
 			validateCommand(),
 			mergeCommand(),
+			completionCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to codes
 	}
+	tidyApp(app)
+	return app
 }
 
 func main() {
@@ -131,11 +138,11 @@ func mainCode(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &ve):
 		fmt.Fprintln(stderr, "dcsim:", err)
 		return 2
+	case isUsageError(err):
+		fmt.Fprintln(stderr, "dcsim:", withHelpHint(err.Error(), args))
+		return 2
 	default:
 		fmt.Fprintln(stderr, "dcsim:", err)
-		if isUsageError(err) {
-			return 2
-		}
 		return 1
 	}
 }
@@ -144,7 +151,7 @@ func mainCode(args []string, stdout, stderr io.Writer) int {
 // arguments, which are bad input.
 func isUsageError(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic"} {
+	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic", "could not parse"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

@@ -18,7 +18,7 @@ func mergeCommand() *cli.Command {
 		ArgsUsage: "SHARD_DIR... | DIR_OF_SHARDS",
 		Description: `Replications are seeded by index, so shards run anywhere (Slurm array tasks,
 Kubernetes Indexed Jobs, several machines) merge into exactly the files one
-unsharded run writes: same replications.csv and summary.json, byte for byte.
+unsharded run writes: same tables and summary.json, byte for byte.
 Every shard must be complete and from the same scenario, seed and replication
 count; together they must cover every replication once. A directory that
 holds shard directories (and is not one itself) stands for all of them.
@@ -28,9 +28,9 @@ Examples:
    dcsim run scenarios/kakao-2022.toml --shard 1/2 --out results/k1
    dcsim merge results/k0 results/k1 --out results/kakao-2022`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "merged results `DIR`", Required: true},
-			flagForce, flagQuiet,
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots or the report"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, EnvVars: []string{envPrefix + "OUT"}, Usage: "merged results `DIR` (required)", Required: true},
+			flagForce(), flagQuiet(), flagJSON("the merged manifest, summary and compare.json"),
+			flagNoPlots("plots or the report"),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -52,6 +52,9 @@ Examples:
 				if _, err := writeReport(c.String("out")); err != nil {
 					return fmt.Errorf("merged into %s, but the report failed: %w", c.String("out"), err)
 				}
+			}
+			if c.Bool("json") {
+				return printResultsJSON(c, c.String("out"))
 			}
 			if !c.Bool("quiet") {
 				if err := spec.show(c, col); err != nil {

@@ -51,7 +51,7 @@ func plotCommand() *cli.Command {
 		Name:      "plot",
 		Usage:     "redraw the plots of a run or compare results directory from its saved results",
 		ArgsUsage: "RESULTS_DIR",
-		Description: `Reads manifest.json, replications.csv and the scenario copy in RESULTS_DIR
+		Description: `Reads manifest.json, the tables and the scenario copy in RESULTS_DIR
 and redraws its PNG and SVG plots (and report.html), without re-running the
 Monte Carlo. The timeline replays the typical replication from its seed.
 

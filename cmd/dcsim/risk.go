@@ -50,8 +50,8 @@ Examples:
    dcsim risk scenarios/kakao-2022.toml --all --precision 0.1
    dcsim risk scenarios/kakao-2022.toml --options site-drills --years 20000 --method importance`,
 		Flags: []cli.Flag{
-			flagSeed, flagWorkers, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "out", Usage: "write results to `DIR` (default: results/<scenario>-risk)"},
+			flagSeed(), flagWorkers(), flagForce(), flagQuiet(),
+			flagOut("results/<scenario name>-risk"),
 			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to evaluate beside the baseline"},
 			&cli.BoolFlag{Name: "all", Usage: "evaluate every investment in the scenario"},
 			&cli.IntFlag{Name: "years", Usage: "simulated `YEARS` to start from", Value: 2000},
@@ -59,7 +59,7 @@ Examples:
 			&cli.Float64Flag{Name: "precision", Usage: "target 95% CI half width as a `FRACTION` of the AAL and of the return-period loss", Value: 0.1},
 			&cli.Float64Flag{Name: "return-period", Usage: "return period in `YEARS` whose aggregate loss must reach --precision (0: AAL only)", Value: 100},
 			&cli.StringFlag{Name: "method", Usage: "sampling `METHOD`: auto, naive, conditional or importance", Value: "auto"},
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw the exceedance charts"},
+			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw the exceedance, tornado and Sobol charts"},
 			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain frequencies: `POINTS` of a Latin hypercube (0: off)"},
 			&cli.IntFlag{Name: "inner-years", Usage: "simulated `YEARS` at each point of --uncertainty, the tornado and --sobol", Value: 2000},
 			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},

@@ -19,23 +19,15 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-var (
-	flagReplications = &cli.IntFlag{Name: "replications", Aliases: []string{"n"}, Usage: "Monte Carlo replications (default: the scenario's `replications`)"}
-	flagSeed         = &cli.Uint64Flag{Name: "seed", Usage: "random seed; with the scenario it fixes every number (default: the scenario's `seed`)"}
-	flagWorkers      = &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "worker goroutines; results are identical for any value (default: all cores)"}
-	flagOut          = &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "results directory (default: results/<scenario name>)"}
-	flagForce        = &cli.BoolFlag{Name: "force", Usage: "write into an existing directory that dcsim did not create, or discard an interrupted run there"}
-	flagQuiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no table"}
-)
-
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "simulate a scenario's incident and summarise recovery per service",
 		ArgsUsage: "SCENARIO.toml",
 		Description: `Runs the scenario's replications and writes the results directory
-(manifest.json, summary.json, replications.csv, the scenario copy, plots):
-see results/README.md. Prints a table per service on stdout.
+(manifest.json, summary.json, the tables replications.csv and overall.csv,
+the scenario copy, plots): see results/README.md. Prints a table per service
+on stdout, or with --json the manifest and summary as one JSON object.
 
 While running, results go to OUT.partial; they replace OUT only when the run
 finishes, so an earlier complete result is never lost. Ctrl-C stops within a
@@ -49,12 +41,13 @@ Examples:
    dcsim run scenarios/kakao-2022.toml --shard 0/4 --out results/k-0of4
    dcsim run --resume results/kakao-2022`,
 		Flags: []cli.Flag{
-			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
-			&cli.StringFlag{Name: "shard", Usage: "run only slice `i/n` of the replications (combine with dcsim merge); \"auto\" reads a Slurm array or Kubernetes Indexed Job environment"},
+			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>, or results/<name>-shard-<i>-of-<n> with --shard"), flagForce(), flagQuiet(),
+			flagJSON("the run's manifest and summary"),
+			flagShard(),
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
-			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},
-			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]] instead of [incident]"},
-			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots"},
+			flagParquet(),
+			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]]", DefaultText: "the scenario's [incident]"},
+			flagNoPlots("plots or the report"),
 		},
 		Action: runAction,
 	}
@@ -152,6 +145,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 	man := &results.Manifest{
 		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
 		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
+		Currency: spec.sc.Currency,
 	}
 	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
 		dir.Discard()
@@ -164,6 +158,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 		dir.Discard()
 		return err
 	}
+	col.SetIncident(incidentColumn(spec))
 	return execute(c, spec, dir, man, col)
 }
 
@@ -243,16 +238,16 @@ func resumeAction(c *cli.Context) error {
 		err = setupRun(spec, old.Options["incident"])
 	case "compare":
 		err = setupCompare(spec, compareOptionsFromManifest(old.Options))
+	case "sweep":
+		err = setupSweep(spec, sweepOptionsFromManifest(old.Options))
 	default:
 		err = badInputf("%s: cannot resume a %q result", out, old.Command)
 	}
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{"seed", "replications", "shard", "out"} {
-		if c.IsSet(f) {
-			return badInputf("--%s cannot be changed when resuming: the run keeps the settings it started with", f)
-		}
+	if err := resumeConflicts(c, old.Seed, old.Replications, defaultShard(old.Shard), out); err != nil {
+		return err
 	}
 	// --parquet is kept from the interrupted run (or added now).
 	spec.parquet = old.Options["parquet"] == "true" || c.Bool("parquet")
@@ -269,6 +264,7 @@ func resumeAction(c *cli.Context) error {
 	man := &results.Manifest{
 		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
 		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
+		Currency: sc.Currency,
 	}
 	if err := res.Continue(man, spec.parquet); err != nil {
 		return badInput(err)
@@ -350,13 +346,7 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 			return fmt.Errorf("results are complete in %s, but the report failed: %w", dir.Final(), err)
 		}
 	}
-	if !c.Bool("quiet") {
-		if err := spec.show(c, col); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.App.Writer, "\nresults in %s\n", dir.Final())
-	}
-	return nil
+	return printResults(c, spec, col, dir.Final())
 }
 
 // progress is the subset of a progress bar execute uses.

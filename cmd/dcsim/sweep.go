@@ -61,7 +61,7 @@ Examples:
    dcsim sweep scenarios/kakao-2022.toml --set 'sites[pangyo].crews=2,4,8'
    dcsim sweep scenarios/kakao-2022.toml --set operations.restore_crews=2,4,8 --set operations.drilled=false,true -n 500`,
 		Flags: []cli.Flag{
-			flagReplications, flagSeed, flagWorkers, flagOut, flagForce, flagQuiet,
+			flagReplications(), flagSeed(), flagWorkers(), flagOut("results/<scenario name>-sweep"), flagForce(), flagQuiet(),
 			&cli.GenericFlag{Name: "set", Value: &setList{}, Usage: "sweep `KEY=V1,V2,…` (repeat to sweep a grid)"},
 			&cli.StringFlag{Name: "metrics", Value: defaultSweepMetrics, Usage: "comma-separated `METRICS` to tabulate and plot"},
 			&cli.BoolFlag{Name: "parquet", Usage: "also write replications.parquet"},

@@ -29,18 +29,23 @@ random streams) and writes, into the output directory:
    trace.jsonl     one JSON object per event: {"t_h", "kind", "subject", "detail"}
                    and per change of serving: {"t_h", "serving": {service: fraction}}
    trace.txt       the same as a readable timeline
-   outcome.json    the replication's metrics (equal to row K of replications.csv)
+   outcome.json    the replication's metrics (equal to replication K's rows of the tables)
    timeline.png/.svg  serving fraction per service over time, with markers
 The text timeline is also printed on stdout.
 
 Examples:
-   dcsim trace scenarios/kakao-2022.toml --replication 3
-   dcsim trace scenarios/kakao-2022.toml --replication 3 --option control-plane-2nd-site`,
+   dcsim trace scenarios/kakao-2022.toml --index 3
+   dcsim trace scenarios/kakao-2022.toml -k 3 --portfolio control-plane-2nd-site
+   dcsim trace scenarios/kakao-2022.toml -k 3 --portfolio control-plane-2nd-site+site-drills
+
+--replication and --option are the old names of --index and --portfolio;
+they still work.`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "replication", Aliases: []string{"k"}, Usage: "replication index `K` (0-based, as in replications.csv)"},
-			flagSeed, flagOut, flagQuiet, flagForce,
-			&cli.StringFlag{Name: "option", Usage: "apply investment(s) `A[,B]` from the scenario first"},
-			&cli.StringFlag{Name: "incident", Usage: "trace catalogue incident `NAME` instead of [incident]"},
+			&cli.IntFlag{Name: "index", Aliases: []string{"k"}, Usage: "replication index `K`, 0-based (the replication column of the results tables)", DefaultText: "replication 0"},
+			flagSeed(), flagOut("results/<scenario name>-trace-<K>"), flagQuiet(), flagForce(),
+			&cli.StringFlag{Name: "portfolio", Usage: "apply the scenario's investments `A[,B]` together first (as compare's option A+B)", DefaultText: "none, the baseline"},
+			&cli.StringFlag{Name: "incident", Usage: "trace catalogue incident `NAME` from [[incidents]]", DefaultText: "the scenario's [incident]"},
+			hiddenIntAlias("replication"), hiddenStringAlias("option"),
 		},
 		Action: traceAction,
 	}
@@ -54,17 +59,24 @@ func traceAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	k := c.Int("replication")
+	k, kname, err := renamedInt(c, "index", "replication")
+	if err != nil {
+		return err
+	}
 	if k < 0 {
-		return badInputf("--replication must be ≥ 0, got %d", k)
+		return badInputf("--%s must be ≥ 0, got %d", kname, k)
+	}
+	portfolio, err := renamedString(c, "portfolio", "option")
+	if err != nil {
+		return err
 	}
 	seed := sc.Seed
 	if c.IsSet("seed") {
 		seed = c.Uint64("seed")
 	}
 	variant := "baseline"
-	if o := c.String("option"); o != "" {
-		names := strings.Split(o, ",")
+	if portfolio != "" {
+		names := strings.FieldsFunc(portfolio, func(r rune) bool { return r == ',' || r == '+' })
 		if sc, err = sc.Variant(names); err != nil {
 			return badInput(err)
 		}

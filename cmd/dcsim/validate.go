@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -16,28 +17,60 @@ wrong types and units, probabilities outside [0,1], shares that do not add up,
 unknown sites, domains or services, dependency cycles — each with file, line
 and TOML key path. Exit status 2 if any scenario has a problem.
 
+With --json, stdout is one object, {"scenarios": [...]}, an entry per file in
+argument order: {"file", "ok", "scenario", "sites", "services", "servers",
+"hazard", "site", "problems": [{"file", "line", "key", "message"}]} (the
+scenario fields only when ok; line 0 when a problem has none).
+
 Examples:
    dcsim validate scenarios/kakao-2022.toml
-   dcsim validate scenarios/*.toml`,
+   dcsim validate scenarios/*.toml
+   dcsim validate --json scenarios/*.toml`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON on stdout"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return badInputf("validate needs at least one SCENARIO.toml argument")
+				return badInputf("validate needs at least one SCENARIO.toml argument; see dcsim validate --help")
 			}
 			var firstErr error
+			var out validateJSON
+			bad := 0
 			for _, path := range c.Args().Slice() {
 				sc, err := loadScenario(path)
+				if c.Bool("json") {
+					out.Scenarios = append(out.Scenarios, validateResult(path, sc, err))
+				}
 				if err != nil {
-					if firstErr == nil {
+					bad++
+					switch {
+					case c.Bool("json"):
+					case firstErr == nil:
 						firstErr = err
-					} else {
+					default:
 						fmt.Fprintln(c.App.ErrWriter, "dcsim:", err)
 					}
 					continue
 				}
-				fmt.Fprintf(c.App.Writer, "%s: ok — scenario %q, %d sites, %d services, %d servers, %s at %s\n",
-					path, sc.Name, len(sc.Sites), len(sc.Services), countServers(sc), sc.Incident.Hazard, sc.Sites[sc.Incident.Site].Name)
+				if !c.Bool("json") {
+					fmt.Fprintf(c.App.Writer, "%s: ok — scenario %q, %d sites, %d services, %d servers, %s at %s\n",
+						path, sc.Name, len(sc.Sites), len(sc.Services), countServers(sc), sc.Incident.Hazard, sc.Sites[sc.Incident.Site].Name)
+				}
 			}
-			return firstErr
+			if !c.Bool("json") {
+				return firstErr
+			}
+			b, err := json.MarshalIndent(out, "", "  ")
+			if err != nil {
+				return err
+			}
+			if _, err := c.App.Writer.Write(append(b, '\n')); err != nil {
+				return err
+			}
+			if bad > 0 {
+				return badInputf("%d of %d scenarios have problems (listed in the JSON on stdout)", bad, c.NArg())
+			}
+			return nil
 		},
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-// OverallService is the service name of the whole-fleet rows of
-// replications.csv. No scenario service may use it.
+// OverallService is a name no scenario service may use: it is reserved
+// for the whole fleet (the "overall" of summary.json; the whole-fleet
+// rows of replications.csv before they moved to overall.csv).
 const OverallService = "_overall"
 
 // nService and nOverall are the lengths of ServiceMetrics and
@@ -41,6 +42,7 @@ type Collector struct {
 	scenario string
 	variants []string
 	services []string
+	incident string // see SetIncident
 	first    int
 	n        int
 	// cols[v][k] holds variant v's column k in replication order: k =
@@ -229,6 +231,7 @@ func (c *Collector) Summary() *Summary {
 	sum := &Summary{Scenario: c.scenario, Variants: make([]VariantSummary, len(c.variants))}
 	for v, name := range c.variants {
 		vs := VariantSummary{Name: name, Services: make([]ServiceSummary, len(c.services)), Overall: make(Metrics, nOverall)}
+		vs.Option, vs.Incident = c.VariantKey(v)
 		for s, svc := range c.services {
 			ms := make(Metrics, nService)
 			for m, metric := range ServiceMetrics {

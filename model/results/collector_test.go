@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -104,10 +105,11 @@ func TestValuesInReplicationOrder(t *testing.T) {
 }
 
 func TestCSVLayout(t *testing.T) {
-	c, err := NewCollector("s", []string{"base", "a,b"}, []string{"web", "db"}, 7)
+	c, err := NewCollector("s", []string{"baseline", "a,b@fire"}, []string{"web", "db"}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.SetIncident("flood")
 	mk := func(k float64) Outcome {
 		return Outcome{
 			Services:              []ServiceOutcome{{k + 0.1, 2, 3, 4, 5, 6}, {1.0 / 3, 0, 1e-300, 1e21, 1e6, 0.5}},
@@ -116,22 +118,66 @@ func TestCSVLayout(t *testing.T) {
 	}
 	c.Add(7, []Outcome{mk(0), mk(1)})
 	var b bytes.Buffer
-	if err := c.WriteCSV(&b); err != nil {
+	if err := c.WriteServiceCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `variant,replication,service,time_to_recover_h,outage_h,user_hours_lost,requests_lost,revenue_lost,data_lost_s,all_services_recovered_h,hardware_cost,loss
-base,7,web,0.1,2,3,4,5,6,,,
-base,7,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,,,
-base,7,_overall,,,12,13,14,15,11,16,17
-"a,b",7,web,1.1,2,3,4,5,6,,,
-"a,b",7,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,,,
-"a,b",7,_overall,,,12,13,14,15,11,16,17
+	want := `replication,option,incident,service,time_to_recover_h,outage_h,user_hours_lost,requests_lost,revenue_lost,data_lost_s
+7,baseline,flood,web,0.1,2,3,4,5,6
+7,baseline,flood,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5
+7,"a,b",fire,web,1.1,2,3,4,5,6
+7,"a,b",fire,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5
 `
 	if b.String() != want {
-		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
+		t.Errorf("replications.csv:\n%s\nwant:\n%s", b.String(), want)
 	}
-	if got := strings.Join(CSVHeader(), ","); got != strings.SplitN(want, "\n", 2)[0] {
-		t.Errorf("CSVHeader() = %s", got)
+	if got := strings.Join(ServiceHeader(), ","); got != strings.SplitN(want, "\n", 2)[0] {
+		t.Errorf("ServiceHeader() = %s", got)
+	}
+	b.Reset()
+	if err := c.WriteOverallCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	want = `replication,option,incident,all_services_recovered_h,user_hours_lost,requests_lost,revenue_lost,max_data_lost_s,hardware_cost,loss
+7,baseline,flood,11,12,13,14,15,16,17
+7,"a,b",fire,11,12,13,14,15,16,17
+`
+	if b.String() != want {
+		t.Errorf("overall.csv:\n%s\nwant:\n%s", b.String(), want)
+	}
+	if got := strings.Join(OverallHeader(), ","); got != strings.SplitN(want, "\n", 2)[0] {
+		t.Errorf("OverallHeader() = %s", got)
+	}
+}
+
+// TestColumnsDescribeTheTables: every column of both tables has a
+// description, in order, and every metric a unit.
+func TestColumnsDescribeTheTables(t *testing.T) {
+	for _, tc := range []struct {
+		cols   []Column
+		header []string
+	}{{ServiceColumns("KRW"), serviceHeader}, {OverallColumns("KRW"), overallHeader}} {
+		var names []string
+		for _, c := range tc.cols {
+			names = append(names, c.Name)
+			if c.Meaning == "" {
+				t.Errorf("column %s has no meaning", c.Name)
+			}
+			if c.Unit == currencyUnit {
+				t.Errorf("column %s: currency not substituted", c.Name)
+			}
+		}
+		if !slices.Equal(names, tc.header) {
+			t.Errorf("columns described %v, table has %v", names, tc.header)
+		}
+	}
+	u := Units("KRW")
+	for _, m := range slices.Concat(ServiceMetrics, OverallMetrics) {
+		if u[m] == "" {
+			t.Errorf("metric %s has no unit", m)
+		}
+	}
+	if u["loss"] != "KRW" || u["revenue_lost"] != "KRW" || u["max_data_lost_s"] != "s" {
+		t.Errorf("units: %v", u)
 	}
 }
 
@@ -141,14 +187,15 @@ func TestCSVRoundTripBitExact(t *testing.T) {
 	// Specials round-trip too.
 	specials := outcomesFor(203, 2, 3)
 	specials[0].Services[0] = ServiceOutcome{math.NaN(), math.Inf(1), math.Inf(-1), 0.1, 1e-300, 1.0 / 3}
+	specials[1].Loss = math.NaN()
 	c.Add(203, specials)
 
-	path := filepath.Join(t.TempDir(), ReplicationsFile)
-	if err := WriteReplications(path, c); err != nil {
+	dir := t.TempDir()
+	if err := WriteTables(dir, c); err != nil {
 		t.Fatal(err)
 	}
 	d := newTestCollector(t, 3)
-	if err := ReadReplications(path, d); err != nil {
+	if err := ReadTables(dir, d); err != nil {
 		t.Fatal(err)
 	}
 	if d.Len() != c.Len() {
@@ -178,75 +225,108 @@ func TestCSVRoundTripBitExact(t *testing.T) {
 	if awk < 100 {
 		t.Errorf("only %d awkward floats in the test data; the test is too weak", awk)
 	}
-	path2 := filepath.Join(t.TempDir(), ReplicationsFile)
-	if err := WriteReplications(path2, d); err != nil {
+	dir2 := t.TempDir()
+	if err := WriteTables(dir2, d); err != nil {
 		t.Fatal(err)
 	}
-	checkSameFile(t, path, path2)
+	for _, f := range []string{ReplicationsFile, OverallFile} {
+		checkSameFile(t, filepath.Join(dir, f), filepath.Join(dir2, f))
+	}
+}
+
+// TestReadTablesShorterWins: a crash between writing the two tables leaves
+// one ahead; reading stops at the shorter, whichever it is.
+func TestReadTablesShorterWins(t *testing.T) {
+	long := newTestCollector(t, 0)
+	fill(t, long, 0, 5)
+	short := newTestCollector(t, 0)
+	fill(t, short, 0, 3)
+	var ls, lo, ss, so bytes.Buffer
+	long.WriteServiceCSV(&ls)
+	long.WriteOverallCSV(&lo)
+	short.WriteServiceCSV(&ss)
+	short.WriteOverallCSV(&so)
+	for _, tc := range []struct {
+		name    string
+		svc, ov string
+	}{{"overall behind", ls.String(), so.String()}, {"services behind", ss.String(), lo.String()}} {
+		d := newTestCollector(t, 0)
+		if err := ReadTablesFrom(strings.NewReader(tc.svc), "r.csv", strings.NewReader(tc.ov), "o.csv", d); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if d.Next() != 3 {
+			t.Errorf("%s: read up to replication %d, want 3", tc.name, d.Next())
+		}
+	}
 }
 
 func TestReadCSVRejectsMalformed(t *testing.T) {
 	c := newTestCollector(t, 0)
 	fill(t, c, 0, 2)
-	var b bytes.Buffer
-	c.WriteCSV(&b)
-	good := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") // header + 2 reps × 2 variants × 4 rows
-	edit := func(line int, f func(string) string) string {
+	var sb, ob bytes.Buffer
+	c.WriteServiceCSV(&sb)
+	c.WriteOverallCSV(&ob)
+	split := func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") }
+	goodS, goodO := split(sb.String()), split(ob.String()) // header + 2 reps × 2 variants × 3 services; header + 2 × 2
+	edit := func(good []string, line int, f func(string) string) string {
 		ls := slices.Clone(good)
 		ls[line-1] = f(ls[line-1])
 		return strings.Join(ls, "\n") + "\n"
 	}
 	field := func(i int, val string) func(string) string {
 		return func(l string) string {
-			// variant names may hold a quoted comma: split after them.
-			head, tail := "", l
-			if strings.HasPrefix(l, `"`) {
-				j := strings.LastIndex(l, `",`) + 2
-				head, tail = l[:j], l[j:]
-				i--
+			// option names may hold a quoted comma: split around them.
+			r := csv.NewReader(strings.NewReader(l))
+			rec, _ := r.Read()
+			if i >= len(rec) {
+				rec = append(rec, val)
+			} else {
+				rec[i] = val
 			}
-			fs := strings.Split(tail, ",")
-			if i < 0 {
-				return val + "," + tail
-			}
-			fs[i] = val
-			return head + strings.Join(fs, ",")
+			var b strings.Builder
+			w := csv.NewWriter(&b)
+			w.Write(rec)
+			w.Flush()
+			return strings.TrimSuffix(b.String(), "\n")
 		}
 	}
+	okS, okO := sb.String(), ob.String()
 	for _, tc := range []struct {
-		name, text, want string
+		name, svc, ov, want string
 	}{
-		{"empty", "", "bad.csv: empty file"},
-		{"header", edit(1, func(string) string { return "variant,replication,service,x" }), "bad.csv:1: header is"},
-		{"truncated", strings.Join(good[:11], "\n") + "\n", "bad.csv: file ends inside replication 1"},
-		{"bad number", edit(3, field(4, "1.2.3")), `bad.csv:3: column outage_h: "1.2.3" is not a number`},
-		{"missing value", edit(2, field(3, "")), "bad.csv:2: column time_to_recover_h is empty"},
-		{"extra value", edit(2, field(10, "9")), "bad.csv:2: column hardware_cost must be empty on a service row"},
-		{"overall outage", edit(5, field(4, "9")), "bad.csv:5: column outage_h must be empty on a _overall row"},
-		{"wrong service", edit(3, field(2, "pay")), `bad.csv:3: replication 0 variant "baseline": service "pay", want "kakaotalk"`},
-		{"wrong variant", edit(6, field(0, "other")), `bad.csv:6: replication 0: variant "other", want "second-site, \"hot\""`},
-		{"wrong replication", edit(10, field(1, "5")), "bad.csv:10: replication 5, want 1"},
-		{"not integer", edit(2, field(1, "x")), `bad.csv:2: replication "x" is not an integer`},
-		{"starts late", strings.ReplaceAll(strings.Join(good[9:], "\n"), ",1,", ",4,") + "\n", "bad.csv:1"},
-		{"short row", edit(4, func(l string) string { return l[:strings.LastIndex(l, ",")] }), "bad.csv:4: wrong number of fields"},
+		{"empty", "", okO, "bad.csv: empty file"},
+		{"old layout", "variant,replication,service,time_to_recover_h\n", okO, "bad.csv:1: header is"},
+		{"header", edit(goodS, 1, func(string) string { return "replication,option,incident,service,x" }), okO, "bad.csv:1: header is"},
+		{"truncated", strings.Join(goodS[:9], "\n") + "\n", okO, "bad.csv: file ends inside replication 1"},
+		{"overall truncated", okS, strings.Join(goodO[:4], "\n") + "\n", "ov.csv: file ends inside replication 1"},
+		{"bad number", edit(goodS, 3, field(5, "1.2.3")), okO, `bad.csv:3: column outage_h: "1.2.3" is not a number`},
+		{"missing value", edit(goodS, 2, field(4, "")), okO, "bad.csv:2: column time_to_recover_h is empty"},
+		{"overall bad number", okS, edit(goodO, 2, field(9, "x")), `ov.csv:2: column loss: "x" is not a number`},
+		{"wrong service", edit(goodS, 3, field(3, "pay")), okO, `bad.csv:3: replication 0 option "baseline" incident "": service "pay", want "kakaotalk"`},
+		{"wrong option", edit(goodS, 5, field(1, "other")), okO, `bad.csv:5: replication 0: option "other" incident "", want "second-site, \"hot\"" and ""`},
+		{"wrong incident", okS, edit(goodO, 2, field(2, "fire")), `ov.csv:2: replication 0: option "baseline" incident "fire", want "baseline" and ""`},
+		{"wrong replication", edit(goodS, 8, field(0, "5")), okO, "bad.csv:8: replication 5, want 1"},
+		{"not integer", edit(goodS, 2, field(0, "x")), okO, `bad.csv:2: replication "x" is not an integer`},
+		{"short row", edit(goodS, 4, func(l string) string { return l[:strings.LastIndex(l, ",")] }), okO, "bad.csv:4: wrong number of fields"},
+		{"extra cell", edit(goodS, 4, func(l string) string { return l + ",9" }), okO, "bad.csv:4: wrong number of fields"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newTestCollector(t, 0)
-			err := ReadCSV(strings.NewReader(tc.text), "bad.csv", d)
+			err := ReadTablesFrom(strings.NewReader(tc.svc), "bad.csv", strings.NewReader(tc.ov), "ov.csv", d)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
 	}
-	// A file that starts at another replication than the collector expects.
+	// Tables that start at another replication than the collector expects.
 	d := newTestCollector(t, 1)
-	err := ReadCSV(strings.NewReader(b.String()), "early.csv", d)
+	err := ReadTablesFrom(strings.NewReader(okS), "early.csv", strings.NewReader(okO), "ov.csv", d)
 	if err == nil || !strings.Contains(err.Error(), "early.csv:2: file starts at replication 0, want 1") {
 		t.Errorf("error %v, want file starts at replication 0, want 1", err)
 	}
-	// And the unedited file reads.
-	if err := ReadCSV(strings.NewReader(b.String()), "good.csv", newTestCollector(t, 0)); err != nil {
-		t.Errorf("good file: %v", err)
+	// And the unedited tables read.
+	if err := ReadTablesFrom(strings.NewReader(okS), "good.csv", strings.NewReader(okO), "ov.csv", newTestCollector(t, 0)); err != nil {
+		t.Errorf("good tables: %v", err)
 	}
 }
 

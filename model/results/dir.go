@@ -322,7 +322,7 @@ func (d *Dir) CopyInputs(m *Manifest, scenario string, others ...string) (string
 	if d.committed {
 		return "", fmt.Errorf("copy inputs into %s: already committed", d.final)
 	}
-	reserved := []string{ManifestFile, SummaryFile, ReplicationsFile, ParquetFile, MarkerFile}
+	reserved := []string{ManifestFile, SummaryFile, ReplicationsFile, OverallFile, ParquetFile, OverallParquetFile, MarkerFile}
 	var inputs []Input
 	var seen []string
 	for _, src := range append([]string{scenario}, others...) {
@@ -380,7 +380,7 @@ func FileSHA256(path string) (string, error) {
 }
 
 // Checkpoint writes what c holds so far into the staging directory with
-// m.Complete = false: replications.csv, summary.json, then manifest.json,
+// m.Complete = false: replications.csv and overall.csv, summary.json, then manifest.json,
 // each atomically. A run killed at any moment afterwards — even with
 // kill -9 — can be resumed from the last checkpoint with OpenResume. Call
 // it on interrupt too: the partial results stay in the staging directory
@@ -414,7 +414,7 @@ func (d *Dir) CheckpointIfDue(m *Manifest, c *Collector, every time.Duration) er
 	return d.Checkpoint(m, c)
 }
 
-// Finish writes the complete results — replications.csv, Parquet if
+// Finish writes the complete results — the tables, Parquet if
 // d.Parquet, summary.json, and last manifest.json with complete = true —
 // and commits them to the final directory. c must hold every replication
 // of m's shard.
@@ -433,11 +433,11 @@ func (d *Dir) Finish(m *Manifest, c *Collector) error {
 
 // write writes the data files, then the manifest that describes them.
 func (d *Dir) write(m *Manifest, c *Collector, parquet bool) error {
-	if err := WriteReplications(filepath.Join(d.staging, ReplicationsFile), c); err != nil {
+	if err := WriteTables(d.staging, c); err != nil {
 		return err
 	}
 	if parquet {
-		if err := WriteParquet(filepath.Join(d.staging, ParquetFile), c); err != nil {
+		if err := WriteParquetTables(d.staging, c, m); err != nil {
 			return err
 		}
 	}
@@ -460,12 +460,12 @@ type Resumed struct {
 
 // OpenResume finds the interrupted run whose output directory is final —
 // its staging directory final+StagingSuffix, or final itself if that holds
-// incomplete results — and reloads its manifest and replications.csv.
+// incomplete results — and reloads its manifest and tables.
 //
 // It takes the staging directory's lock as Prepare does, and fails if
 // another process holds it (the run is not interrupted, it is running).
 //
-// If replications.csv holds more replications than the manifest records
+// If the tables hold more replications than the manifest records
 // (a crash between writing the two), the CSV wins: every row in it is a
 // finished replication of the same run. A staging directory whose
 // manifest says complete (a crash before Commit) resumes with nothing
@@ -556,14 +556,15 @@ func (r *Resumed) Continue(m *Manifest, parquet bool) error {
 	return nil
 }
 
-// loadCollector reads dir's replications.csv into a new Collector shaped
+// loadCollector reads dir's tables into a new Collector shaped
 // by m. A missing CSV is an empty run if m records no replications.
 func loadCollector(dir string, m *Manifest) (*Collector, error) {
 	c, err := NewCollector(m.Scenario, m.Variants, m.Services, m.FirstReplication)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
-	err = ReadReplications(filepath.Join(dir, ReplicationsFile), c)
+	c.SetIncident(m.Incident)
+	err = ReadTables(dir, c)
 	if errors.Is(err, fs.ErrNotExist) && m.ReplicationsDone == 0 {
 		err = nil
 	}
@@ -571,7 +572,7 @@ func loadCollector(dir string, m *Manifest) (*Collector, error) {
 }
 
 // Load reads a results directory — complete or not — into its manifest and
-// a Collector, checking that replications.csv holds exactly the
+// a Collector, checking that the tables hold exactly the
 // replications the manifest records.
 func Load(dir string) (*Manifest, *Collector, error) {
 	m, err := ReadManifest(filepath.Join(dir, ManifestFile))

@@ -50,13 +50,13 @@ func runTo(t testing.TB, out string, reps int, shard string, parquet bool) {
 
 // resultFiles are the files that must be byte-identical between two runs
 // of the same replications.
-var resultFiles = []string{ReplicationsFile, SummaryFile, "test.toml", MarkerFile}
+var resultFiles = []string{ReplicationsFile, OverallFile, SummaryFile, "test.toml", MarkerFile}
 
 func checkSameResults(t *testing.T, a, b string, parquet bool) {
 	t.Helper()
 	files := resultFiles
 	if parquet {
-		files = append(files, ParquetFile)
+		files = append(files, ParquetFile, OverallParquetFile)
 	}
 	for _, f := range files {
 		checkSameFile(t, filepath.Join(a, f), filepath.Join(b, f))
@@ -286,7 +286,7 @@ func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
 	fill(t, c, 0, 5)
 	d.Checkpoint(&m, c)
 	fill(t, c, 5, 8)
-	WriteReplications(filepath.Join(d.Path(), ReplicationsFile), c)
+	WriteTables(d.Path(), c)
 	os.WriteFile(filepath.Join(d.Path(), ".summary.json.tmp-123"), []byte("half"), 0o644)
 	d.Close()
 	r, err := OpenResume(out)
@@ -301,7 +301,7 @@ func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
 	// But a CSV behind its manifest is corruption.
 	c2 := newTestCollector(t, 0)
 	fill(t, c2, 0, 3)
-	WriteReplications(filepath.Join(d.Path(), ReplicationsFile), c2)
+	WriteTables(d.Path(), c2)
 	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "holds replications [0, 3) but manifest.json says [0, 5)") {
 		t.Errorf("OpenResume with a CSV behind the manifest: %v", err)
 	}

@@ -94,9 +94,10 @@ func Example() {
 	// revenue lost, mean [95% CI]: 0 [0, 0]
 	// hardware cost, mean [95% CI]: 0 [0, 0]
 	// requests lost, mean [95% CI]: 0 [0, 0]
-	// data lost s, mean [95% CI]: 0 [0, 0]
+	// data lost s (worst service), mean [95% CI]: 0 [0, 0]
 	// .dcsim-results
 	// manifest.json
+	// overall.csv
 	// replications.csv
 	// summary.json
 	// tiny.toml

@@ -4,8 +4,12 @@ package results
 const (
 	ManifestFile     = "manifest.json"
 	SummaryFile      = "summary.json"
-	ReplicationsFile = "replications.csv"
-	ParquetFile      = "replications.parquet"
+	ReplicationsFile = "replications.csv" // per-service rows
+	OverallFile      = "overall.csv"      // whole-fleet rows
+	// ParquetFile and OverallParquetFile hold the same tables as Parquet
+	// (written on request).
+	ParquetFile        = "replications.parquet"
+	OverallParquetFile = "overall.parquet"
 	// MarkerFile marks a directory as dcsim's: Prepare replaces an existing
 	// output directory only if it holds this file or is empty (or force).
 	MarkerFile = ".dcsim-results"

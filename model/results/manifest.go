@@ -63,6 +63,15 @@ type Manifest struct {
 	Workers  int      `json:"workers"`  // caller: worker goroutines (does not change results)
 	Variants []string `json:"variants"` // from the Collector
 	Services []string `json:"services"` // from the Collector, scenario order
+	// Incident names the incident of a variant without "@" (a plain run's
+	// "baseline"): the incident column of its rows (Collector.SetIncident).
+	Incident string `json:"incident,omitempty"`
+
+	// Currency is the scenario's currency, the unit of every money value
+	// (caller); Units maps every metric of the tables and of summary.json
+	// to its unit (from Currency).
+	Currency string            `json:"currency"`
+	Units    map[string]string `json:"units"`
 
 	// Complete is true only when the directory holds every replication of
 	// its shard range and the run ended normally; false in a checkpoint or
@@ -146,6 +155,7 @@ func (m *Manifest) fill(c *Collector, complete bool) error {
 	}
 	m.FirstReplication, m.EndReplication, m.ReplicationsDone = c.First(), c.Next(), c.Len()
 	m.Variants, m.Services = slices.Clone(c.Variants()), slices.Clone(c.Services())
+	m.Incident, m.Units = c.Incident(), Units(m.Currency)
 	now := time.Now().UTC().Truncate(time.Second)
 	m.Updated, m.Complete, m.Finished = now, complete, nil
 	if complete {

@@ -122,9 +122,10 @@ func merge(d *Dir, dirs []string, ms []*Manifest, order []int, beforeCommit func
 	if err != nil {
 		return nil, nil, err
 	}
+	c.SetIncident(ref.Incident)
 	c.Grow(ref.Replications)
 	for _, i := range order {
-		if err := ReadReplications(filepath.Join(dirs[i], ReplicationsFile), c); err != nil {
+		if err := ReadTables(dirs[i], c); err != nil {
 			return nil, nil, err
 		}
 		if c.Next() != ms[i].EndReplication {

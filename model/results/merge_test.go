@@ -106,7 +106,7 @@ func TestMergeRejectsTamperedShard(t *testing.T) {
 	}
 	short := newTestCollector(t, 16)
 	fill(t, short, 16, 32)
-	WriteReplications(filepath.Join(bad, ReplicationsFile), short)
+	WriteTables(bad, short)
 	out := filepath.Join(t.TempDir(), "merged")
 	_, _, err := Merge([]string{filepath.Join(parent, "s0"), bad, filepath.Join(parent, "s2")}, out, false)
 	if err == nil || !strings.Contains(err.Error(), "ends at replication 32 but its manifest says 33") {

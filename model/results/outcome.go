@@ -1,7 +1,8 @@
 // Package results implements dcsim's results contract (see results/README.md
 // at the top of the repository): per-replication outcomes, their summary,
 // and the files a run writes — manifest.json, summary.json,
-// replications.csv and optionally replications.parquet — always through a
+// replications.csv and overall.csv, and optionally the same tables as
+// replications.parquet and overall.parquet — always through a
 // temporary name and a rename (WriteFileAtomic).
 //
 // The pieces, in the order a run uses them:
@@ -13,7 +14,7 @@
 //     their SHA-256 in the Manifest.
 //   - A Collector keeps every replication's Outcome of every variant, in
 //     replication order, compactly; it yields the Summary, the per-metric
-//     Values for paired comparisons, and replications.csv.
+//     Values for paired comparisons, and the tables (WriteTables).
 //   - Dir.Checkpoint writes what has finished so far (complete=false);
 //     Dir.Finish writes the complete results and commits them to <out>.
 //   - OpenResume reloads an interrupted run (Resumed.Continue checks it is
@@ -33,10 +34,12 @@ var ServiceMetrics = []string{
 }
 
 // OverallMetrics names the whole-fleet metrics, in the order of Outcome's
-// fields after Services.
+// fields after Services and of the columns of overall.csv. Names say how
+// they combine the services where it is not a sum: max_data_lost_s and
+// all_services_recovered_h are maxima, the other per-service metrics sums.
 var OverallMetrics = []string{
 	"all_services_recovered_h", "user_hours_lost", "requests_lost",
-	"revenue_lost", "data_lost_s", "hardware_cost", "loss",
+	"revenue_lost", "max_data_lost_s", "hardware_cost", "loss",
 }
 
 // ServiceOutcome is what one replication measured for one service.

@@ -1,91 +1,153 @@
 package results
 
 import (
+	"encoding/json"
 	"io"
+	"path/filepath"
+	"strconv"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 )
 
-// parquetRow is one row of replications.parquet: the replications.csv
-// table with the same column names and order, the metric columns optional
-// (null where the CSV cell is empty). TestParquetColumnsMatchCSV keeps the
-// two in step.
-type parquetRow struct {
-	Variant               string   `parquet:"variant,dict"`
-	Replication           int64    `parquet:"replication"`
-	Service               string   `parquet:"service,dict"`
-	TimeToRecoverH        *float64 `parquet:"time_to_recover_h,optional"`
-	OutageH               *float64 `parquet:"outage_h,optional"`
-	UserHoursLost         *float64 `parquet:"user_hours_lost,optional"`
-	RequestsLost          *float64 `parquet:"requests_lost,optional"`
-	RevenueLost           *float64 `parquet:"revenue_lost,optional"`
-	DataLostS             *float64 `parquet:"data_lost_s,optional"`
-	AllServicesRecoveredH *float64 `parquet:"all_services_recovered_h,optional"`
-	HardwareCost          *float64 `parquet:"hardware_cost,optional"`
-	Loss                  *float64 `parquet:"loss,optional"`
+// serviceRow and overallRow are the rows of replications.parquet and
+// overall.parquet: the CSV tables with the same column names and order
+// (TestParquetColumnsMatchCSV keeps them in step), every cell filled.
+type serviceRow struct {
+	Replication    int64   `parquet:"replication"`
+	Option         string  `parquet:"option,dict"`
+	Incident       string  `parquet:"incident,dict"`
+	Service        string  `parquet:"service,dict"`
+	TimeToRecoverH float64 `parquet:"time_to_recover_h"`
+	OutageH        float64 `parquet:"outage_h"`
+	UserHoursLost  float64 `parquet:"user_hours_lost"`
+	RequestsLost   float64 `parquet:"requests_lost"`
+	RevenueLost    float64 `parquet:"revenue_lost"`
+	DataLostS      float64 `parquet:"data_lost_s"`
 }
 
-// metricPtrs returns pointers to r's metric fields in csvMetrics order.
-func (r *parquetRow) metricPtrs() []**float64 {
-	return []**float64{&r.TimeToRecoverH, &r.OutageH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost,
-		&r.DataLostS, &r.AllServicesRecoveredH, &r.HardwareCost, &r.Loss}
+type overallRow struct {
+	Replication           int64   `parquet:"replication"`
+	Option                string  `parquet:"option,dict"`
+	Incident              string  `parquet:"incident,dict"`
+	AllServicesRecoveredH float64 `parquet:"all_services_recovered_h"`
+	UserHoursLost         float64 `parquet:"user_hours_lost"`
+	RequestsLost          float64 `parquet:"requests_lost"`
+	RevenueLost           float64 `parquet:"revenue_lost"`
+	MaxDataLostS          float64 `parquet:"max_data_lost_s"`
+	HardwareCost          float64 `parquet:"hardware_cost"`
+	Loss                  float64 `parquet:"loss"`
 }
 
-// WriteParquet writes c's rows to path (a replications.parquet)
-// atomically: the replications.csv table, with the same columns, rows and
-// order, snappy-compressed, the metric columns nullable doubles.
-func WriteParquet(path string, c *Collector) error {
-	return WriteAtomic(path, c.WriteParquet)
+func (r *serviceRow) metricPtrs() []*float64 {
+	return []*float64{&r.TimeToRecoverH, &r.OutageH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.DataLostS}
 }
 
-// WriteParquet writes c's rows as Parquet to w; see the package-level
-// WriteParquet.
-func (c *Collector) WriteParquet(w io.Writer) error {
-	pw := parquet.NewGenericWriter[parquetRow](w, parquet.Compression(&snappy.Codec{}))
-	const batch = 4096
-	rows := make([]parquetRow, 0, batch)
-	vals := make([]float64, 0, batch*len(csvMetrics))
-	flush := func() error {
-		if _, err := pw.Write(rows); err != nil {
-			return err
-		}
-		rows, vals = rows[:0], vals[:0]
-		return nil
+func (r *overallRow) metricPtrs() []*float64 {
+	return []*float64{&r.AllServicesRecoveredH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.MaxDataLostS, &r.HardwareCost, &r.Loss}
+}
+
+// ParquetMetadata returns the key-value metadata of a Parquet table
+// written for manifest m: what produced it (dcsim.version, dcsim.command,
+// dcsim.scenario, dcsim.scenario_sha256, dcsim.seed, dcsim.replications,
+// dcsim.shard), dcsim.currency, dcsim.table ("replications" or
+// "overall") and dcsim.columns, a JSON array of {"name", "unit",
+// "meaning"} per column. It holds nothing that differs between runs that
+// give the same results (no times, no worker count), so a merged or
+// resumed run's files equal an uninterrupted one's.
+func ParquetMetadata(m *Manifest, table string) [][2]string {
+	cols := ServiceColumns(m.Currency)
+	if table == "overall" {
+		cols = OverallColumns(m.Currency)
 	}
-	base := len(c.services) * nService
-	for i := range c.n {
-		for v, variant := range c.variants {
-			cols := c.cols[v]
-			for s := 0; s <= len(c.services); s++ {
-				if len(rows) == batch {
-					if err := flush(); err != nil {
-						return err
+	js, _ := json.Marshal(cols)
+	return [][2]string{
+		{"dcsim.table", table},
+		{"dcsim.version", m.Version},
+		{"dcsim.command", m.Command},
+		{"dcsim.scenario", m.Scenario},
+		{"dcsim.scenario_sha256", m.ScenarioSHA256},
+		{"dcsim.seed", strconv.FormatUint(m.Seed, 10)},
+		{"dcsim.replications", strconv.Itoa(m.Replications)},
+		{"dcsim.shard", m.Shard},
+		{"dcsim.currency", m.Currency},
+		{"dcsim.columns", string(js)},
+	}
+}
+
+// WriteParquetTables writes c's tables as replications.parquet and
+// overall.parquet into dir, each atomically: the CSV tables with the same
+// columns, rows and order, snappy-compressed, with m's ParquetMetadata.
+func WriteParquetTables(dir string, c *Collector, m *Manifest) error {
+	if err := WriteAtomic(filepath.Join(dir, ParquetFile), func(w io.Writer) error {
+		return c.WriteServiceParquet(w, ParquetMetadata(m, "replications"))
+	}); err != nil {
+		return err
+	}
+	return WriteAtomic(filepath.Join(dir, OverallParquetFile), func(w io.Writer) error {
+		return c.WriteOverallParquet(w, ParquetMetadata(m, "overall"))
+	})
+}
+
+// WriteServiceParquet writes c's per-service table as Parquet to w, with
+// the key-value metadata meta.
+func (c *Collector) WriteServiceParquet(w io.Writer, meta [][2]string) error {
+	return writeParquet(w, meta, func(yield func(serviceRow)) {
+		for i := range c.n {
+			for v := range c.variants {
+				opt, inc := c.VariantKey(v)
+				for s, svc := range c.services {
+					r := serviceRow{Replication: int64(c.first + i), Option: opt, Incident: inc, Service: svc}
+					for m, p := range r.metricPtrs() {
+						*p = c.cols[v][serviceTable.col(c, s, m)][i]
 					}
+					yield(r)
 				}
-				r := parquetRow{Variant: variant, Replication: int64(c.first + i), Service: OverallService}
-				if s < len(c.services) {
-					r.Service = c.services[s]
-				}
-				for j, p := range r.metricPtrs() {
-					k := -1
-					if s < len(c.services) {
-						if m := csvService[j]; m >= 0 {
-							k = s*nService + m
-						}
-					} else if m := csvOverall[j]; m >= 0 {
-						k = base + m
-					}
-					if k >= 0 {
-						vals = append(vals, cols[k][i])
-						*p = &vals[len(vals)-1]
-					}
-				}
-				rows = append(rows, r)
 			}
 		}
+	})
+}
+
+// WriteOverallParquet writes c's whole-fleet table as Parquet to w, with
+// the key-value metadata meta.
+func (c *Collector) WriteOverallParquet(w io.Writer, meta [][2]string) error {
+	return writeParquet(w, meta, func(yield func(overallRow)) {
+		for i := range c.n {
+			for v := range c.variants {
+				opt, inc := c.VariantKey(v)
+				r := overallRow{Replication: int64(c.first + i), Option: opt, Incident: inc}
+				for m, p := range r.metricPtrs() {
+					*p = c.cols[v][overallTable.col(c, 0, m)][i]
+				}
+				yield(r)
+			}
+		}
+	})
+}
+
+// writeParquet writes the rows rows yields to w in batches.
+func writeParquet[T any](w io.Writer, meta [][2]string, rows func(yield func(T))) error {
+	opts := []parquet.WriterOption{parquet.Compression(&snappy.Codec{})}
+	for _, kv := range meta {
+		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
 	}
-	if err := flush(); err != nil {
+	pw := parquet.NewGenericWriter[T](w, opts...)
+	batch := make([]T, 0, 4096)
+	var err error
+	rows(func(r T) {
+		if err != nil {
+			return
+		}
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			_, err = pw.Write(batch)
+			batch = batch[:0]
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := pw.Write(batch); err != nil {
 		return err
 	}
 	return pw.Close()

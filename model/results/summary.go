@@ -143,12 +143,16 @@ type ServiceSummary struct {
 
 // VariantSummary is one variant's summary. Its JSON form is
 //
-//	{"name": NAME, "services": {SERVICE: {METRIC: STAT}}, "overall": {METRIC: STAT}}
+//	{"name": NAME, "option": OPTION, "incident": INCIDENT,
+//	 "services": {SERVICE: {METRIC: STAT}}, "overall": {METRIC: STAT}}
 //
 // with the services in Services order (scenario order), which reading
-// preserves.
+// preserves. Option and Incident are the variant's option and incident
+// columns in the tables (Collector.VariantKey).
 type VariantSummary struct {
 	Name     string
+	Option   string
+	Incident string
 	Services []ServiceSummary // in scenario order
 	Overall  Metrics
 }
@@ -169,6 +173,12 @@ func (v VariantSummary) MarshalJSON() ([]byte, error) {
 	b.WriteString(`{"name":`)
 	nj, _ := json.Marshal(v.Name)
 	b.Write(nj)
+	b.WriteString(`,"option":`)
+	oj, _ := json.Marshal(v.Option)
+	b.Write(oj)
+	b.WriteString(`,"incident":`)
+	ij, _ := json.Marshal(v.Incident)
+	b.Write(ij)
 	b.WriteString(`,"services":{`)
 	for i, s := range v.Services {
 		if i > 0 {
@@ -181,8 +191,8 @@ func (v VariantSummary) MarshalJSON() ([]byte, error) {
 		b.Write(mj)
 	}
 	b.WriteString(`},"overall":`)
-	oj, _ := v.Overall.MarshalJSON()
-	b.Write(oj)
+	mj, _ := v.Overall.MarshalJSON()
+	b.Write(mj)
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
@@ -192,13 +202,15 @@ func (v VariantSummary) MarshalJSON() ([]byte, error) {
 func (v *VariantSummary) UnmarshalJSON(data []byte) error {
 	var raw struct {
 		Name     string          `json:"name"`
+		Option   string          `json:"option"`
+		Incident string          `json:"incident"`
 		Services json.RawMessage `json:"services"`
 		Overall  Metrics         `json:"overall"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	*v = VariantSummary{Name: raw.Name, Overall: raw.Overall}
+	*v = VariantSummary{Name: raw.Name, Option: raw.Option, Incident: raw.Incident, Overall: raw.Overall}
 	if len(raw.Services) == 0 || string(raw.Services) == "null" {
 		return nil
 	}

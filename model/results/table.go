@@ -55,7 +55,7 @@ func WriteTable(w io.Writer, s *Summary, v int) error {
 		{"revenue lost", "revenue_lost"},
 		{"hardware cost", "hardware_cost"},
 		{"requests lost", "requests_lost"},
-		{"data lost s", "data_lost_s"},
+		{"data lost s (worst service)", "max_data_lost_s"},
 	} {
 		if _, ok := vs.Overall[l.metric]; ok {
 			fmt.Fprintf(&b, "%s, mean [95%% CI]: %s\n", l.label, meanCI(vs.Overall.get(l.metric)))
