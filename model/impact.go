@@ -34,8 +34,7 @@ type impact struct {
 	// f_s at each hour of the week, for services whose f_s depends on the
 	// hour: valid where at[s][k] == ver[s] (ver[s] changes whenever f_s
 	// does), so each value is computed once per change.
-	week [][168]float64
-	at   [][168]uint32
+	week [][168]memoEntry
 	ver  []uint32
 
 	outage, userH, reqs, rev []float64
@@ -49,6 +48,10 @@ type fn struct {
 	avail, reroute, surge, zero float64
 	flat                        bool
 	value                       float64 // f_s when flat
+	// depsFlat: every dependency's f is constant, with product depValue,
+	// so f_s(h) = own_s(h)·depValue needs no recursion.
+	depsFlat bool
+	depValue float64
 }
 
 func (im *impact) init(r *Replication) {
@@ -58,8 +61,7 @@ func (im *impact) init(r *Replication) {
 	im.nxt = make([]fn, n)
 	im.since = make([]float64, n)
 	im.mark = make([]uint32, n)
-	im.week = make([][168]float64, n)
-	im.at = make([][168]uint32, n)
+	im.week = make([][168]memoEntry, n)
 	im.ver = make([]uint32, n)
 	im.outage = make([]float64, n)
 	im.userH = make([]float64, n)
@@ -116,10 +118,13 @@ func (im *impact) prepare(s int, avail float64) bool {
 	}
 	x.flat, x.value = im.ownFlat(s, &x)
 	zero := x.flat && x.value == 0
+	x.depsFlat, x.depValue = true, 1
 	for _, d := range info.deps {
 		dn := &im.nxt[d]
 		x.flat = x.flat && dn.flat
 		x.value *= dn.value
+		x.depsFlat = x.depsFlat && dn.flat
+		x.depValue *= dn.value
 		zero = zero || dn.flat && dn.value == 0
 	}
 	switch {
@@ -173,7 +178,7 @@ func (im *impact) commit(now float64) {
 		im.since[s] = now
 		im.ver[s]++
 		if im.ver[s] == 0 { // wrapped: stale entries could match
-			clear(im.at[s][:])
+			clear(im.week[s][:])
 			im.ver[s] = 1
 		}
 	}
@@ -209,6 +214,10 @@ func (im *impact) integrate(s int, a, b float64) {
 		im.rev[s] += info.revenue * load * loss
 		return
 	}
+	if c.depsFlat {
+		im.integrateOwn(s, a, b)
+		return
+	}
 	for x := a; x < b; {
 		wh := wh0 + x
 		y := math.Min(b, x+(math.Floor(wh)+1-wh))
@@ -227,6 +236,42 @@ func (im *impact) integrate(s int, a, b float64) {
 	}
 }
 
+// integrateOwn is integrate for a service whose dependencies all serve a
+// constant fraction: f_s(h) = own_s(h)·depValue, evaluated piece by piece
+// without recursion or memo.
+func (im *impact) integrateOwn(s int, a, b float64) {
+	m := im.r.m
+	info := &m.svc[s]
+	c := &im.cur[s]
+	pt := m.profile[s]
+	D, keep := m.demand[s], 1-c.reroute
+	outage, userH, reqs, rev := im.outage[s], im.userH[s], im.reqs[s], im.rev[s]
+	for x := a; x < b; {
+		wh := im.r.week0 + x
+		y := math.Min(b, x+(math.Floor(wh)+1-wh))
+		if y <= x {
+			y = math.Min(b, x+1e-9)
+		}
+		load := pt.hour(wh)
+		f := keep
+		if load > 0 {
+			own := c.zero
+			if d := D * (load * c.surge); d > 0 {
+				own = math.Min(1, c.avail/d)
+			}
+			f = own * keep
+		}
+		if lost := (1 - f*c.depValue) * (y - x); lost > 0 {
+			outage += lost
+			userH += info.users * load * lost
+			reqs += info.requests * load * lost
+			rev += info.revenue * load * lost
+		}
+		x = y
+	}
+	im.outage[s], im.userH[s], im.reqs[s], im.rev[s] = outage, userH, reqs, rev
+}
+
 // value is f_s at week hour wh under the functions in force.
 func (im *impact) value(s int, wh float64) float64 {
 	c := &im.cur[s]
@@ -234,8 +279,9 @@ func (im *impact) value(s int, wh float64) float64 {
 		return c.value
 	}
 	k := int(wh) % 168
-	if im.at[s][k] == im.ver[s] {
-		return im.week[s][k]
+	e := &im.week[s][k]
+	if e.ver == im.ver[s] {
+		return e.f
 	}
 	m := im.r.m
 	load := m.profile[s].hour(wh)
@@ -253,8 +299,15 @@ func (im *impact) value(s int, wh float64) float64 {
 	for _, d := range m.svc[s].deps {
 		f *= im.value(d, wh)
 	}
-	im.week[s][k], im.at[s][k] = f, im.ver[s]
+	e.f, e.ver = f, im.ver[s]
 	return f
+}
+
+// memoEntry is f_s at one hour of the week, valid while ver matches the
+// service's.
+type memoEntry struct {
+	f   float64
+	ver uint32
 }
 
 // profileTable is a demand profile over the 168 hours of a week, with its
