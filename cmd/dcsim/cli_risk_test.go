@@ -123,7 +123,7 @@ func TestRiskUncertainty(t *testing.T) {
 	sc := cliScenario(t, "kakao-2022")
 	out := filepath.Join(t.TempDir(), "risk")
 	r := cliRun(t, "risk", sc, "--options", "control-plane-2nd-site", "--years", "200", "--max-years", "200",
-		"--uncertainty", "4", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
+		"--tornado", "--uncertainty", "4", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
 	if r.code != 0 || !strings.Contains(r.stdout, "tornado of the baseline AAL") || !strings.Contains(r.stdout, "P(best)") {
 		t.Fatalf("want exit 0, a tornado and the two-level table:\n%s", r)
 	}

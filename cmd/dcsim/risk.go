@@ -60,6 +60,7 @@ Examples:
 			&cli.Float64Flag{Name: "return-period", Usage: "return period in `YEARS` whose aggregate loss must reach --precision (0: AAL only)", Value: 100},
 			&cli.StringFlag{Name: "method", Usage: "sampling `METHOD`: auto, naive, conditional or importance", Value: "auto"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw the exceedance, tornado and Sobol charts"},
+			&cli.BoolFlag{Name: "tornado", Usage: "tornado of the baseline AAL and 100-year loss over the scenario's uncertain frequencies (each at its P10 and P90)"},
 			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain frequencies: `POINTS` of a Latin hypercube (0: off)"},
 			&cli.IntFlag{Name: "inner-years", Usage: "simulated `YEARS` at each point of --uncertainty, the tornado and --sobol", Value: 2000},
 			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},
@@ -201,10 +202,16 @@ type uncertainInput struct {
 // (the same seed), so differences between points come from the inputs.
 func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed uint64, method risk.Method, workers int, out string) error {
 	inputs, _ := ann.UncertainInputs()
-	outer, sobolN, inner := c.Int("uncertainty"), c.Int("sobol"), c.Int("inner-years")
+	outer, sobolN, inner, tornado := c.Int("uncertainty"), c.Int("sobol"), c.Int("inner-years"), c.Bool("tornado")
 	if len(inputs) == 0 {
-		if outer > 0 || sobolN > 0 {
-			return badInputf("--uncertainty and --sobol need uncertain inputs: write a catalogue frequency as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"}")
+		if outer > 0 || sobolN > 0 || tornado {
+			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"}")
+		}
+		return nil
+	}
+	if outer == 0 && sobolN == 0 && !tornado {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(c.App.ErrWriter, "the scenario has %d uncertain frequencies: --tornado, --uncertainty N or --sobol N show what they do to the AAL and the ranking\n", len(inputs))
 		}
 		return nil
 	}
@@ -219,20 +226,28 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 	build := func(x []float64) (*risk.Config, risk.Simulate, error) {
 		return ann.ConfigAt(x, inner, seed, method, workers), ann.Simulate, nil
 	}
+	// The tornado and Sobol indices read the baseline only: simulate it alone.
+	buildBase := func(x []float64) (*risk.Config, risk.Simulate, error) {
+		cfg := ann.ConfigAt(x, inner, seed, method, workers)
+		cfg.Variants = cfg.Variants[:1]
+		return cfg, ann.Simulate, nil
+	}
 	f := uncertaintyFile{Scenario: plan.Base.Name, Seed: seed, InnerYears: inner,
 		Note: "Frequencies written as distributions are epistemic: what is not known about them. The two-level intervals cover input uncertainty and simulation noise; inner_noise_share says how much of each spread is noise."}
 	for _, in := range inputs {
 		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
 	}
-	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: tornado of the baseline AAL (%d annual runs of %d years)…\n", len(inputs), 1+2*len(inputs), inner)
-	}
 	outs := []risk.Output{risk.AALOf(0, "baseline AAL"), risk.AEPOf(0, 100, "baseline 100-year loss")}
-	tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, build, outs))
-	if err != nil {
-		return riskErr(ctx, err)
+	if tornado {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: tornado of the baseline AAL (%d annual runs of %d years)…\n", len(inputs), 1+2*len(inputs), inner)
+		}
+		tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, buildBase, outs))
+		if err != nil {
+			return riskErr(ctx, err)
+		}
+		f.Tornado = tor
 	}
-	f.Tornado = tor
 	if outer > 0 {
 		if !c.Bool("quiet") {
 			fmt.Fprintf(c.App.ErrWriter, "two-level Monte Carlo: %d points × %d years × %d variants…\n", outer, inner, len(plan.Names))
@@ -251,7 +266,7 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 			fmt.Fprintf(c.App.ErrWriter, "Sobol indices: %d annual runs of %d years…\n", sobolN*(len(inputs)+2), inner)
 		}
 		s := risk.Sobol{Inputs: inputs, Outputs: risk.Names(outs), N: sobolN, Seed: seed}
-		res, err := s.Run(risk.AnnualModel(ctx, build, outs))
+		res, err := s.Run(risk.AnnualModel(ctx, buildBase, outs))
 		if err != nil {
 			return riskErr(ctx, err)
 		}
@@ -265,8 +280,11 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 		return err
 	}
 	if !c.Bool("no-plots") {
-		p, err := risk.TornadoChart(plan.Base.Name+": what moves the baseline AAL (P10 and P90 of each input)", "baseline AAL ("+plan.Base.Currency+"/yr)", tor[0])
-		if err == nil {
+		if len(f.Tornado) > 0 {
+			p, err := risk.TornadoChart(plan.Base.Name+": what moves the baseline AAL (P10 and P90 of each input)", "baseline AAL ("+plan.Base.Currency+"/yr)", f.Tornado[0])
+			if err != nil {
+				return err
+			}
 			for _, ext := range []string{".png", ".svg"} {
 				if err := risk.Save(p, filepath.Join(out, "tornado"+ext), 7*vg.Inch, 3.5*vg.Inch); err != nil {
 					return err
