@@ -37,6 +37,7 @@ func (sv *services) maybeFailover(s int) {
 		return
 	}
 	sv.foPending[s] = true
+	sv.serves(s)
 	sv.foAutoTried[s] = false
 	sv.foRetries[s] = 0
 	sv.foAttempt[s]++
@@ -168,6 +169,7 @@ func (sv *services) maybeFailback(s int) {
 	}
 	svc := &m.Sc.Services[s]
 	sv.active[s] = p
+	sv.serves(s)
 	if svc.FailbackOutage > 0 {
 		sv.failingBack[s] = true
 		if r.tr != nil {

@@ -133,11 +133,22 @@ func (sv *services) untouch(s int) {
 	sv.topoDirty.remove(sv.r.m.topoPos[s])
 }
 
-// addCap changes the servers up of service s at site p by delta.
+// addCap changes the servers up of service s at site p by delta. While
+// the pool's instances are stopped its servers serve nothing, so only the
+// pool checks (quorum regained: queue a restore) need to see the change.
 func (sv *services) addCap(s, p int, delta int32) {
-	sv.capSP[s*sv.r.m.nSite+p] += delta
-	sv.touch(s)
+	i := s*sv.r.m.nSite + p
+	sv.capSP[i] += delta
+	if sv.running[i] {
+		sv.touch(s)
+	} else {
+		sv.dirty.add(s)
+	}
 }
+
+// serves marks s for re-evaluation of its serving fraction: the pool
+// checks and decisions changed what it serves or whether it is calm.
+func (sv *services) serves(s int) { sv.topoDirty.add(sv.r.m.topoPos[s]) }
 
 // cutOff starts a partition of site p: traffic still aimed at its
 // active-active instances fails until it is rerouted.
@@ -277,6 +288,7 @@ func (sv *services) checkPools(s int) {
 		need := m.quorum[i]
 		if sv.running[i] && sv.capSP[i] < need {
 			sv.running[i] = false
+			sv.serves(s)
 			if r.tr != nil {
 				r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(p), sv.capSP[i], m.placed[i])
 			}
