@@ -99,7 +99,9 @@ func (bg *background) draw(d int) bgDraw {
 	return bgDraw{i: i, k: k, repair: repair, kind: kind}
 }
 
-func (bg *background) fail(b bgDraw) {
+// fail applies a background failure; quiet says it was proved not to
+// change what any service serves, so no service needs re-evaluation.
+func (bg *background) fail(b bgDraw, quiet bool) {
 	if b.k == 0 {
 		return
 	}
@@ -108,30 +110,38 @@ func (bg *background) fail(b bgDraw) {
 	d, s := b.i/m.nSvc, b.i%m.nSvc
 	r.fleet.up[b.i] -= b.k
 	r.fleet.bgDown[b.i] += b.k
-	r.svc.addCap(s, m.domSite[d], -b.k)
+	if quiet {
+		r.svc.capSP[s*m.nSite+m.domSite[d]] -= b.k
+	} else {
+		r.svc.addCap(s, m.domSite[d], -b.k)
+	}
 	if r.tr != nil {
 		r.event("failure", r.domName(d), "%s failure: %d servers of %s down for %.1fh", b.kind, b.k, r.svcName(s), b.repair)
 	}
 	r.eng.After(sim.Time(b.repair), kindOf(unitBackground, bgRepair), int32(b.i), b.k)
 }
 
-func (bg *background) repair(i int, k int32) {
+func (bg *background) repair(i int, k int32, quiet bool) {
 	r := bg.r
 	m := r.m
 	d, s := i/m.nSvc, i%m.nSvc
 	r.fleet.bgDown[i] -= k
 	if r.power.powered[d] && r.fleet.booted[i] {
 		r.fleet.up[i] += k
-		r.svc.addCap(s, m.domSite[d], k)
+		if quiet {
+			r.svc.capSP[s*m.nSite+m.domSite[d]] += k
+		} else {
+			r.svc.addCap(s, m.domSite[d], k)
+		}
 	}
 }
 
 func (bg *background) handle(local int32, ev sim.Event) {
 	switch local {
 	case bgFail:
-		bg.fail(bg.next)
+		bg.fail(bg.next, false)
 	case bgRepair:
-		bg.repair(int(ev.A), ev.B)
+		bg.repair(int(ev.A), ev.B, false)
 	default:
 		panic("model: unknown background event")
 	}
@@ -150,8 +160,7 @@ func (bg *background) quiet(local int32, ev sim.Event) bool {
 	case bgFail:
 		b := bg.draw(int(ev.A))
 		if b.k == 0 || !r.policy.FullBackground && bg.benign(b.i, -b.k) {
-			bg.fail(b)
-			r.svc.untouch(b.i % m.nSvc)
+			bg.fail(b, true)
 			return true
 		}
 		bg.next = b
@@ -160,8 +169,7 @@ func (bg *background) quiet(local int32, ev sim.Event) bool {
 		i := int(ev.A)
 		d := i / m.nSvc
 		if !(r.power.powered[d] && r.fleet.booted[i]) || !r.policy.FullBackground && bg.benign(i, ev.B) {
-			bg.repair(i, ev.B)
-			r.svc.untouch(i % m.nSvc)
+			bg.repair(i, ev.B, true)
 			return true
 		}
 	}

@@ -41,8 +41,11 @@ func BenchmarkKakao(b *testing.B) { benchReplications(b, loadKakaoB(b)) }
 // Replication, one per op, and reports replications per second, events per
 // replication, and CPU time per replication and per event (the thread's
 // own CPU time: steady on a shared machine where wall time is not).
-func benchReplications(b *testing.B, sc *Scenario) {
+func benchReplications(b *testing.B, sc *Scenario) { benchReplicationsWith(b, sc, Policy{}) }
+
+func benchReplicationsWith(b *testing.B, sc *Scenario, pol Policy) {
 	r := NewReplication(Compile(sc))
+	r.SetPolicy(pol)
 	var out results.Outcome
 	var events uint64
 	runtime.LockOSThread()
@@ -129,21 +132,8 @@ func benchFleetScale(b *testing.B, pol Policy) {
 			sc := loadKakaoB(b)
 			m0 := Compile(sc)
 			scaleFleet(sc, float64(n)/float64(m0.Servers()))
-			m := Compile(sc)
-			r := NewReplication(m)
-			r.SetPolicy(pol)
-			var out results.Outcome
-			var events uint64
-			b.ReportAllocs()
-			rep := 0
-			for b.Loop() {
-				r.Run(sc.Seed, rep, &out)
-				events += r.Engine().Fired()
-				rep++
-			}
-			b.ReportMetric(float64(rep)/b.Elapsed().Seconds(), "reps/s")
-			b.ReportMetric(float64(events)/float64(rep), "events/rep")
-			b.ReportMetric(float64(m.Servers()), "servers")
+			b.ReportMetric(float64(Compile(sc).Servers()), "servers")
+			benchReplicationsWith(b, sc, pol)
 		})
 	}
 }

@@ -126,13 +126,6 @@ func (sv *services) touch(s int) {
 	sv.topoDirty.add(sv.r.m.topoPos[s])
 }
 
-// untouch takes s out of the dirty sets again; only the quiet background
-// path uses it, for a change it has proved cannot matter.
-func (sv *services) untouch(s int) {
-	sv.dirty.remove(s)
-	sv.topoDirty.remove(sv.r.m.topoPos[s])
-}
-
 // addCap changes the servers up of service s at site p by delta. While
 // the pool's instances are stopped its servers serve nothing, so only the
 // pool checks (quorum regained: queue a restore) need to see the change.
