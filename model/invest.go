@@ -70,7 +70,7 @@ func (sc *Scenario) readInvestments(root *table) {
 		t.required("name")
 		iv.Name = t.str("name", "")
 		if iv.Name != "" && !validName(iv.Name) {
-			r.errf(t.sub("name"), "%q: use letters, digits, '-', '_' and '.' only", iv.Name)
+			r.errf(t.sub("name"), "%q: use at most %d of letters, digits, '-', '_' and '.'", clip(iv.Name), MaxNameBytes)
 		}
 		if iv.Name == "baseline" {
 			r.errf(t.sub("name"), "\"baseline\" names the unchanged scenario; choose another name")
