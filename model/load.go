@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,6 +138,7 @@ func (sc *Scenario) read(t *table) {
 		site := &sc.Sites[si]
 		dIdx := domainIndex(*site)
 		for di := range site.Domains {
+			listed := indexSet{}
 			for _, it := range neighbours[si][di] {
 				nb := it.s
 				j, ok := dIdx[nb]
@@ -148,9 +148,10 @@ func (sc *Scenario) read(t *table) {
 					r.errf(path, "unknown domain %q in site %q%s", nb, site.Name, suggestFrom(r, nb, dIdx))
 				case j == di:
 					r.errf(path, "a domain cannot neighbour itself")
-				case slices.Contains(site.Domains[di].Neighbours, j):
+				case listed.has(j):
 					r.errf(path, "domain %q is listed twice", nb)
 				default:
+					listed.add(j)
 					site.Domains[di].Neighbours = append(site.Domains[di].Neighbours, j)
 				}
 			}
@@ -468,6 +469,7 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 
 	s.Primary, s.Secondary = -1, -1
 	placement := t.tables("placement")
+	placed := indexSet{}
 	for _, pt := range placement {
 		p := Placement{Site: -1}
 		if pt.required("site") {
@@ -477,11 +479,10 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 			} else if _, isStr := pt.m["site"].(string); isStr {
 				r.errf(pt.sub("site"), "unknown site %q%s", site, suggestFrom(r, site, siteIdx))
 			}
-			for _, q := range s.Placement {
-				if q.Site == p.Site && p.Site >= 0 {
-					r.errf(pt.sub("site"), "site %q is placed twice", site)
-				}
+			if placed.has(p.Site) && p.Site >= 0 {
+				r.errf(pt.sub("site"), "site %q is placed twice", site)
 			}
+			placed.add(p.Site)
 		}
 		pt.required("share")
 		p.Share = pt.prob("share", math.NaN()) // NaN: missing or invalid, already reported
@@ -508,6 +509,7 @@ var defaultWarmup = map[string]sim.Dist{
 // reporting unknown names, self (when self ≥ 0) and repeats.
 func resolveServices(r *reader, path string, names []item, idx map[string]int, self int) []int {
 	var out []int
+	listed := indexSet{}
 	for _, it := range names {
 		p := fmt.Sprintf("%s[%d]", path, it.k)
 		j, ok := idx[it.s]
@@ -518,9 +520,10 @@ func resolveServices(r *reader, path string, names []item, idx map[string]int, s
 			r.errf(p, "service %q cannot require itself for its own failover", it.s)
 		case j == self:
 			r.errf(p, "service %q depends on itself", it.s)
-		case slices.Contains(out, j):
+		case listed.has(j):
 			r.errf(p, "service %q is listed twice", it.s)
 		default:
+			listed.add(j)
 			out = append(out, j)
 		}
 	}
@@ -623,21 +626,23 @@ func (sc *Scenario) topoOrder(r *reader, tables []*table) []int {
 	state := make([]int, n) // 0 new, 1 on stack, 2 done
 	var order []int
 	var stack []int
+	at := make([]int, n) // position on the stack
 	reported := map[string]bool{}
 	var visit func(i int)
 	visit = func(i int) {
 		state[i] = 1
+		at[i] = len(stack)
 		stack = append(stack, i)
 		for _, j := range sc.Services[i].DependsOn {
 			switch state[j] {
 			case 0:
 				visit(j)
 			case 1:
-				// Cycle: from j's position on the stack to the top.
-				k := len(stack) - 1
-				for stack[k] != j {
-					k--
+				if len(reported) == maxCycleReports {
+					break
 				}
+				// Cycle: from j's position on the stack to the top.
+				k := at[j]
 				names := []string{}
 				for _, x := range stack[k:] {
 					names = append(names, sc.Services[x].Name)
@@ -646,7 +651,7 @@ func (sc *Scenario) topoOrder(r *reader, tables []*table) []int {
 				key := canonicalCycle(stack[k:])
 				if !reported[key] {
 					reported[key] = true
-					r.errf(tables[i].sub("depends_on"), "dependency cycle: %s", strings.Join(names, " → "))
+					r.errf(tables[i].sub("depends_on"), "dependency cycle: %s", strings.Join(cycleNames(names), " → "))
 				}
 			}
 		}

@@ -470,7 +470,7 @@ var badCases = []struct {
 
 	// Investments (read by invest.go) use the same line index.
 	{"investment that breaks the scenario", []edit{{"failover = {", "[[investments]]\nname = \"x\"\n[[investments.patch.services]]\nname = \"chat\"\nmode = \"active-stanby\"\n[[services]]\nname = \"y\"\nservers = 1\nplacement = [{ site = \"beta\", share = 1.0 }]\nfailover = {"}},
-		[]want{{"investments[0].patch", lnFailover + 2, `investment "x" makes the scenario invalid: services[1].mode: "active-stanby" is not one of single-site, active-standby, active-active (did you mean "active-standby"?)`}}},
+		[]want{{"investments[0].patch.services[0].mode", lnFailover + 4, `investment "x" makes the scenario invalid: "active-stanby" is not one of single-site, active-standby, active-active (did you mean "active-standby"?)`}}},
 
 	// Power and failover settings that would break the simulation.
 	{"generators needing more than they have", []edit{{"servers = 200\n", "servers = 200\ngenerators = { count = 1, needed = 2 }\n"}},
@@ -582,4 +582,46 @@ func TestLoadReportsIOErrors(t *testing.T) {
 	if err == nil || errors.As(err, &ve) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v", err)
 	}
+}
+
+// TestPatchIssuePlaces checks that a problem an investment patch causes is
+// reported at the patch's own key path and line when the patch wrote the
+// value, at the patch element it merges into when the value comes from
+// the scenario, and at the patch itself when nothing in it leads there.
+func TestPatchIssuePlaces(t *testing.T) {
+	src := validBase + `
+[[investments]]
+name = "bigger"
+[[investments.patch.services]]
+name = "chat"
+servers = 1000
+[[investments.patch.services]]
+name = "new-svc"
+new = true
+placement = [{ site = "gamma", share = 1.0 }]
+[investments.patch.operations]
+restore_crews = 0
+
+[[investments]]
+name = "retune"
+[[investments.patch.services]]
+name = "ctl"
+depends_on = ["ctl"]
+[[investments.patch.sites]]
+name = "alpha"
+[investments.patch.sites.fire]
+suppresion = "gas"
+`
+	const inv0, inv1 = lnEnd + 1, lnEnd + 13 // the [[investments]] headers
+	mk := `investment "bigger" makes the scenario invalid: `
+	rt := `investment "retune" makes the scenario invalid: `
+	checkIssues(t, issuesOf(t, src), []want{
+		{"investments[0].patch", inv0 + 2, mk + `sites[0].domains: services place 510 servers at site "alpha" but its domains hold only 200`},
+		{"investments[0].patch", inv0 + 2, mk + `sites[1].domains: services place 500 servers at site "beta" but its domains hold only 200`},
+		{"investments[0].patch.services[1].servers", inv0 + 5, mk + `missing required key "servers"`},
+		{"investments[0].patch.services[1].placement[0].site", inv0 + 8, mk + `unknown site "gamma"`},
+		{"investments[0].patch.operations.restore_crews", inv0 + 10, mk + "must be at least 1"},
+		{"investments[1].patch.services[0].depends_on[0]", inv1 + 4, rt + `service "ctl" depends on itself`},
+		{"investments[1].patch.sites[0].fire.suppresion", inv1 + 8, rt + `unknown key "suppresion" (did you mean "suppression"?)`},
+	})
 }

@@ -1,0 +1,35 @@
+package model
+
+import "strconv"
+
+// indexSet is a set of small non-negative integers (indices of sites,
+// domains, services) for duplicate checks on lists that a hostile file can
+// make hundreds of thousands long, where scanning the list for each
+// element would take quadratic time.
+type indexSet map[int]struct{}
+
+func (s indexSet) has(i int) bool {
+	_, ok := s[i]
+	return ok
+}
+
+func (s indexSet) add(i int) { s[i] = struct{}{} }
+
+// maxCycleReports bounds the dependency cycles reported, and
+// maxCycleNames the services a cycle's message names: a file can hold
+// a cycle through every service, or thousands of cycles.
+const (
+	maxCycleReports = 100
+	maxCycleNames   = 12
+)
+
+// cycleNames lists a cycle's service names for a message, shortened in
+// the middle when it is long: a → b → … (500 services) → y → a.
+func cycleNames(names []string) []string {
+	if len(names) <= maxCycleNames {
+		return names
+	}
+	out := append([]string{}, names[:maxCycleNames/2]...)
+	out = append(out, "… ("+strconv.Itoa(len(names)-maxCycleNames)+" more)")
+	return append(out, names[len(names)-maxCycleNames/2:]...)
+}
