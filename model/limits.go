@@ -265,7 +265,10 @@ func (p *prescanner) keyPath(base string, baseLen plen, line int) ([]string, boo
 	n := baseLen
 	name := func() string {
 		if base == inlineKey {
-			base = p.key()
+			return p.key() // the top-level key whose value is too large
+		}
+		if len(parts) == 0 {
+			return clip(base)
 		}
 		return clip(joinKey(base, strings.Join(parts, ".")))
 	}

@@ -287,8 +287,9 @@ func (t *table) positive(key string, def float64) float64 {
 
 // seed reads a seed, a whole number from 0 to 2^64-1, exactly. TOML
 // integers stop at 2^63-1, so a larger seed is written as a string of
-// decimal digits ("18446744073709551615"); a float is accepted only up to
-// 2^53, above which it no longer holds every whole number.
+// decimal digits ("18446744073709551615"); a float is accepted only below
+// 2^53: from there on it no longer holds every whole number, so
+// 9007199254740993.0 would silently become 9007199254740992.
 func (t *table) seed(key string, def uint64) uint64 {
 	v, ok := t.get(key)
 	if !ok {
@@ -306,8 +307,8 @@ func (t *table) seed(key string, def uint64) uint64 {
 		switch {
 		case x != math.Trunc(x) || x < 0:
 			t.r.errf(t.sub(key), "%s, got %v", rangeMsg, x)
-		case x > 1<<53:
-			t.r.errf(t.sub(key), "%v is a float, which cannot hold every whole number above 2^53; write the seed as an integer (up to 2^63-1) or as a string of digits such as \"18446744073709551615\"", x)
+		case x >= 1<<53:
+			t.r.errf(t.sub(key), "%v is a float, which cannot hold every whole number from 2^53 on; write the seed as an integer (up to 2^63-1) or as a string of digits such as \"18446744073709551615\"", x)
 		default:
 			return uint64(x)
 		}
