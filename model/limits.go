@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Limits on the shape of a scenario file, checked by prescan before the
@@ -474,6 +476,24 @@ func readLimited(path string) ([]byte, error) {
 
 func tooLarge(file, what string) error {
 	return &ValidationError{Issues: []Issue{{File: file, Msg: fmt.Sprintf("the file has %s; a scenario file may have at most %d (%d MiB)", what, int64(MaxFileBytes), MaxFileBytes>>20)}}}
+}
+
+// parseErrorLine is the line of the token a parse error is about. The
+// parser's own line counts the newlines it has read, one too many when it
+// fails on the newline that ends the token's line ("a = +" is reported on
+// the next line), so the line is counted up to the token's start instead
+// (in the text after a byte-order mark, as the parser reads it).
+func parseErrorLine(src string, pos toml.Position) int {
+	for _, bom := range []string{"\xef\xbb\xbf", "\xff\xfe", "\xfe\xff"} {
+		if strings.HasPrefix(src, bom) {
+			src = src[len(bom):]
+			break
+		}
+	}
+	if pos.Start < 0 || pos.Start > len(src) {
+		return pos.Line
+	}
+	return min(pos.Line, 1+strings.Count(src[:pos.Start], "\n"))
 }
 
 // syntaxIssue places the parser's complaint is: the parser notices an

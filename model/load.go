@@ -48,7 +48,7 @@ func parseRaw(file string, src []byte) (map[string]any, lineIndex, error) {
 		var pe toml.ParseError
 		is := Issue{File: file, Msg: "TOML syntax: " + err.Error()}
 		if errors.As(err, &pe) {
-			is.Line = pe.Position.Line
+			is.Line = parseErrorLine(string(src), pe.Position)
 			is.Msg = "TOML syntax: " + pe.Message
 		}
 		return nil, nil, &ValidationError{Issues: []Issue{syntaxIssue(is, malformed)}}
