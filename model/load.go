@@ -709,7 +709,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 			break
 		}
 		if _, isStr := t.m["domain"].(string); isStr && in.Site >= 0 {
-			dIdx := domainIndex(sites[in.Site])
+			dIdx := r.domainIndex(sites, in.Site)
 			if j, ok := dIdx[dom]; ok {
 				in.Domain = j
 			} else {

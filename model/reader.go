@@ -72,6 +72,8 @@ type reader struct {
 	// suggestLeft is the budget for suggestions (suggest.go).
 	suggestLeft int
 	workSet     bool
+	// domains caches each site's domain index (scale.go).
+	domains map[int]map[string]int
 }
 
 func (r *reader) errf(path, format string, args ...any) {

@@ -33,3 +33,18 @@ func cycleNames(names []string) []string {
 	out = append(out, "… ("+strconv.Itoa(len(names)-maxCycleNames)+" more)")
 	return append(out, names[len(names)-maxCycleNames/2:]...)
 }
+
+// domainIndex is domainIndex(sites[i]), built once per site and reader:
+// every catalogue incident names a domain, and a file can hold tens of
+// thousands of incidents and of domains.
+func (r *reader) domainIndex(sites []Site, i int) map[string]int {
+	if r.domains == nil {
+		r.domains = map[int]map[string]int{}
+	}
+	m, ok := r.domains[i]
+	if !ok {
+		m = domainIndex(sites[i])
+		r.domains[i] = m
+	}
+	return m
+}

@@ -163,6 +163,25 @@ func generatedHostile(t *testing.T, dir string) []hostileCase {
 		fmt.Fprintf(&b, "\n[[investments]]\nname = \"i%d\"\n[[investments.patch.services]]\nname = \"s1\"\nservers = 2\n", i)
 	}
 	add("500-patches-on-20k-services", b.String(), invLine, "investments", "500 investments have a patch")
+
+	// 20,000 catalogue incidents in a site of 30,000 domains, one domain
+	// misspelt: each incident's domain is looked up in one index per site.
+	b.Reset()
+	b.WriteString("name = \"incidents\"\n[incident]\nhazard = \"battery_fire\"\nsite = \"alpha\"\ndomain = \"d0\"\nstart = 2022-10-15T15:19:00+09:00\n")
+	b.WriteString("[[sites]]\nname = \"alpha\"\ndomains = [")
+	for i := 0; i < 30_000; i++ {
+		fmt.Fprintf(&b, "{ name = \"d%d\", servers = 1 }, ", i)
+	}
+	b.WriteString("]\n[[services]]\nname = \"s\"\nservers = 1\nplacement = [{ site = \"alpha\", share = 1.0 }]\n")
+	var badDomain int
+	for i := 0; i < 20_000; i++ {
+		dom := fmt.Sprintf("d%d", i)
+		if i == 12_345 {
+			dom, badDomain = "dx12345", strings.Count(b.String(), "\n")+7
+		}
+		fmt.Fprintf(&b, "\n[[incidents]]\nname = \"i%d\"\nfrequency = \"1/yr\"\nhazard = \"battery_fire\"\nsite = \"alpha\"\ndomain = %q\nstart = \"random\"\n", i, dom)
+	}
+	add("20k-incidents-30k-domains", b.String(), badDomain, "incidents[12345].domain", `unknown domain "dx12345" in site "alpha" (did you mean "d12345"?)`)
 	return cases
 }
 
