@@ -625,3 +625,30 @@ suppresion = "gas"
 		{"investments[1].patch.sites[0].fire.suppresion", inv1 + 8, rt + `unknown key "suppresion" (did you mean "suppression"?)`},
 	})
 }
+
+// TestSeedExact checks that every seed from 0 to 2^64-1 is read exactly:
+// integers up to 2^63-1, strings of digits beyond, floats below 2^53.
+func TestSeedExact(t *testing.T) {
+	for _, c := range []struct {
+		toml string
+		want uint64
+	}{
+		{`0`, 0},
+		{`9007199254740993`, 1<<53 + 1}, // a float would round it to 2^53
+		{`9223372036854775807`, 1<<63 - 1},
+		{`"9223372036854775808"`, 1 << 63},
+		{`"18446744073709551615"`, 1<<64 - 1},
+		{`1e6`, 1_000_000},
+		{`9007199254740991.0`, 1<<53 - 1},
+	} {
+		src := strings.Replace(validBase, `horizon = "7d"`, "horizon = \"7d\"\nseed = "+c.toml, 1)
+		sc, err := Parse("seed.toml", []byte(src))
+		if err != nil {
+			t.Errorf("seed = %s: %v", c.toml, err)
+			continue
+		}
+		if sc.Seed != c.want {
+			t.Errorf("seed = %s read as %d, want %d", c.toml, sc.Seed, c.want)
+		}
+	}
+}
