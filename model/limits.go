@@ -33,7 +33,9 @@ const (
 	// maxPathBytes bounds a key's full path: its table header, the keys of
 	// the inline tables around it and its own dotted parts.
 	maxPathBytes = 256
-	// maxEntries bounds keys, table headers and array elements together.
+	// maxEntries bounds keys, table headers and array elements together,
+	// each part of a dotted key or header counting as one (a.b.c = 1 can
+	// make three tables).
 	maxEntries = 250_000
 )
 
@@ -110,8 +112,9 @@ func (p *prescanner) malformed(line int, format string, args ...any) {
 	}
 }
 
-func (p *prescanner) count(line int) {
-	p.entries++
+// count counts n entries at line.
+func (p *prescanner) count(line, n int) {
+	p.entries += n
 	if p.entries > maxEntries {
 		p.fail(line, "", "more than %d keys, table headers and array elements; a scenario needs far fewer", maxEntries)
 	}
@@ -190,11 +193,11 @@ func (p *prescanner) header() (string, plen) {
 	if double {
 		p.pos++
 	}
-	p.count(line)
 	parts, ok := p.keyPath("", plen{}, line)
 	if !ok {
 		return "", plen{}
 	}
+	p.count(line, max(1, len(parts)))
 	p.skipBlanks()
 	closed := p.at(0) == ']' && (!double || p.at(1) == ']')
 	if !closed {
@@ -236,7 +239,7 @@ func (p *prescanner) keyValue(table string, tlen plen) {
 		return
 	}
 	p.pos++
-	p.count(line)
+	p.count(line, len(parts))
 	p.keyTable, p.keyParts = table, parts
 	p.value(pathLen(tlen, parts))
 }
@@ -399,7 +402,7 @@ func (p *prescanner) value(n plen) {
 		}
 		before := p.pos
 		if top.kind == '[' {
-			p.count(p.line)
+			p.count(p.line, 1)
 			p.open(top.path)
 		} else {
 			line := p.line
@@ -409,7 +412,7 @@ func (p *prescanner) value(n plen) {
 			}
 			if len(parts) > 0 && p.at(0) == '=' {
 				p.pos++
-				p.count(line)
+				p.count(line, len(parts))
 				p.skipBlanks()
 				p.open(pathLen(top.path, parts))
 			}

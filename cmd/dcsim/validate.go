@@ -19,8 +19,8 @@ Exit status 2 if any scenario has a problem.
 
 A file beyond the limits of scenarios/README.md ("Limits") is refused before it
 is parsed: over 8 MiB, arrays and inline tables nested over 32 deep, a key over
-256 bytes, a key path over 12 parts or 256 bytes, over 250,000 keys and array
-elements. Any file is validated or refused within seconds.
+256 bytes, a key path over 12 parts or 256 bytes, over 250,000 keys, key parts
+and array elements. Any file is validated or refused within seconds.
 
 Examples:
    dcsim validate scenarios/kakao-2022.toml
