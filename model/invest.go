@@ -129,8 +129,7 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 	if len(names) == 0 {
 		return sc, nil
 	}
-	raw := deepCopy(sc.raw).(map[string]any)
-	delete(raw, "investments")
+	raw := sc.rawWithoutInvestments()
 	var mul []map[string]float64
 	for _, n := range names {
 		k := sc.InvestmentIndex(n)

@@ -12,8 +12,7 @@ import (
 // of the patch that leads to it, naming the merged scenario's key path in
 // the message, else at the patch itself.
 func (sc *Scenario) checkPatch(r *reader, path string, iv Investment) {
-	base := deepCopy(sc.raw).(map[string]any)
-	delete(base, "investments")
+	base := sc.rawWithoutInvestments()
 	var problems []string
 	p := patcher{problems: &problems, origin: patchOrigins{}}
 	p.apply(base, iv.patch, path, "")
@@ -49,6 +48,10 @@ func (sc *Scenario) checkPatch(r *reader, path string, iv Investment) {
 // allow 20), which keeps any file's validation within seconds.
 const maxPatchWork = 2_000_000
 
+// maxInvestments bounds [[investments]]: each is validated, and compare
+// evaluates them and their portfolios; a real study weighs a handful.
+const maxInvestments = 1000
+
 // patchesFit reports whether the investments' patches can be checked
 // within maxPatchWork, reporting the problem if not.
 func (sc *Scenario) patchesFit(r *reader) bool {
@@ -56,6 +59,10 @@ func (sc *Scenario) patchesFit(r *reader) bool {
 		return true
 	}
 	invs, _ := sc.raw["investments"].([]map[string]any)
+	if len(invs) > maxInvestments {
+		r.errf("investments", "%d investments; at most %d (dcsim compare weighs them against each other)", len(invs), maxInvestments)
+		return false
+	}
 	patched := 0
 	for _, iv := range invs {
 		if _, ok := iv["patch"]; ok {
@@ -97,4 +104,17 @@ func countEntries(v any) int {
 		}
 	}
 	return n
+}
+
+// rawWithoutInvestments is a deep copy of the decoded scenario without
+// [[investments]]: copying them too, for each investment, made checking n
+// patches cost n² (1,000 took 4 s).
+func (sc *Scenario) rawWithoutInvestments() map[string]any {
+	out := make(map[string]any, len(sc.raw))
+	for k, v := range sc.raw {
+		if k != "investments" {
+			out[k] = deepCopy(v)
+		}
+	}
+	return out
 }
