@@ -131,6 +131,7 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 	}
 	raw := sc.rawWithoutInvestments()
 	var mul []map[string]float64
+	origins := patchOrigins{}
 	for _, n := range names {
 		k := sc.InvestmentIndex(n)
 		if k < 0 {
@@ -138,7 +139,8 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 		}
 		iv := sc.Investments[k]
 		var problems []string
-		applyPatch(raw, iv.patch, fmt.Sprintf("investments[%d].patch", k), &problems)
+		p := patcher{problems: &problems, origin: origins}
+		p.apply(raw, iv.patch, fmt.Sprintf("investments[%d].patch", k), "")
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("investment %q: %s", n, strings.ReplaceAll(problems[0], "\x00", ": "))
 		}
@@ -146,7 +148,7 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 	}
 	v, err := build(sc.File, sc.Source, raw, sc.lines)
 	if err != nil {
-		return nil, fmt.Errorf("portfolio %s: %w", strings.Join(names, "+"), err)
+		return nil, fmt.Errorf("portfolio %s: %w", strings.Join(names, "+"), origins.relocate(err, sc.lines))
 	}
 	v.Investments = sc.Investments
 	for i := range v.Incidents {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"sort"
 	"strings"
 )
 
@@ -116,5 +117,27 @@ func (sc *Scenario) rawWithoutInvestments() map[string]any {
 			out[k] = deepCopy(v)
 		}
 	}
+	return out
+}
+
+// relocate moves the issues of err, a problem in a patched scenario, to
+// where the patches cause them (see checkPatch); other errors pass as
+// they are.
+func (o patchOrigins) relocate(err error, lines lineIndex) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := &ValidationError{More: ve.More}
+	for _, is := range ve.Issues {
+		if at, inPatch := o.place(is.Path); at != "" {
+			if !inPatch {
+				is.Msg = is.Path + ": " + is.Msg
+			}
+			is.Path, is.Line = at, lines.line(at)
+		}
+		out.Issues = append(out.Issues, is)
+	}
+	sort.SliceStable(out.Issues, func(i, j int) bool { return out.Issues[i].Line < out.Issues[j].Line })
 	return out
 }

@@ -652,3 +652,34 @@ func TestSeedExact(t *testing.T) {
 		}
 	}
 }
+
+// TestVariantIssuePlaces: a portfolio of investments valid alone but
+// invalid together is reported at the patch key that breaks it, with its
+// line.
+func TestVariantIssuePlaces(t *testing.T) {
+	src := validBase + `
+[[investments]]
+name = "smaller"
+[[investments.patch.services]]
+name = "chat"
+servers = 2
+
+[[investments]]
+name = "shifted"
+[[investments.patch.services]]
+name = "chat"
+placement = [{ site = "alpha", share = 0.8 }, { site = "beta", share = 0.2 }]
+`
+	sc, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sc.Variant([]string{"smaller", "shifted"})
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Variant: %v, want a ValidationError", err)
+	}
+	checkIssues(t, ve.Issues, []want{
+		{"investments[1].patch.services[0].placement[1].share", lnEnd + 11, "0.2 of 2 servers rounds to no server at all; give the service more servers or this site a larger share"},
+	})
+}
