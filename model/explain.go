@@ -12,7 +12,7 @@ import (
 // key path (e.g. "sites[0].fire.extinguish"), where scenarios cite their
 // sources, or "" if there is none.
 func (sc *Scenario) Comment(path string) string {
-	ln, ok := sc.lines[path]
+	ln, ok := sc.lines.exact(path)
 	if !ok {
 		return ""
 	}
@@ -56,7 +56,7 @@ func (sc *Scenario) Assumptions() []Assumption {
 	var out []Assumption
 	add := func(path, param, value string) {
 		src := sc.Comment(path)
-		if _, set := sc.lines[path]; !set {
+		if _, set := sc.lines.exact(path); !set {
 			src = "dcsim default (scenarios/README.md)"
 		} else if src == "" {
 			src = "not cited in the scenario"
@@ -96,7 +96,7 @@ func (sc *Scenario) Assumptions() []Assumption {
 			v += fmt.Sprintf(", %s standby, manual failover %s", s.Standby, durDist(s.FailoverManual))
 		}
 		path := sp + ".placement"
-		if _, ok := sc.lines[sp+".failover.manual"]; ok && s.Mode == ActiveStandby {
+		if _, ok := sc.lines.exact(sp + ".failover.manual"); ok && s.Mode == ActiveStandby {
 			path = sp + ".failover.manual"
 		}
 		if c := sc.Comment(path); c == "" {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
@@ -41,6 +42,13 @@ func FuzzScenario(f *testing.F) {
 		}
 	}
 	f.Add([]byte(validBase))
+	// Hostile inputs: limits broken and constructs left open.
+	hostile, _ := filepath.Glob("../cmd/dcsim/testdata/hostile/*.toml")
+	for _, p := range hostile {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := Parse("fuzz.toml", src)
 		if err != nil {
@@ -80,15 +88,141 @@ func checkRejected(t *testing.T, src []byte, err error) {
 	if len(ve.Issues) == 0 {
 		t.Fatal("ValidationError without issues")
 	}
-	lines := strings.Count(string(src), "\n") + 1
+	text := strings.Split(string(src), "\n")
+	var idx lineIndex
 	for _, is := range ve.Issues {
 		if is.Msg == "" {
 			t.Errorf("issue without a message: %+v", is)
 		}
-		if is.Line < 0 || is.Line > lines {
-			t.Errorf("issue at line %d of a %d-line file: %v", is.Line, lines, is)
+		if is.Line < 0 || is.Line > len(text) {
+			t.Errorf("issue at line %d of a %d-line file: %v", is.Line, len(text), is)
+			continue
+		}
+		if strings.HasPrefix(is.Msg, "TOML syntax") || is.Line == 0 {
+			continue
+		}
+		// A key the file defines is reported at a line that holds it.
+		if idx == nil {
+			idx = indexLines(string(src))
+		}
+		key := lastKey(is.Path)
+		if ln, ok := idx.exact(is.Path); ok && key != "" && ln == is.Line && !strings.Contains(text[ln-1], key) && !strings.Contains(text[ln-1], `\`) {
+			t.Errorf("issue %v is at line %d, which does not hold %q: %q", is, ln, key, text[ln-1])
 		}
 	}
+}
+
+// lastKey is the last key of a key path, or "" when the path ends with an
+// array index.
+func lastKey(path string) string {
+	if strings.HasSuffix(path, "]") {
+		return ""
+	}
+	if i := strings.LastIndexAny(path, ".]"); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// keyLines are the lines of validBase that hold one key and its whole
+// value, with the key's path, written out by hand so that the line index
+// is checked against them rather than against itself.
+var keyLines = []struct {
+	line int
+	key  string
+	path string
+}{
+	{1, "name", "name"}, {2, "horizon", "horizon"},
+	{5, "hazard", "incident.hazard"}, {6, "site", "incident.site"}, {7, "domain", "incident.domain"}, {8, "start", "incident.start"},
+	{11, "name", "sites[0].name"}, {12, "repower", "sites[0].repower"}, {15, "suppression", "sites[0].fire.suppression"},
+	{18, "name", "sites[0].domains[0].name"}, {19, "servers", "sites[0].domains[0].servers"}, {20, "neighbours", "sites[0].domains[0].neighbours"},
+	{23, "name", "sites[0].domains[1].name"}, {24, "servers", "sites[0].domains[1].servers"},
+	{27, "name", "sites[1].name"}, {30, "suppression", "sites[1].fire.suppression"},
+	{33, "name", "sites[1].domains[0].name"}, {34, "servers", "sites[1].domains[0].servers"},
+	{37, "name", "services[0].name"}, {38, "servers", "services[0].servers"}, {39, "placement", "services[0].placement"},
+	{42, "name", "services[1].name"}, {43, "mode", "services[1].mode"}, {44, "servers", "services[1].servers"},
+	{45, "depends_on", "services[1].depends_on"}, {50, "failover", "services[1].failover"},
+}
+
+func TestKeyLinesMatchBase(t *testing.T) {
+	lines := strings.Split(validBase, "\n")
+	for _, kl := range keyLines {
+		if !strings.HasPrefix(lines[kl.line-1], kl.key+" = ") {
+			t.Errorf("line %d of validBase is %q, not key %q", kl.line, lines[kl.line-1], kl.key)
+		}
+	}
+}
+
+// FuzzKeyLine writes an arbitrary value in place of one key's value in
+// validBase and checks that every problem about that key (its path or a
+// path inside it) is reported at its line, that every problem reported at
+// its line is about it, and that a syntax error is reported there too:
+// the rest of the file is valid, so the mistake can only be on that line.
+func FuzzKeyLine(f *testing.F) {
+	for i, v := range []string{`"x"`, `7`, `[`, `{`, `"""`, `'''`, `[1, 2`, `{ a = 1`, `"unterminated`, `[[1]]`,
+		`{ dist = "weibull" }`, `-1`, `"5%"`, `[] x`, `1979-05-27`, `["a2", "a2"]`, `"a1"`, `inf`, `{ auto = [[[[ ]]]] }`,
+		`"` + strings.Repeat("x", 300) + `"`} {
+		f.Add(uint8(i), v)
+	}
+	f.Fuzz(func(t *testing.T, k uint8, value string) {
+		if strings.ContainsAny(value, "\r\n") {
+			return
+		}
+		kl := keyLines[int(k)%len(keyLines)]
+		lines := strings.Split(validBase, "\n")
+		lines[kl.line-1] = kl.key + " = " + value
+		src := strings.Join(lines, "\n")
+		_, err := Parse("fuzz.toml", []byte(src))
+		if err == nil {
+			return
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("Parse returned %T: %v", err, err)
+		}
+		for _, is := range ve.Issues {
+			about := is.Path == kl.path || strings.HasPrefix(is.Path, kl.path+".") || strings.HasPrefix(is.Path, kl.path+"[")
+			syntax := strings.HasPrefix(is.Msg, "TOML syntax")
+			switch {
+			case (about || syntax) && is.Line != kl.line:
+				t.Errorf("%s = %s: issue at line %d, want %d: %v", kl.path, value, is.Line, kl.line, is)
+			case is.Line == kl.line && !about && !syntax:
+				t.Errorf("%s = %s: issue at its line about another key: %v", kl.path, value, is)
+			}
+		}
+	})
+}
+
+// FuzzLargeInputs repeats a fuzzed unit thousands of times between a
+// prefix and a suffix, reaching sizes and depths byte-level mutation never
+// builds: Parse must refuse or accept them without a crash, with lines
+// inside the file, in bounded time.
+func FuzzLargeInputs(f *testing.F) {
+	f.Add("a = ", "[", uint16(60000), "")
+	f.Add("a = ", "[", uint16(8), "1"+strings.Repeat("]", 32))
+	f.Add("a = ", "{b = ", uint16(20000), "1")
+	f.Add("[", "a.", uint16(10000), "b]")
+	f.Add("", "k = 1\n", uint16(60000), "")
+	f.Add(validBase, "[[services]]\nname = \"x\"\n", uint16(3000), "")
+	f.Add(validBase+"[operations]\n", "ops_tool = 1\n", uint16(1000), "")
+	f.Add("x = \"", "\\\"", uint16(50000), "\"")
+	f.Add("x = [", "\"a\", ", uint16(60000), "]")
+	f.Add(`description = """`, "\\\n", uint16(20000), `"""`)
+	f.Fuzz(func(t *testing.T, prefix, unit string, n uint16, suffix string) {
+		reps := int(n) * 4
+		if len(unit)*reps > 4<<20 {
+			reps = (4 << 20) / max(1, len(unit))
+		}
+		src := prefix + strings.Repeat(unit, reps) + suffix
+		start := time.Now()
+		_, err := Parse("large.toml", []byte(src))
+		if d := time.Since(start); d > 30*time.Second {
+			t.Errorf("Parse took %v on %d bytes", d, len(src))
+		}
+		if err != nil {
+			checkRejected(t, []byte(src), err)
+		}
+	})
 }
 
 // simulate runs replication 0 of sc on a fresh Replication and again on

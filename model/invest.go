@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -65,12 +64,13 @@ func (sc *Scenario) readInvestments(root *table) {
 	for _, in := range sc.Incidents {
 		incNames[in.Name] = true
 	}
+	checkPatches := sc.patchesFit(r)
 	for k, t := range root.tables("investments") {
 		var iv Investment
 		t.required("name")
 		iv.Name = t.str("name", "")
 		if iv.Name != "" && !validName(iv.Name) {
-			r.errf(t.sub("name"), "%q: use letters, digits, '-', '_' and '.' only", iv.Name)
+			r.errf(t.sub("name"), "%q: use at most %d of letters, digits, '-', '_' and '.'", clip(iv.Name), MaxNameBytes)
 		}
 		if iv.Name == "baseline" {
 			r.errf(t.sub("name"), "\"baseline\" names the unchanged scenario; choose another name")
@@ -89,12 +89,7 @@ func (sc *Scenario) readInvestments(root *table) {
 		for _, name := range sortedKeys(ft.m) {
 			x := ft.nonNeg(name, 1)
 			if !incNames[name] {
-				names := make([]string, 0, len(incNames))
-				for n := range incNames {
-					names = append(names, n)
-				}
-				sort.Strings(names)
-				r.errf(ft.sub(name), "no incident named %q in the catalogue%s", name, suggest(name, names))
+				r.errf(ft.sub(name), "no incident named %q in the catalogue%s", name, suggestFrom(r, name, incNames))
 				continue
 			}
 			iv.FrequencyMul[name] = x
@@ -109,24 +104,8 @@ func (sc *Scenario) readInvestments(root *table) {
 			}
 		}
 		t.done()
-		if iv.patch != nil && sc.raw != nil {
-			base := deepCopy(sc.raw).(map[string]any)
-			delete(base, "investments")
-			var problems []string
-			applyPatch(base, iv.patch, t.sub("patch"), &problems)
-			for _, p := range problems {
-				path, msg, _ := strings.Cut(p, "\x00")
-				r.errf(path, "%s", msg)
-			}
-			if len(problems) == 0 {
-				if _, err := build(sc.File, sc.Source, base, sc.lines); err != nil {
-					if ve, ok := err.(*ValidationError); ok {
-						for _, is := range ve.Issues {
-							r.errf(t.sub("patch"), "investment %q makes the scenario invalid: %s: %s", iv.Name, is.Path, is.Msg)
-						}
-					}
-				}
-			}
+		if iv.patch != nil && sc.raw != nil && checkPatches {
+			sc.checkPatch(r, t.sub("patch"), iv)
 		}
 		sc.Investments = append(sc.Investments, iv)
 	}
@@ -150,9 +129,9 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 	if len(names) == 0 {
 		return sc, nil
 	}
-	raw := deepCopy(sc.raw).(map[string]any)
-	delete(raw, "investments")
+	raw := sc.rawWithoutInvestments()
 	var mul []map[string]float64
+	origins := patchOrigins{}
 	for _, n := range names {
 		k := sc.InvestmentIndex(n)
 		if k < 0 {
@@ -160,7 +139,8 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 		}
 		iv := sc.Investments[k]
 		var problems []string
-		applyPatch(raw, iv.patch, fmt.Sprintf("investments[%d].patch", k), &problems)
+		p := patcher{problems: &problems, origin: origins}
+		p.apply(raw, iv.patch, fmt.Sprintf("investments[%d].patch", k), "")
 		if len(problems) > 0 {
 			return nil, fmt.Errorf("investment %q: %s", n, strings.ReplaceAll(problems[0], "\x00", ": "))
 		}
@@ -168,7 +148,7 @@ func (sc *Scenario) Variant(names []string) (*Scenario, error) {
 	}
 	v, err := build(sc.File, sc.Source, raw, sc.lines)
 	if err != nil {
-		return nil, fmt.Errorf("portfolio %s: %w", strings.Join(names, "+"), err)
+		return nil, fmt.Errorf("portfolio %s: %w", strings.Join(names, "+"), origins.relocate(err, sc.lines))
 	}
 	v.Investments = sc.Investments
 	for i := range v.Incidents {
@@ -221,66 +201,104 @@ func (iv *Investment) AnnualisedCost(r float64) float64 {
 // value, including arrays without names such as placement, replaces the
 // base value. Problems are appended as "path\x00message".
 func applyPatch(base, patch map[string]any, path string, problems *[]string) {
+	p := patcher{problems: problems}
+	p.apply(base, patch, path, "")
+}
+
+// patcher applies a patch; when origin is not nil it records, for each key
+// path of the merged scenario the patch sets, the patch's own path, so
+// that a problem in the merged scenario is reported where the patch says
+// it (patchOrigins.place).
+type patcher struct {
+	problems *[]string
+	origin   patchOrigins
+}
+
+// patchOrigins maps a merged key path to the patch path that sets it.
+type patchOrigins map[string]patchSrc
+
+type patchSrc struct {
+	path string
+	// whole: the patch gives the whole value, so every path inside it is
+	// in the patch too; otherwise (a table or named element it merges
+	// into) only the enclosing path is.
+	whole bool
+}
+
+func (p *patcher) note(merged, path string, whole bool) {
+	if p.origin != nil {
+		p.origin[merged] = patchSrc{path, whole}
+	}
+}
+
+func (p *patcher) problem(path, msg string) {
+	*p.problems = append(*p.problems, path+"\x00"+msg)
+}
+
+// apply overlays patch (at path in the file) on base (at merged in the
+// merged scenario).
+func (p *patcher) apply(base, patch map[string]any, path, merged string) {
 	for _, k := range sortedKeys(patch) {
 		pv := patch[k]
-		kp := joinKey(path, k)
+		kp, km := joinKey(path, k), joinKey(merged, k)
 		bv, exists := base[k]
-		switch p := pv.(type) {
+		switch pt := pv.(type) {
 		case map[string]any:
 			if !exists {
-				base[k] = deepCopy(p)
+				base[k] = deepCopy(pt)
+				p.note(km, kp, true)
 				continue
 			}
 			bm, ok := bv.(map[string]any)
 			if !ok {
-				*problems = append(*problems, kp+"\x00cannot patch a table onto a "+strings.TrimPrefix(strings.TrimPrefix(tomlType(bv), "a "), "an ")+" value")
+				p.problem(kp, "cannot patch a table onto a "+strings.TrimPrefix(strings.TrimPrefix(tomlType(bv), "a "), "an ")+" value")
 				continue
 			}
-			applyPatch(bm, p, kp, problems)
+			p.note(km, kp, false)
+			p.apply(bm, pt, kp, km)
 		default:
 			pel, isTables := namedTables(pv)
 			if !isTables {
 				base[k] = deepCopy(pv)
+				p.note(km, kp, true)
 				continue
 			}
 			bel, _ := namedTables(bv)
 			if exists && bel == nil {
 				if _, isArr := bv.([]any); !isArr {
 					if _, isArr2 := bv.([]map[string]any); !isArr2 {
-						*problems = append(*problems, kp+"\x00cannot patch an array of tables onto a "+tomlType(bv)+" value")
+						p.problem(kp, "cannot patch an array of tables onto a "+tomlType(bv)+" value")
 						continue
 					}
 				}
+			}
+			byName := make(map[string]int, len(bel))
+			for i, be := range bel {
+				n, _ := be["name"].(string)
+				byName[n] = i // the last of equal names, as before
 			}
 			for i, pe := range pel {
 				ep := fmt.Sprintf("%s[%d]", kp, i)
 				name, _ := pe["name"].(string)
 				isNew, _ := pe["new"].(bool)
-				var target map[string]any
-				for _, be := range bel {
-					if n, _ := be["name"].(string); n == name {
-						target = be
-					}
-				}
+				j, found := byName[name]
 				switch {
-				case target != nil && isNew:
-					*problems = append(*problems, ep+".new\x00"+fmt.Sprintf("%q already exists; drop new = true to change it", name))
-				case target != nil:
+				case found && isNew:
+					p.problem(ep+".new", fmt.Sprintf("%q already exists; drop new = true to change it", name))
+				case found:
 					pc := deepCopy(pe).(map[string]any)
 					delete(pc, "new")
-					applyPatch(target, pc, ep, problems)
+					em := fmt.Sprintf("%s[%d]", km, j)
+					p.note(em, ep, false)
+					p.apply(bel[j], pc, ep, em)
 				case isNew:
 					pc := deepCopy(pe).(map[string]any)
 					delete(pc, "new")
+					byName[name] = len(bel)
+					p.note(fmt.Sprintf("%s[%d]", km, len(bel)), ep, true)
 					bel = append(bel, pc)
 				default:
-					var names []string
-					for _, be := range bel {
-						if n, _ := be["name"].(string); n != "" {
-							names = append(names, n)
-						}
-					}
-					*problems = append(*problems, ep+".name\x00"+fmt.Sprintf("no %s named %q to patch%s (add new = true to add one)", strings.TrimSuffix(k, "s"), name, suggest(name, names)))
+					p.problem(ep+".name", fmt.Sprintf("no %s named %q to patch%s (add new = true to add one)", strings.TrimSuffix(k, "s"), name, suggestFrom(&reader{}, name, byName)))
 				}
 			}
 			out := make([]any, len(bel))
@@ -290,6 +308,27 @@ func applyPatch(base, patch map[string]any, path string, problems *[]string) {
 			base[k] = out
 		}
 	}
+}
+
+// place returns where the patch sets the merged key path: the patch's own
+// path for it, and true when that path is in the patch (the problem is in
+// what the patch wrote); else the patch path of the nearest enclosing
+// table or element the patch merges into, and false; else "", false.
+func (o patchOrigins) place(merged string) (string, bool) {
+	for p := merged; p != ""; {
+		if src, ok := o[p]; ok {
+			if src.whole {
+				return src.path + merged[len(p):], true
+			}
+			return src.path, p == merged
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return "", false
 }
 
 // namedTables returns v's elements if v is an array of tables each with a

@@ -292,13 +292,13 @@ name = "bad-shares"
 [[investments.patch.services]]
 name = "chat"
 placement = [{ site = "alpha", share = 0.6 }, { site = "beta", share = 0.6 }]
-`, idx + ".patch", []string{`investment "bad-shares" makes the scenario invalid`, "services[2].placement", "1.2"}},
+`, idx + ".patch.services[0].placement", []string{`investment "bad-shares" makes the scenario invalid`, `shares of service "chat" add up to 1.2`}},
 		{"patch with an unknown key", `
 [[investments]]
 name = "bad-key"
 [investments.patch.operations]
 restore_crew = 3
-`, idx + ".patch", []string{"makes the scenario invalid", "operations.restore_crew", `did you mean "restore_crews"?`}},
+`, idx + ".patch.operations.restore_crew", []string{"makes the scenario invalid", `unknown key "restore_crew"`, `did you mean "restore_crews"?`}},
 		{"table onto a value", `
 [[investments]]
 name = "wrong-type"

@@ -16,13 +16,58 @@ import (
 // kinds (so a '[' or '=' inside a string is not mistaken for syntax), arrays
 // and inline tables spanning lines (TOML 1.1 allows newlines inside inline
 // tables), and comments. It runs only on text the real parser accepted and
-// is used only to point at lines in messages; the values themselves come from
-// the real parser. On input it does not understand it skips to the next line,
+// prescan bounded (its recursion is as deep as the nesting), and is used
+// only to point at lines in messages; the values themselves come from the
+// real parser. On input it does not understand it skips to the next line,
 // so it always terminates.
-type lineIndex map[string]int
+//
+// A path is stored as the 64-bit FNV-1a hash of its text, extended key by
+// key as the scanner descends, so the index costs a few words per key and
+// array element whatever the depth: it is linear in the file. (Storing the
+// path strings would cost depth × elements.) A collision could only put a
+// message on a wrong line.
+type lineIndex map[uint64]int32
+
+// hpath is a key path being built: the hash of its text and whether it is
+// still empty (joinKey adds no dot to an empty path).
+type hpath struct {
+	h     uint64
+	empty bool
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+var rootPath = hpath{h: fnvOffset, empty: true}
+
+func (p hpath) add(s string) hpath {
+	h := p.h
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return hpath{h: h}
+}
+
+// key is joinKey for hashed paths.
+func (p hpath) key(k string) hpath {
+	if p.empty {
+		return p.add(k)
+	}
+	return p.add(".").add(k)
+}
+
+// index appends "[i]".
+func (p hpath) index(i int) hpath {
+	return p.add("[").add(strconv.Itoa(i)).add("]")
+}
+
+func hashPath(s string) uint64 { return rootPath.add(s).h }
 
 func indexLines(src string) lineIndex {
-	s := &scanner{src: strings.TrimPrefix(src, "\ufeff"), line: 1, idx: lineIndex{}, counts: map[string]int{}}
+	s := &scanner{src: strings.TrimPrefix(src, "\ufeff"), line: 1, idx: lineIndex{}, counts: map[uint64]int{}}
 	s.document()
 	return s.idx
 }
@@ -33,7 +78,7 @@ type scanner struct {
 	pos    int
 	line   int
 	idx    lineIndex
-	counts map[string]int // array-of-tables path -> elements seen
+	counts map[uint64]int // array-of-tables path -> elements seen
 }
 
 func (s *scanner) eof() bool { return s.pos >= len(s.src) }
@@ -88,25 +133,25 @@ func (s *scanner) skipLine() {
 }
 
 // record notes the line of path unless an earlier line already has it.
-func (s *scanner) record(path string, line int) {
-	if _, ok := s.idx[path]; !ok {
-		s.idx[path] = line
+func (s *scanner) record(path hpath, line int) {
+	if _, ok := s.idx[path.h]; !ok {
+		s.idx[path.h] = int32(line)
 	}
 }
 
 // recordKey records path and each enclosing dotted prefix below base, so
 // that fire.suppression = "gas" also places "fire".
-func (s *scanner) recordKey(base string, parts []string, line int) string {
+func (s *scanner) recordKey(base hpath, parts []string, line int) hpath {
 	path := base
 	for _, p := range parts {
-		path = joinKey(path, p)
+		path = path.key(p)
 		s.record(path, line)
 	}
 	return path
 }
 
 func (s *scanner) document() {
-	prefix := ""
+	prefix := rootPath
 	for {
 		s.skipSpace(true)
 		if s.eof() {
@@ -123,7 +168,7 @@ func (s *scanner) document() {
 
 // header reads a [table] or [[array]] header and returns the path of the
 // table it opens.
-func (s *scanner) header() string {
+func (s *scanner) header() hpath {
 	line := s.line
 	double := s.at(1) == '['
 	s.pos++
@@ -131,28 +176,28 @@ func (s *scanner) header() string {
 		s.pos++
 	}
 	parts := s.keyPath()
-	path := ""
+	path := rootPath
 	for k, p := range parts {
-		path = joinKey(path, p)
+		path = path.key(p)
 		if k < len(parts)-1 {
-			if c := s.counts[path]; c > 0 {
-				path += "[" + strconv.Itoa(c-1) + "]"
+			if c := s.counts[path.h]; c > 0 {
+				path = path.index(c - 1)
 			}
 			s.record(path, line) // an implicit table such as investments[0].patch
 		}
 	}
 	if double {
-		i := s.counts[path]
-		s.counts[path] = i + 1
+		i := s.counts[path.h]
+		s.counts[path.h] = i + 1
 		s.record(path, line) // the array itself: its first element
-		path += "[" + strconv.Itoa(i) + "]"
+		path = path.index(i)
 	}
 	s.record(path, line)
 	return path
 }
 
 // keyValue reads key = value under prefix.
-func (s *scanner) keyValue(prefix string) {
+func (s *scanner) keyValue(prefix hpath) {
 	line := s.line
 	parts := s.keyPath()
 	if len(parts) == 0 || s.at(0) != '=' {
@@ -209,7 +254,7 @@ func (s *scanner) simpleKey() (string, bool) {
 }
 
 // value reads one value whose key path is path.
-func (s *scanner) value(path string) {
+func (s *scanner) value(path hpath) {
 	switch s.at(0) {
 	case '"', '\'':
 		s.str()
@@ -253,29 +298,34 @@ func (s *scanner) str() {
 		}
 		return
 	}
-	s.pos++
-	for !s.eof() {
-		c := s.src[s.pos]
-		switch {
+	s.pos = lineStringEnd(s.src, s.pos, q)
+}
+
+// lineStringEnd returns the position after the one-line string quoted by q
+// that opens at src[pos], or of the newline that ends it unterminated.
+func lineStringEnd(src string, pos int, q byte) int {
+	pos++
+	for pos < len(src) {
+		switch c := src[pos]; {
 		case c == '\n':
-			return // unterminated; the line ends here
+			return pos
 		case c == '\\' && q == '"':
-			s.pos++
-			if s.at(0) != '\n' {
-				s.pos++
+			pos++
+			if pos < len(src) && src[pos] != '\n' {
+				pos++
 			}
 		case c == q:
-			s.pos++
-			return
+			return pos + 1
 		default:
-			s.pos++
+			pos++
 		}
 	}
+	return pos
 }
 
 // array reads [v, v, ...], possibly over several lines, recording each
 // element as path[i].
-func (s *scanner) array(path string) {
+func (s *scanner) array(path hpath) {
 	s.pos++
 	for i := 0; ; {
 		s.skipSpace(true)
@@ -290,7 +340,7 @@ func (s *scanner) array(path string) {
 			s.pos++
 			continue
 		}
-		ep := path + "[" + strconv.Itoa(i) + "]"
+		ep := path.index(i)
 		s.record(ep, s.line)
 		before := s.pos
 		s.value(ep)
@@ -302,7 +352,7 @@ func (s *scanner) array(path string) {
 }
 
 // inlineTable reads {k = v, ...}, possibly over several lines.
-func (s *scanner) inlineTable(path string) {
+func (s *scanner) inlineTable(path hpath) {
 	s.pos++
 	for {
 		s.skipSpace(true)
@@ -338,12 +388,18 @@ func joinKey(prefix, k string) string {
 	return prefix + "." + k
 }
 
+// exact returns the line of path itself, if the file defines it.
+func (idx lineIndex) exact(path string) (int, bool) {
+	ln, ok := idx[hashPath(path)]
+	return int(ln), ok
+}
+
 // line returns the line of path, or of its nearest enclosing key that has
 // one, or 0.
 func (idx lineIndex) line(path string) int {
 	for path != "" {
-		if ln, ok := idx[path]; ok {
-			return ln
+		if ln, ok := idx[hashPath(path)]; ok {
+			return int(ln)
 		}
 		i := strings.LastIndexAny(path, ".[")
 		if i < 0 {

@@ -85,7 +85,7 @@ last = 1`
 		}
 	}
 	for _, p := range []string{"fake", "fake2", "fake[0]", "fake[0].x", "x"} {
-		if ln, ok := idx[p]; ok {
+		if ln, ok := idx.exact(p); ok {
 			t.Errorf("%q, inside a string, indexed at line %d", p, ln)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,7 +16,7 @@ import (
 // Load reads and validates the scenario at path. A *ValidationError lists
 // every problem found; other errors are I/O errors.
 func Load(path string) (*Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := readLimited(path)
 	if err != nil {
 		return nil, err
 	}
@@ -37,15 +35,23 @@ func Parse(file string, src []byte) (*Scenario, error) {
 // parseRaw decodes TOML into generic maps, turning syntax errors into a
 // ValidationError with the line.
 func parseRaw(file string, src []byte) (map[string]any, lineIndex, error) {
+	if len(src) > MaxFileBytes {
+		return nil, nil, tooLarge(file, fmt.Sprintf("%d bytes", len(src)))
+	}
+	limit, malformed := prescan(string(src))
+	if limit != nil {
+		limit.File = file
+		return nil, nil, &ValidationError{Issues: []Issue{*limit}}
+	}
 	raw := map[string]any{}
 	if _, err := toml.Decode(string(src), &raw); err != nil {
 		var pe toml.ParseError
 		is := Issue{File: file, Msg: "TOML syntax: " + err.Error()}
 		if errors.As(err, &pe) {
-			is.Line = pe.Position.Line
+			is.Line = parseErrorLine(string(src), pe.Position)
 			is.Msg = "TOML syntax: " + pe.Message
 		}
-		return nil, nil, &ValidationError{Issues: []Issue{is}}
+		return nil, nil, &ValidationError{Issues: []Issue{syntaxIssue(is, malformed)}}
 	}
 	return raw, indexLines(string(src)), nil
 }
@@ -62,7 +68,7 @@ func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scena
 	root.done()
 	if len(r.issues) > 0 {
 		sort.SliceStable(r.issues, func(i, j int) bool { return r.issues[i].Line < r.issues[j].Line })
-		return nil, &ValidationError{Issues: r.issues}
+		return nil, &ValidationError{Issues: r.issues, More: r.more}
 	}
 	return sc, nil
 }
@@ -83,16 +89,11 @@ func (sc *Scenario) read(t *table) {
 	r := t.r
 	sc.Name = t.name()
 	if sc.Name != "" && !validName(sc.Name) {
-		r.errf("name", "%q: use letters, digits, '-', '_' and '.' only (it names the results directory)", sc.Name)
+		r.errf("name", "%q: use at most %d of letters, digits, '-', '_' and '.' (it names the results directory)", clip(sc.Name), MaxNameBytes)
 	}
 	sc.Description = t.str("description", "")
 	sc.Currency = t.str("currency", "USD")
-	seed := t.number("seed", 1)
-	if seed < 0 || seed != math.Trunc(seed) || seed >= 1<<64 {
-		r.errf("seed", "must be a whole number between 0 and 2^64-1")
-		seed = 1
-	}
-	sc.Seed = uint64(seed)
+	sc.Seed = t.seed("seed", 1)
 	sc.Replications = t.count("replications", 1000)
 	if sc.Replications < 1 {
 		r.errf("replications", "must be at least 1")
@@ -138,18 +139,20 @@ func (sc *Scenario) read(t *table) {
 		site := &sc.Sites[si]
 		dIdx := domainIndex(*site)
 		for di := range site.Domains {
+			listed := intSet{}
 			for _, it := range neighbours[si][di] {
 				nb := it.s
 				j, ok := dIdx[nb]
 				path := fmt.Sprintf("%s.domains[%d].neighbours[%d]", siteTables[si].path, di, it.k)
 				switch {
 				case !ok:
-					r.errf(path, "unknown domain %q in site %q%s", nb, site.Name, suggest(nb, keys(dIdx)))
+					r.errf(path, "unknown domain %q in site %q%s", nb, site.Name, suggestFrom(r, nb, dIdx))
 				case j == di:
 					r.errf(path, "a domain cannot neighbour itself")
-				case slices.Contains(site.Domains[di].Neighbours, j):
+				case listed.has(j):
 					r.errf(path, "domain %q is listed twice", nb)
 				default:
+					listed.add(j)
 					site.Domains[di].Neighbours = append(site.Domains[di].Neighbours, j)
 				}
 			}
@@ -171,7 +174,7 @@ func (sc *Scenario) read(t *table) {
 	for i, st := range svcTables {
 		s := &sc.Services[i]
 		s.DependsOn = resolveServices(r, st.sub("depends_on"), refs[i].dependsOn, svcIdx, i)
-		s.FailoverRequires = resolveServices(r, st.sub("failover_requires"), refs[i].failoverRequires, svcIdx, -1)
+		s.FailoverRequires = resolveServices(r, st.sub("failover_requires"), refs[i].failoverRequires, svcIdx, i)
 	}
 	sc.checkPlacement(r, svcTables)
 	sc.Order = sc.topoOrder(r, svcTables)
@@ -245,19 +248,10 @@ func validName(s string) bool {
 			return false
 		}
 	}
-	return s != "" && s != "." && s != ".."
+	return s != "" && s != "." && s != ".." && len(s) <= MaxNameBytes
 }
 
 func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func keys(m map[string]int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -472,11 +466,12 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 	if p, ok := profiles[pname]; ok {
 		s.Profile = *p
 	} else {
-		r.errf(t.sub("profile"), "unknown profile %q%s (define it under [profiles.%s])", pname, suggest(pname, profileNames(profiles)), pname)
+		r.errf(t.sub("profile"), "unknown profile %q%s (define it under [profiles.%s])", pname, suggestFrom(r, pname, profiles), pname)
 	}
 
 	s.Primary, s.Secondary = -1, -1
 	placement := t.tables("placement")
+	placed := intSet{}
 	for _, pt := range placement {
 		p := Placement{Site: -1}
 		if pt.required("site") {
@@ -484,13 +479,12 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 			if j, ok := siteIdx[site]; ok {
 				p.Site = j
 			} else if _, isStr := pt.m["site"].(string); isStr {
-				r.errf(pt.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
+				r.errf(pt.sub("site"), "unknown site %q%s", site, suggestFrom(r, site, siteIdx))
 			}
-			for _, q := range s.Placement {
-				if q.Site == p.Site && p.Site >= 0 {
-					r.errf(pt.sub("site"), "site %q is placed twice", site)
-				}
+			if placed.has(p.Site) && p.Site >= 0 {
+				r.errf(pt.sub("site"), "site %q is placed twice", site)
 			}
+			placed.add(p.Site)
 		}
 		pt.required("share")
 		p.Share = pt.prob("share", math.NaN()) // NaN: missing or invalid, already reported
@@ -517,17 +511,21 @@ var defaultWarmup = map[string]sim.Dist{
 // reporting unknown names, self (when self ≥ 0) and repeats.
 func resolveServices(r *reader, path string, names []item, idx map[string]int, self int) []int {
 	var out []int
+	listed := intSet{}
 	for _, it := range names {
 		p := fmt.Sprintf("%s[%d]", path, it.k)
 		j, ok := idx[it.s]
 		switch {
 		case !ok:
-			r.errf(p, "unknown service %q%s", it.s, suggest(it.s, keys(idx)))
+			r.errf(p, "unknown service %q%s", it.s, suggestFrom(r, it.s, idx))
+		case j == self && strings.HasSuffix(path, "failover_requires"):
+			r.errf(p, "service %q cannot require itself for its own failover", it.s)
 		case j == self:
 			r.errf(p, "service %q depends on itself", it.s)
-		case slices.Contains(out, j):
+		case listed.has(j):
 			r.errf(p, "service %q is listed twice", it.s)
 		default:
+			listed.add(j)
 			out = append(out, j)
 		}
 	}
@@ -630,21 +628,23 @@ func (sc *Scenario) topoOrder(r *reader, tables []*table) []int {
 	state := make([]int, n) // 0 new, 1 on stack, 2 done
 	var order []int
 	var stack []int
+	at := make([]int, n) // position on the stack
 	reported := map[string]bool{}
 	var visit func(i int)
 	visit = func(i int) {
 		state[i] = 1
+		at[i] = len(stack)
 		stack = append(stack, i)
 		for _, j := range sc.Services[i].DependsOn {
 			switch state[j] {
 			case 0:
 				visit(j)
 			case 1:
-				// Cycle: from j's position on the stack to the top.
-				k := len(stack) - 1
-				for stack[k] != j {
-					k--
+				if len(reported) == maxCycleReports {
+					break
 				}
+				// Cycle: from j's position on the stack to the top.
+				k := at[j]
 				names := []string{}
 				for _, x := range stack[k:] {
 					names = append(names, sc.Services[x].Name)
@@ -653,7 +653,7 @@ func (sc *Scenario) topoOrder(r *reader, tables []*table) []int {
 				key := canonicalCycle(stack[k:])
 				if !reported[key] {
 					reported[key] = true
-					r.errf(tables[i].sub("depends_on"), "dependency cycle: %s", strings.Join(names, " → "))
+					r.errf(tables[i].sub("depends_on"), "dependency cycle: %s", strings.Join(cycleNames(names), " → "))
 				}
 			}
 		}
@@ -687,6 +687,10 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	r := t.r
 	var in Incident
 	in.Name = t.str("name", "")
+	if len(in.Name) > MaxNameBytes {
+		r.errf(t.sub("name"), "a name of %d bytes; at most %d", len(in.Name), MaxNameBytes)
+		in.Name = in.Name[:MaxNameBytes]
+	}
 	in.Frequency = t.dist("frequency", sim.Fixed(0), unitRate) // per hour
 	in.PerYear = in.Frequency.Mean() * 8760
 	// Without a valid hazard, hazard-specific keys are not checked: the
@@ -700,7 +704,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 		if j, ok := siteIdx[site]; ok {
 			in.Site = j
 		} else if _, isStr := t.m["site"].(string); isStr {
-			r.errf(t.sub("site"), "unknown site %q%s", site, suggest(site, keys(siteIdx)))
+			r.errf(t.sub("site"), "unknown site %q%s", site, suggestFrom(r, site, siteIdx))
 		}
 	}
 	dom := t.str("domain", "")
@@ -712,11 +716,11 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 			break
 		}
 		if _, isStr := t.m["domain"].(string); isStr && in.Site >= 0 {
-			dIdx := domainIndex(sites[in.Site])
+			dIdx := r.domainIndex(sites, in.Site)
 			if j, ok := dIdx[dom]; ok {
 				in.Domain = j
 			} else {
-				r.errf(t.sub("domain"), "unknown domain %q in site %q%s", dom, sites[in.Site].Name, suggest(dom, keys(dIdx)))
+				r.errf(t.sub("domain"), "unknown domain %q in site %q%s", dom, sites[in.Site].Name, suggestFrom(r, dom, dIdx))
 			}
 		}
 	case t.has("domain"):
@@ -771,15 +775,6 @@ func weekHour(t time.Time) float64 {
 	}
 	wd := (int(t.Weekday()) + 6) % 7 // Monday = 0
 	return float64(wd*24+t.Hour()) + float64(t.Minute())/60 + float64(t.Second())/3600
-}
-
-func profileNames(m map[string]*Profile) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func readProfile(r *reader, path, name string, v any) *Profile {

@@ -90,7 +90,7 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		j, ok := siteIdx[it.s]
 		switch {
 		case !ok:
-			r.errf(p, "unknown site %q%s", it.s, suggest(it.s, keys(siteIdx)))
+			r.errf(p, "unknown site %q%s", it.s, suggestFrom(r, it.s, siteIdx))
 		case j == in.Site || slices.Contains(in.Sites, j):
 			r.errf(p, "site %q is already in the incident's scope", it.s)
 		default:

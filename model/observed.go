@@ -84,7 +84,7 @@ func (sc *Scenario) readObserved(root *table) {
 			if j, ok := svcIdx[name]; ok {
 				o.Service = j
 			} else if _, isStr := t.m["service"].(string); isStr {
-				r.errf(t.sub("service"), "unknown service %q%s", name, suggest(name, keys(svcIdx)))
+				r.errf(t.sub("service"), "unknown service %q%s", name, suggestFrom(r, name, svcIdx))
 			}
 		case t.has("service"):
 			r.errf(t.sub("service"), "only service_recovered names a service")

@@ -35,18 +35,28 @@ func (i Issue) String() string {
 // with status 2 on it.
 type ValidationError struct {
 	Issues []Issue
+	// More counts problems found beyond Issues and not kept.
+	More int
 }
 
+// Error lists the first maxPrinted issues and counts the rest.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem", len(e.Issues))
-	if len(e.Issues) != 1 {
+	n := len(e.Issues) + e.More
+	fmt.Fprintf(&b, "%d problem", n)
+	if n != 1 {
 		b.WriteString("s")
 	}
 	b.WriteString(" in scenario:")
-	for _, i := range e.Issues {
+	for k, i := range e.Issues {
+		if k == maxPrinted {
+			break
+		}
 		b.WriteString("\n  ")
 		b.WriteString(i.String())
+	}
+	if rest := n - min(len(e.Issues), maxPrinted); rest > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more (fix these first: later problems often follow from earlier ones)", rest)
 	}
 	return b.String()
 }
@@ -57,11 +67,30 @@ type reader struct {
 	file   string
 	lines  lineIndex
 	issues []Issue
+	// more counts issues beyond maxIssues, found but not kept.
+	more int
+	// suggestLeft is the budget for suggestions (suggest.go).
+	suggestLeft int
+	workSet     bool
+	// domains caches each site's domain index (scale.go).
+	domains map[int]map[string]int
 }
 
 func (r *reader) errf(path, format string, args ...any) {
+	if len(r.issues) == maxIssues {
+		r.more++
+		return
+	}
 	r.issues = append(r.issues, Issue{File: r.file, Path: path, Line: r.lines.line(path), Msg: fmt.Sprintf(format, args...)})
 }
+
+// maxIssues bounds the issues kept in memory; the rest are only counted.
+// Far fewer are printed (maxPrinted).
+const maxIssues = 10_000
+
+// maxPrinted is how many issues a ValidationError prints; it says how many
+// more there are.
+const maxPrinted = 100
 
 // table is one TOML table being read; done reports the keys nobody asked for.
 type table struct {
@@ -113,7 +142,7 @@ func (t *table) done() {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		t.r.errf(t.sub(k), "unknown key %q%s", k, suggest(k, t.knownKeys))
+		t.r.errf(t.sub(k), "unknown key %q%s", k, t.r.suggest(k, t.knownKeys))
 	}
 }
 
@@ -170,8 +199,17 @@ func (t *table) name() string {
 	if _, isStr := t.m["name"].(string); isStr && strings.TrimSpace(s) == "" {
 		t.r.errf(t.sub("name"), "must not be empty")
 	}
+	if len(s) > MaxNameBytes {
+		t.r.errf(t.sub("name"), "a name of %d bytes; at most %d", len(s), MaxNameBytes)
+		return s[:MaxNameBytes]
+	}
 	return s
 }
+
+// MaxNameBytes bounds every name: of the scenario and its investments,
+// which name directories (most file systems allow 255 bytes), and of
+// sites, domains and services, which appear in every table dcsim prints.
+const MaxNameBytes = 200
 
 func (t *table) required(key string) bool {
 	t.knownKeys = append(t.knownKeys, key)
@@ -191,7 +229,7 @@ func (t *table) enum(key, def string, allowed ...string) string {
 	}
 	if _, ok := t.m[key]; ok {
 		if _, isStr := t.m[key].(string); isStr {
-			t.r.errf(t.sub(key), "%q is not one of %s%s", s, strings.Join(allowed, ", "), suggest(s, allowed))
+			t.r.errf(t.sub(key), "%q is not one of %s%s", s, strings.Join(allowed, ", "), t.r.suggest(s, allowed))
 		}
 	}
 	return def
@@ -247,6 +285,46 @@ func (t *table) positive(key string, def float64) float64 {
 		return def
 	}
 	return x
+}
+
+// seed reads a seed, a whole number from 0 to 2^64-1, exactly. TOML
+// integers stop at 2^63-1, so a larger seed is written as a string of
+// decimal digits ("18446744073709551615"); a float is accepted only below
+// 2^53: from there on it no longer holds every whole number, so
+// 9007199254740993.0 would silently become 9007199254740992.
+func (t *table) seed(key string, def uint64) uint64 {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	const rangeMsg = "must be a whole number between 0 and 2^64-1 (18446744073709551615)"
+	switch x := v.(type) {
+	case int64:
+		if x < 0 {
+			t.r.errf(t.sub(key), "%s, got %d", rangeMsg, x)
+			return def
+		}
+		return uint64(x)
+	case float64:
+		switch {
+		case x != math.Trunc(x) || x < 0:
+			t.r.errf(t.sub(key), "%s, got %v", rangeMsg, x)
+		case x >= 1<<53:
+			t.r.errf(t.sub(key), "%v is a float, which cannot hold every whole number from 2^53 on; write the seed as an integer (up to 2^63-1) or as a string of digits such as \"18446744073709551615\"", x)
+		default:
+			return uint64(x)
+		}
+		return def
+	case string:
+		n, err := strconv.ParseUint(strings.TrimSpace(x), 10, 64)
+		if err != nil {
+			t.r.errf(t.sub(key), "%s, got %q", rangeMsg, x)
+			return def
+		}
+		return n
+	}
+	t.r.errf(t.sub(key), "want a whole number, got %s", tomlType(v))
+	return def
 }
 
 // maxCount bounds every count (servers, crews, replications, sizes): the

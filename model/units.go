@@ -113,48 +113,14 @@ func ParseRate(s string) (float64, error) {
 }
 
 // suggest returns ` (did you mean "x"?)` for the candidate nearest to s by
-// edit distance, or "" when none is close.
+// edit distance (ties to the first in sorted order), or "" when none is
+// close. It is for short fixed lists (units, keys, enum values); names from
+// the scenario go through the reader's budget (suggest.go).
 func suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
+	work := len(candidates) * (1 + len(s)*5)
+	n := newNearest(s, &work)
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
+		n.offer(c)
 	}
-	limit := 2
-	if len(s) <= 3 {
-		limit = 1
-	}
-	if best == "" || bestD > limit || bestD >= len(s) || best == s {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of adjacent bytes each
-// cost 1, so "clt" is one edit from "ctl".
-func editDistance(a, b string) int {
-	// Rows i-2, i-1 and i of the dynamic programme.
-	pprev := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], pprev[j-2]+1)
-			}
-		}
-		pprev, prev, cur = prev, cur, pprev
-	}
-	return prev[len(b)]
+	return n.result()
 }

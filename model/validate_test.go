@@ -329,7 +329,7 @@ var badCases = []struct {
 	{"zero replications", []edit{{`horizon = "7d"`, "horizon = \"7d\"\nreplications = 0"}},
 		[]want{{"replications", lnHorizon + 1, `must be at least 1`}}},
 	{"negative seed", []edit{{`horizon = "7d"`, "horizon = \"7d\"\nseed = -1"}},
-		[]want{{"seed", lnHorizon + 1, `must be a whole number between 0 and 2^64-1`}}},
+		[]want{{"seed", lnHorizon + 1, `must be a whole number between 0 and 2^64-1 (18446744073709551615), got -1`}}},
 	{"shares not adding up", []edit{{`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0.4 }`}},
 		[]want{{"services[1].placement", lnSvc1Place, `shares of service "chat" add up to 0.9, not 1`}}},
 	{"shares not adding up, printed without float noise", []edit{{`{ site = "alpha", share = 0.5 },`, `{ site = "alpha", share = 0.6 },`}, {`{ site = "beta", share = 0.5 }`, `{ site = "beta", share = 0.3 }`}},
@@ -457,9 +457,9 @@ var badCases = []struct {
 	{"blank service name", []edit{{`name = "chat"`, `name = " "`}},
 		[]want{{"services[1].name", lnSvc1Name, `must not be empty`}}},
 	{"name with a slash", []edit{{`name = "base"`, `name = "runs/base"`}},
-		[]want{{"name", lnName, `"runs/base": use letters, digits, '-', '_' and '.' only (it names the results directory)`}}},
+		[]want{{"name", lnName, `"runs/base": use at most 200 of letters, digits, '-', '_' and '.' (it names the results directory)`}}},
 	{"name that climbs out", []edit{{`name = "base"`, `name = ".."`}},
-		[]want{{"name", lnName, `"..": use letters, digits, '-', '_' and '.' only (it names the results directory)`}}},
+		[]want{{"name", lnName, `"..": use at most 200 of letters, digits, '-', '_' and '.' (it names the results directory)`}}},
 	{"profile with 23 hourly values", []edit{{`mode = "active-standby"`, "mode = \"active-standby\"\nprofile = \"night\""},
 		{"failover = {", "[profiles.night]\nhourly = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n[[services]]\nname = \"x\"\nservers = 1\nplacement = [{ site = \"beta\", share = 1.0 }]\nfailover = {"}},
 		[]want{{"profiles.night.hourly", lnFailover + 2, `want 24 hourly values (00:00–23:00 local), got 23`}}},
@@ -471,7 +471,7 @@ var badCases = []struct {
 
 	// Investments (read by invest.go) use the same line index.
 	{"investment that breaks the scenario", []edit{{"failover = {", "[[investments]]\nname = \"x\"\n[[investments.patch.services]]\nname = \"chat\"\nmode = \"active-stanby\"\n[[services]]\nname = \"y\"\nservers = 1\nplacement = [{ site = \"beta\", share = 1.0 }]\nfailover = {"}},
-		[]want{{"investments[0].patch", lnFailover + 2, `investment "x" makes the scenario invalid: services[1].mode: "active-stanby" is not one of single-site, active-standby, active-active (did you mean "active-standby"?)`}}},
+		[]want{{"investments[0].patch.services[0].mode", lnFailover + 4, `investment "x" makes the scenario invalid: "active-stanby" is not one of single-site, active-standby, active-active (did you mean "active-standby"?)`}}},
 
 	// Power and failover settings that would break the simulation.
 	{"generators needing more than they have", []edit{{"servers = 200\n", "servers = 200\ngenerators = { count = 1, needed = 2 }\n"}},
@@ -606,4 +606,104 @@ func TestUncertainFrequency(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "incidents[0].frequency.median") {
 		t.Errorf("a duration for a rate: want an error at incidents[0].frequency.median, got %v", err)
 	}
+}
+
+// TestPatchIssuePlaces checks that a problem an investment patch causes is
+// reported at the patch's own key path and line when the patch wrote the
+// value, at the patch element it merges into when the value comes from
+// the scenario, and at the patch itself when nothing in it leads there.
+func TestPatchIssuePlaces(t *testing.T) {
+	src := validBase + `
+[[investments]]
+name = "bigger"
+[[investments.patch.services]]
+name = "chat"
+servers = 1000
+[[investments.patch.services]]
+name = "new-svc"
+new = true
+placement = [{ site = "gamma", share = 1.0 }]
+[investments.patch.operations]
+restore_crews = 0
+
+[[investments]]
+name = "retune"
+[[investments.patch.services]]
+name = "ctl"
+depends_on = ["ctl"]
+[[investments.patch.sites]]
+name = "alpha"
+[investments.patch.sites.fire]
+suppresion = "gas"
+`
+	const inv0, inv1 = lnEnd + 1, lnEnd + 13 // the [[investments]] headers
+	mk := `investment "bigger" makes the scenario invalid: `
+	rt := `investment "retune" makes the scenario invalid: `
+	checkIssues(t, issuesOf(t, src), []want{
+		{"investments[0].patch", inv0 + 2, mk + `sites[0].domains: services place 510 servers at site "alpha" but its domains hold only 200`},
+		{"investments[0].patch", inv0 + 2, mk + `sites[1].domains: services place 500 servers at site "beta" but its domains hold only 200`},
+		{"investments[0].patch.services[1].servers", inv0 + 5, mk + `missing required key "servers"`},
+		{"investments[0].patch.services[1].placement[0].site", inv0 + 8, mk + `unknown site "gamma"`},
+		{"investments[0].patch.operations.restore_crews", inv0 + 10, mk + "must be at least 1"},
+		{"investments[1].patch.services[0].depends_on[0]", inv1 + 4, rt + `service "ctl" depends on itself`},
+		{"investments[1].patch.sites[0].fire.suppresion", inv1 + 8, rt + `unknown key "suppresion" (did you mean "suppression"?)`},
+	})
+}
+
+// TestSeedExact checks that every seed from 0 to 2^64-1 is read exactly:
+// integers up to 2^63-1, strings of digits beyond, floats below 2^53.
+func TestSeedExact(t *testing.T) {
+	for _, c := range []struct {
+		toml string
+		want uint64
+	}{
+		{`0`, 0},
+		{`9007199254740993`, 1<<53 + 1}, // a float would round it to 2^53
+		{`9223372036854775807`, 1<<63 - 1},
+		{`"9223372036854775808"`, 1 << 63},
+		{`"18446744073709551615"`, 1<<64 - 1},
+		{`1e6`, 1_000_000},
+		{`9007199254740991.0`, 1<<53 - 1},
+	} {
+		src := strings.Replace(validBase, `horizon = "7d"`, "horizon = \"7d\"\nseed = "+c.toml, 1)
+		sc, err := Parse("seed.toml", []byte(src))
+		if err != nil {
+			t.Errorf("seed = %s: %v", c.toml, err)
+			continue
+		}
+		if sc.Seed != c.want {
+			t.Errorf("seed = %s read as %d, want %d", c.toml, sc.Seed, c.want)
+		}
+	}
+}
+
+// TestVariantIssuePlaces: a portfolio of investments valid alone but
+// invalid together is reported at the patch key that breaks it, with its
+// line.
+func TestVariantIssuePlaces(t *testing.T) {
+	src := validBase + `
+[[investments]]
+name = "smaller"
+[[investments.patch.services]]
+name = "chat"
+servers = 2
+
+[[investments]]
+name = "shifted"
+[[investments.patch.services]]
+name = "chat"
+placement = [{ site = "alpha", share = 0.8 }, { site = "beta", share = 0.2 }]
+`
+	sc, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sc.Variant([]string{"smaller", "shifted"})
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Variant: %v, want a ValidationError", err)
+	}
+	checkIssues(t, ve.Issues, []want{
+		{"investments[1].patch.services[0].placement[1].share", lnEnd + 11, "0.2 of 2 servers rounds to no server at all; give the service more servers or this site a larger share"},
+	})
 }

@@ -15,7 +15,13 @@ func validateCommand() *cli.Command {
 		Description: `Reports every problem in each scenario at once — unknown or misspelt keys,
 wrong types and units, probabilities outside [0,1], shares that do not add up,
 unknown sites, domains or services, dependency cycles — each with file, line
-and TOML key path. Exit status 2 if any scenario has a problem.
+and TOML key path; at most 100 per file are printed, then a count of the rest.
+Exit status 2 if any scenario has a problem.
+
+A file beyond the limits of scenarios/README.md ("Limits") is refused before it
+is parsed: over 8 MiB, arrays and inline tables nested over 32 deep, a key over
+256 bytes, a key path over 12 parts or 256 bytes, over 250,000 keys, key parts
+and array elements. Any file is validated or refused within seconds.
 
 With --json, stdout is one object, {"scenarios": [...]}, an entry per file in
 argument order: {"file", "ok", "scenario", "sites", "services", "servers",
