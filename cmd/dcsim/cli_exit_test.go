@@ -157,8 +157,8 @@ func TestCLIOutUnwritable(t *testing.T) {
 }
 
 // TestCLIOutNotOurs: an existing non-empty directory that dcsim did not
-// write is refused (exit 2, untouched) unless --force; an empty one and a
-// previous dcsim result are replaced.
+// write is refused (exit 2, untouched), with --force too; an empty one and
+// a previous dcsim result are replaced.
 func TestCLIOutNotOurs(t *testing.T) {
 	example := cliScenario(t, "example")
 	tmp := t.TempDir()
@@ -194,14 +194,11 @@ func TestCLIOutNotOurs(t *testing.T) {
 		t.Errorf("a refused run left %s.partial", mine)
 	}
 
-	cliMust(t, "run", example, "-n", "20", "--no-plots", "-q", "--out", mine, "--force")
-	m := cliManifest(t, mine)
-	if m["complete"] != true || m["replications"] != float64(20) {
-		t.Errorf("--force run: manifest %v", m)
+	// --force does not change that: dcsim never deletes what it did not write.
+	if r := cliRun(t, "run", example, "-n", "20", "--no-plots", "-q", "--out", mine, "--force"); r.code != 2 {
+		t.Errorf("--force over a foreign directory: want exit 2:\n%s", r)
 	}
-	if !cliExists(filepath.Join(mine, ".dcsim-results")) {
-		t.Error("no .dcsim-results marker after --force")
-	}
+	cliSameState(t, "--force over a foreign directory", before, cliDirState(t, mine))
 
 	// An empty directory and a previous result need no --force.
 	empty := filepath.Join(tmp, "empty")
@@ -286,4 +283,72 @@ func TestCLIHelpAfterScenario(t *testing.T) {
 		t.Errorf("bug: help with a scenario argument fails (urfave/cli takes the argument for a help topic; permuteArgs in args.go could drop positional arguments when -h/--help is given):\n  %s",
 			strings.Join(failed, "\n  "))
 	}
+}
+
+// TestCLIForceNeverDeletesForeign: --force replaces only a dcsim results
+// directory holding nothing else — never one with a file of the user's in
+// it, the working directory (or its parent), or the scenario's directory —
+// and what it replaces stays whole until the new result is complete.
+func TestCLIForceNeverDeletesForeign(t *testing.T) {
+	tmp := t.TempDir()
+	sc := filepath.Join(tmp, "work", "my.toml")
+	os.MkdirAll(filepath.Dir(sc), 0o755)
+	os.WriteFile(sc, cliReadFile(t, cliScenario(t, "example")), 0o644)
+	os.WriteFile(filepath.Join(tmp, "work", "notes.md"), []byte("mine\n"), 0o644)
+	work := filepath.Join(tmp, "work")
+	before := cliDirState(t, work)
+	for _, out := range []string{".", work, tmp, ".."} {
+		r := cliExec(t, work, "run", "my.toml", "-n", "10", "--no-plots", "-q", "--out", out, "--force")
+		if r.code != 2 {
+			t.Errorf("--out %s --force from the scenario's directory: want exit 2:\n%s", out, r)
+		}
+	}
+	cliSameState(t, "the working directory after refused --force runs", before, cliDirState(t, work))
+
+	// A result the user added a file to is not replaced either.
+	res := filepath.Join(tmp, "res")
+	cliMust(t, "run", sc, "-n", "10", "--no-plots", "-q", "--out", res)
+	os.WriteFile(filepath.Join(res, "analysis.ipynb"), []byte("{}"), 0o644)
+	r := cliRun(t, "run", sc, "-n", "12", "--no-plots", "-q", "--out", res, "--force")
+	if r.code != 2 || !strings.Contains(r.stderr, "analysis.ipynb") {
+		t.Errorf("--force over a result holding a foreign file: want exit 2 naming it:\n%s", r)
+	}
+	if !cliExists(filepath.Join(res, "analysis.ipynb")) {
+		t.Error("the user's file is gone")
+	}
+	// Without it, the result is replaced, with or without --force.
+	os.Remove(filepath.Join(res, "analysis.ipynb"))
+	cliMust(t, "run", sc, "-n", "12", "--no-plots", "-q", "--out", res, "--force")
+	if m := cliManifest(t, res); m["replications"] != float64(12) {
+		t.Errorf("replaced result: replications %v, want 12", m["replications"])
+	}
+}
+
+// TestCLISmallGaps: flag values that used to be taken silently are bad
+// input, exit 2 with a message naming the flag, and leave nothing behind.
+func TestCLISmallGaps(t *testing.T) {
+	tmp := t.TempDir()
+	example, invest := cliScenario(t, "example"), cliScenario(t, "invest")
+	out := filepath.Join(tmp, "out")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", invest, "--all", "-n", "10", "--budget", "-5", "--out", out}, "--budget"},
+		{[]string{"compare", invest, "--all", "-n", "10", "--budget", "nan", "--out", out}, "--budget"},
+		{[]string{"compare", invest, "--all", "-n", "10", "--budget", "inf", "--out", out}, "--budget"},
+		{[]string{"run", example, "-n", "10", "--shard", "3/1000", "--out", out}, "--shard 3/1000"},
+		{[]string{"run", example, "-n", "10", "--out", ""}, "--out"},
+		{[]string{"merge", out, "--out", ""}, "--out"},
+	} {
+		r := cliRun(t, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("want exit 2 naming %s:\n%s", c.want, r)
+		}
+	}
+	if cliExists(out) || cliExists(out+".partial") {
+		t.Error("a refused command left files behind")
+	}
+	// A budget of 0 is a budget.
+	cliMust(t, "compare", invest, "--all", "-n", "10", "--budget", "0", "--no-plots", "-q", "--out", out)
 }

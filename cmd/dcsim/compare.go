@@ -139,6 +139,9 @@ func compareAction(c *cli.Context) error {
 	if len(o.names) == 0 {
 		return badInputf("name the options to compare with --options a,b or use --all (the scenario has: %s)", strings.Join(investmentNames(spec.sc), ", "))
 	}
+	if c.IsSet("budget") && (!(o.budget >= 0) || math.IsInf(o.budget, 0)) {
+		return badInputf("--budget must be a capex amount ≥ 0 in %s, got %g", spec.sc.Currency, o.budget)
+	}
 	if !(o.years > 0) || o.years > 100 {
 		return badInputf("--years must be in (0, 100], got %g", o.years)
 	}

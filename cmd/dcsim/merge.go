@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -32,6 +33,9 @@ Examples:
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw plots or the report"},
 		},
 		Action: func(c *cli.Context) error {
+			if strings.TrimSpace(c.String("out")) == "" {
+				return badInputf("--out is empty: name the merged results directory")
+			}
 			if c.NArg() == 0 {
 				return badInputf("merge needs the shard directories as arguments")
 			}

@@ -24,7 +24,7 @@ var (
 	flagSeed         = &cli.Uint64Flag{Name: "seed", Usage: "random seed; with the scenario it fixes every number (default: the scenario's `seed`)"}
 	flagWorkers      = &cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Usage: "worker goroutines; results are identical for any value (default: all cores)"}
 	flagOut          = &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "results directory (default: results/<scenario name>)"}
-	flagForce        = &cli.BoolFlag{Name: "force", Usage: "write into an existing directory that dcsim did not create, or discard an interrupted run there"}
+	flagForce        = &cli.BoolFlag{Name: "force", Usage: "discard an interrupted run in OUT.partial instead of refusing (never replaces a directory holding files dcsim did not write)"}
 	flagQuiet        = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar and no table"}
 )
 
@@ -139,7 +139,7 @@ func runAction(c *cli.Context) error {
 // startFresh prepares the output directory and runs spec from its first
 // replication.
 func startFresh(c *cli.Context, spec *runSpec) error {
-	dir, err := results.Prepare(spec.out, c.Bool("force"))
+	dir, err := results.Prepare(spec.out, c.Bool("force"), spec.scenarioPath)
 	if err != nil {
 		return badInput(err)
 	}
@@ -203,6 +203,12 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 		s.shard = sh
 	}
 	s.out = c.String("out")
+	if c.IsSet("out") && strings.TrimSpace(s.out) == "" {
+		return nil, badInputf("--out is empty: name a results directory (without --out, results go to results/<scenario name>)")
+	}
+	if lo, hi := s.shard.Range(s.reps); lo == hi {
+		return nil, badInputf("--shard %s of %d replications holds no replication: with %d replications use at most %d shards, or run more replications", s.shard, s.reps, s.reps, s.reps)
+	}
 	if s.out == "" {
 		s.out = filepath.Join("results", sc.Name)
 		if s.shard.Count > 1 {
@@ -325,11 +331,11 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	})
 	bar.Finish()
 	if ckErr != nil {
-		return fmt.Errorf("writing checkpoint: %w", ckErr)
+		return fmt.Errorf("writing checkpoint: %w; %s", ckErr, lastCheckpoint(dir, spec.out))
 	}
 	if !res.Complete {
-		if err := dir.Checkpoint(man, col); err != nil {
-			return fmt.Errorf("saving partial results: %w", err)
+		if err := dir.Save(man, col, nil); err != nil {
+			return fmt.Errorf("saving partial results: %w; %s", err, lastCheckpoint(dir, spec.out))
 		}
 		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
 			col.Len(), hi-col.First(), dir.Path(), spec.out))
@@ -340,8 +346,8 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 			return err
 		}
 	}
-	if err := dir.Finish(man, col); err != nil {
-		return err
+	if err := dir.Finish(man, col, nil); err != nil {
+		return fmt.Errorf("%w; %s", err, lastCheckpoint(dir, spec.out))
 	}
 	if whole && spec.plots {
 		// The report reads the committed files, so it shows exactly what
@@ -477,4 +483,15 @@ func memAvailable() (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// lastCheckpoint says what a failed write (a full disk, say) left behind:
+// the last checkpoint, resumable once there is room, or nothing.
+func lastCheckpoint(dir *results.Dir, out string) string {
+	m, err := results.ReadManifest(filepath.Join(dir.Path(), results.ManifestFile))
+	if err != nil {
+		return "no checkpoint was written yet; nothing can be resumed"
+	}
+	return fmt.Sprintf("the last checkpoint (%d replications) in %s is intact: free some space and continue with: dcsim run --resume %s",
+		m.ReplicationsDone, dir.Path(), out)
 }

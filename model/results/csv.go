@@ -57,9 +57,16 @@ func csvField(s string) string {
 // WriteCSV writes c's rows in the replications.csv layout (see CSVHeader
 // and results/README.md) to w.
 func (c *Collector) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, strings.Join(csvHeader, ",")+"\n"); err != nil {
+		return err
+	}
+	return c.writeRows(w, c.first, c.Next())
+}
+
+// writeRows writes the rows of replications [from, to), which c must
+// hold, without the header.
+func (c *Collector) writeRows(w io.Writer, from, to int) error {
 	b := make([]byte, 0, 64<<10)
-	b = append(b, strings.Join(csvHeader, ",")...)
-	b = append(b, '\n')
 	qv := make([]string, len(c.variants))
 	for v, name := range c.variants {
 		qv[v] = csvField(name)
@@ -70,7 +77,7 @@ func (c *Collector) WriteCSV(w io.Writer) error {
 	}
 	qs[len(c.services)] = OverallService
 	base := len(c.services) * nService
-	for i := range c.n {
+	for i := from - c.first; i < to-c.first; i++ {
 		rep := strconv.AppendInt(nil, int64(c.first+i), 10)
 		for v := range c.variants {
 			cols := c.cols[v]
@@ -133,17 +140,24 @@ func ReadReplications(path string, c *Collector) error {
 // file and line. On error c holds the replications read before the bad
 // one.
 func ReadCSV(r io.Reader, name string, c *Collector) error {
+	_, err := readCSV(r, name, c, -1)
+	return err
+}
+
+// readCSV is ReadCSV that stops after limit replications (limit < 0: no
+// limit) and returns the byte offset in r just after the last one read.
+func readCSV(r io.Reader, name string, c *Collector, limit int) (int64, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return fmt.Errorf("%s: empty file (want the header %s)", name, strings.Join(csvHeader, ","))
+		return 0, fmt.Errorf("%s: empty file (want the header %s)", name, strings.Join(csvHeader, ","))
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	if !slices.Equal(header, csvHeader) {
-		return fmt.Errorf("%s:1: header is\n\t%s\nwant\n\t%s", name, strings.Join(header, ","), strings.Join(csvHeader, ","))
+		return 0, fmt.Errorf("%s:1: header is\n\t%s\nwant\n\t%s", name, strings.Join(header, ","), strings.Join(csvHeader, ","))
 	}
 	cr.FieldsPerRecord = len(csvHeader)
 
@@ -153,23 +167,26 @@ func ReadCSV(r io.Reader, name string, c *Collector) error {
 	}
 	var sv [nService]float64
 	var ov [nOverall]float64
-	for {
+	for read := 0; ; read++ {
+		if read == limit {
+			return cr.InputOffset(), nil
+		}
 		rep := c.Next()
 		for v := range c.variants {
 			for s := 0; s <= len(c.services); s++ {
 				rec, err := cr.Read()
 				if err == io.EOF {
 					if v == 0 && s == 0 {
-						return nil // a clean end: between replications
+						return cr.InputOffset(), nil // a clean end: between replications
 					}
-					return fmt.Errorf("%s: file ends inside replication %d (truncated?)", name, rep)
+					return 0, fmt.Errorf("%s: file ends inside replication %d (truncated?)", name, rep)
 				}
 				if err != nil {
 					var pe *csv.ParseError
 					if errors.As(err, &pe) {
-						return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
+						return 0, fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
 					}
-					return fmt.Errorf("%s: %w", name, err)
+					return 0, fmt.Errorf("%s: %w", name, err)
 				}
 				line, _ := cr.FieldPos(0)
 				at := func(format string, args ...any) error {
@@ -177,16 +194,16 @@ func ReadCSV(r io.Reader, name string, c *Collector) error {
 				}
 				got, err := strconv.Atoi(rec[1])
 				if err != nil {
-					return at("replication %q is not an integer", rec[1])
+					return 0, at("replication %q is not an integer", rec[1])
 				}
 				if got != rep {
 					if c.Len() == 0 && v == 0 && s == 0 {
-						return at("file starts at replication %d, want %d", got, rep)
+						return 0, at("file starts at replication %d, want %d", got, rep)
 					}
-					return at("replication %d, want %d (rows must be whole replications in order: replication, then variant, then service)", got, rep)
+					return 0, at("replication %d, want %d (rows must be whole replications in order: replication, then variant, then service)", got, rep)
 				}
 				if rec[0] != c.variants[v] {
-					return at("replication %d: variant %q, want %q", rep, rec[0], c.variants[v])
+					return 0, at("replication %d: variant %q, want %q", rep, rec[0], c.variants[v])
 				}
 				overall := s == len(c.services)
 				wantSvc := OverallService
@@ -194,7 +211,7 @@ func ReadCSV(r io.Reader, name string, c *Collector) error {
 					wantSvc = c.services[s]
 				}
 				if rec[2] != wantSvc {
-					return at("replication %d variant %q: service %q, want %q", rep, rec[0], rec[2], wantSvc)
+					return 0, at("replication %d variant %q: service %q, want %q", rep, rec[0], rec[2], wantSvc)
 				}
 				for j, metric := range csvMetrics {
 					cell := rec[3+j]
@@ -204,16 +221,16 @@ func ReadCSV(r io.Reader, name string, c *Collector) error {
 					}
 					if m < 0 {
 						if cell != "" {
-							return at("column %s must be empty on a %s row, got %q", metric, rowKind(overall), cell)
+							return 0, at("column %s must be empty on a %s row, got %q", metric, rowKind(overall), cell)
 						}
 						continue
 					}
 					if cell == "" {
-						return at("column %s is empty", metric)
+						return 0, at("column %s is empty", metric)
 					}
 					x, err := strconv.ParseFloat(cell, 64)
 					if err != nil {
-						return at("column %s: %q is not a number", metric, cell)
+						return 0, at("column %s: %q is not a number", metric, cell)
 					}
 					if overall {
 						ov[m] = x

@@ -104,7 +104,7 @@ func MergeWith(dirs []string, out string, force bool, beforeCommit func(dir stri
 			ref.Replications, err, strings.Join(have, "\n\t"))
 	}
 
-	d, err := Prepare(out, force)
+	d, err := Prepare(out, force, dirs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge: %w", err)
 	}
@@ -168,7 +168,7 @@ func merge(d *Dir, dirs []string, ms []*Manifest, order []int, beforeCommit func
 			return nil, nil, err
 		}
 	}
-	if err := d.Finish(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		return nil, nil, err
 	}
 	return &m, c, nil

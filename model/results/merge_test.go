@@ -57,7 +57,7 @@ func TestMergeRejectsBadShardSets(t *testing.T) {
 	d.CopyInputs(&m, testScenario(t))
 	c := newTestCollector(t, 16)
 	fill(t, c, 16, 33)
-	if err := d.Finish(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
 	partial := filepath.Join(t.TempDir(), "partial")
