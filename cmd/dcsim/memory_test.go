@@ -12,7 +12,7 @@ import (
 // kept in memory is refused at once with exit 2 and a way out, instead of
 // running for minutes and being killed.
 func TestRunRefusesWhatCannotFit(t *testing.T) {
-	if _, ok := memAvailable(); !ok {
+	if _, err := os.Stat("/proc/meminfo"); err != nil {
 		t.Skip("no /proc/meminfo")
 	}
 	out := filepath.Join(t.TempDir(), "huge")
@@ -28,11 +28,5 @@ func TestRunRefusesWhatCannotFit(t *testing.T) {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("%s was left behind", p)
 		}
-	}
-}
-
-func TestCheckMemory(t *testing.T) {
-	if err := checkMemory(1000, 1, 13); err != nil {
-		t.Errorf("1,000 replications refused: %v", err)
 	}
 }

@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/dcsim/dcsim/model"
-	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/model/pipeline"
 )
 
 func mergeCommand() *cli.Command {
@@ -39,68 +36,20 @@ Examples:
 			if c.NArg() == 0 {
 				return badInputf("merge needs the shard directories as arguments")
 			}
-			spec, err := mergeSpec(c, c.Args().First())
+			obs := newObserver(c, "merge")
+			res, err := pipeline.Merge(c.Context, pipeline.MergeSpec{Dirs: c.Args().Slice(), Out: c.String("out"), Force: c.Bool("force"),
+				Plots: !c.Bool("no-plots"), Version: version(), Load: loadScenario}, obs)
+			obs.done()
 			if err != nil {
+				return cliError(err)
+			}
+			if err := show(c, res); err != nil {
 				return err
 			}
-			_, col, err := results.MergeWith(c.Args().Slice(), c.String("out"), c.Bool("force"), spec.beforeFinish)
-			if err != nil {
-				return badInput(err)
-			}
-			if spec.plots {
-				if _, err := writeReport(c.String("out")); err != nil {
-					return fmt.Errorf("merged into %s, but the report failed: %w", c.String("out"), err)
-				}
-			}
 			if !c.Bool("quiet") {
-				if err := spec.show(c, col); err != nil {
-					return err
-				}
-				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", c.NArg(), c.String("out"))
+				fmt.Fprintf(c.App.Writer, "merged %d shards\n", c.NArg())
 			}
 			return nil
 		},
 	}
-}
-
-// mergeSpec rebuilds, from the first shard's manifest and scenario copy,
-// what the unsharded command would have added to its results (compare.json,
-// plots), so a merge ends with the same files.
-func mergeSpec(c *cli.Context, shard string) (*runSpec, error) {
-	man, err := results.ReadManifest(filepath.Join(shard, results.ManifestFile))
-	if err != nil {
-		return nil, badInput(err)
-	}
-	path := filepath.Join(shard, man.ScenarioFile)
-	sc, err := loadScenario(path)
-	if err != nil {
-		return nil, err
-	}
-	spec := &runSpec{scenarioPath: path, sc: sc, seed: man.Seed, reps: man.Replications,
-		workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), ctx: c.Context}
-	switch man.Command {
-	case "compare":
-		err = setupCompare(spec, compareOptionsFromManifest(man.Options))
-	default:
-		err = setupRun(spec, man.Options["incident"])
-		spec.sc = sc
-		seed := man.Seed
-		spec.beforeFinish = func(dir string, col *results.Collector) error {
-			if !spec.plots {
-				return nil
-			}
-			return drawRunPlots(dir, scenarioFor(sc, man.Options["incident"]), seed, col)
-		}
-	}
-	return spec, err
-}
-
-// scenarioFor applies a run's --incident option.
-func scenarioFor(sc *model.Scenario, incident string) *model.Scenario {
-	for i, in := range sc.Incidents {
-		if incident != "" && in.Name == incident {
-			return sc.WithIncident(i)
-		}
-	}
-	return sc
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/pipeline"
 	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
 )
@@ -60,65 +62,6 @@ Examples:
 	}
 }
 
-// runSpec is what a run needs, from flags or from a resumed manifest.
-type runSpec struct {
-	scenarioPath string
-	sc           *model.Scenario
-	seed         uint64
-	reps         int
-	workers      int
-	shard        sim.Shard
-	out          string
-
-	command  string            // "run" or "compare"
-	options  map[string]string // result-affecting options, kept in the manifest
-	models   []*model.Model    // one per Collector variant
-	variants []string
-	// beforeFinish writes extra files into the staging directory once
-	// every replication is in; show prints the stdout report.
-	beforeFinish func(dir string, col *results.Collector) error
-	show         func(c *cli.Context, col *results.Collector) error
-	plots        bool // draw plots in beforeFinish
-	parquet      bool // also write replications.parquet (kept across resumes)
-	ctx          context.Context
-}
-
-// setupRun fills spec's models for a plain run of the scenario's incident,
-// or of catalogue incident name.
-func setupRun(spec *runSpec, incident string) error {
-	spec.command = "run"
-	sc := spec.sc
-	if incident != "" {
-		k := -1
-		for i, in := range sc.Incidents {
-			if in.Name == incident {
-				k = i
-			}
-		}
-		if k < 0 {
-			var names []string
-			for _, in := range sc.Incidents {
-				names = append(names, in.Name)
-			}
-			return badInputf("--incident %q: the scenario's catalogue has %s", incident, strings.Join(append(names, "no other incidents"), ", "))
-		}
-		sc = sc.WithIncident(k)
-		spec.options = map[string]string{"incident": incident}
-	}
-	spec.models = []*model.Model{model.Compile(sc)}
-	spec.variants = []string{"baseline"}
-	spec.show = func(c *cli.Context, col *results.Collector) error {
-		return results.WriteTable(c.App.Writer, col.Summary(), 0)
-	}
-	spec.beforeFinish = func(dir string, col *results.Collector) error {
-		if !spec.plots {
-			return nil
-		}
-		return drawRunPlots(dir, sc, spec.seed, col)
-	}
-	return nil
-}
-
 func runAction(c *cli.Context) error {
 	if c.String("resume") != "" {
 		return resumeAction(c)
@@ -130,269 +73,204 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := setupRun(spec, c.String("incident")); err != nil {
-		return err
-	}
-	return startFresh(c, spec)
+	spec.Kind, spec.Incident = pipeline.KindRun, c.String("incident")
+	return runPipeline(c, spec)
 }
 
-// startFresh prepares the output directory and runs spec from its first
-// replication.
-func startFresh(c *cli.Context, spec *runSpec) error {
-	dir, err := results.Prepare(spec.out, c.Bool("force"), spec.scenarioPath)
+// runPipeline runs spec and prints its table.
+func runPipeline(c *cli.Context, spec pipeline.Spec) error {
+	obs := newObserver(c, string(spec.Kind)+" "+spec.Scenario.Name)
+	res, err := pipeline.Run(c.Context, spec, obs)
+	obs.done()
 	if err != nil {
-		return badInput(err)
+		return cliError(err)
 	}
-	if spec.parquet {
-		if spec.options == nil {
-			spec.options = map[string]string{}
+	return show(c, res)
+}
+
+// show prints a finished result's table on stdout.
+func show(c *cli.Context, res *pipeline.Result) error {
+	if c.Bool("quiet") {
+		return nil
+	}
+	if res.Comparison != nil {
+		if err := writeCompareTable(c.App.Writer, res.Comparison); err != nil {
+			return err
 		}
-		spec.options["parquet"] = "true"
-	}
-	man := &results.Manifest{
-		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
-		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
-	}
-	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
-		dir.Discard()
+	} else if err := results.WriteTable(c.App.Writer, res.Summary, 0); err != nil {
 		return err
 	}
-	dir.Parquet = spec.parquet
-	lo, _ := spec.shard.Range(spec.reps)
-	col, err := results.NewCollector(spec.sc.Name, spec.variants, serviceNames(spec.sc), lo)
-	if err != nil {
-		dir.Discard()
-		return err
-	}
-	return execute(c, spec, dir, man, col)
+	fmt.Fprintf(c.App.Writer, "\nresults in %s\n", res.Dir)
+	return nil
 }
 
-func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
+// cliError maps the pipeline's errors to exit codes.
+func cliError(err error) error {
+	var ie *pipeline.InputError
+	var in *pipeline.Interrupted
+	switch {
+	case errors.As(err, &in):
+		return interruptedError(in.Msg)
+	case errors.As(err, &ie):
+		return badInput(ie.Err)
+	}
+	return err
+}
+
+func specFromFlags(c *cli.Context, path string) (pipeline.Spec, error) {
 	sc, err := loadScenario(path)
 	if err != nil {
-		return nil, err
+		return pipeline.Spec{}, err
 	}
-	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), parquet: c.Bool("parquet")}
+	s := pipeline.Spec{ScenarioPath: path, Scenario: sc, Seed: sc.Seed, Replications: sc.Replications, Workers: runtime.GOMAXPROCS(0),
+		Plots: !c.Bool("no-plots"), Parquet: c.Bool("parquet"), Force: c.Bool("force"), Version: version()}
 	if c.IsSet("seed") {
-		s.seed = c.Uint64("seed")
+		s.Seed = c.Uint64("seed")
 	}
 	if c.IsSet("replications") {
-		s.reps = c.Int("replications")
-		if s.reps < 1 {
-			return nil, badInputf("--replications must be at least 1, got %d", s.reps)
+		s.Replications = c.Int("replications")
+		if s.Replications < 1 {
+			return s, badInputf("--replications must be at least 1, got %d", s.Replications)
 		}
 	}
 	if c.IsSet("workers") {
-		s.workers = c.Int("workers")
-		if s.workers < 1 {
-			return nil, badInputf("--workers must be at least 1, got %d", s.workers)
+		s.Workers = c.Int("workers")
+		if s.Workers < 1 {
+			return s, badInputf("--workers must be at least 1, got %d", s.Workers)
 		}
 	}
-	s.shard = sim.Shard{Index: 0, Count: 1}
+	s.Shard = sim.Shard{Index: 0, Count: 1}
 	if v := c.String("shard"); v != "" {
 		if v == "auto" {
 			var err error
 			if v, err = shardFromEnv(os.Getenv); err != nil {
-				return nil, badInputf("--shard auto: %v", err)
+				return s, badInputf("--shard auto: %v", err)
 			}
 		}
 		sh, err := sim.ParseShard(v)
 		if err != nil {
-			return nil, badInputf("--shard: %v", err)
+			return s, badInputf("--shard: %v", err)
 		}
-		s.shard = sh
+		s.Shard = sh
 	}
-	s.out = c.String("out")
-	if c.IsSet("out") && strings.TrimSpace(s.out) == "" {
-		return nil, badInputf("--out is empty: name a results directory (without --out, results go to results/<scenario name>)")
+	s.Out = c.String("out")
+	if c.IsSet("out") && strings.TrimSpace(s.Out) == "" {
+		return s, badInputf("--out is empty: name a results directory (without --out, results go to results/<scenario name>)")
 	}
-	if lo, hi := s.shard.Range(s.reps); lo == hi {
-		return nil, badInputf("--shard %s of %d replications holds no replication: with %d replications use at most %d shards, or run more replications", s.shard, s.reps, s.reps, s.reps)
+	if lo, hi := s.Shard.Range(s.Replications); lo == hi {
+		return s, badInputf("--shard %s of %d replications holds no replication: with %d replications use at most %d shards, or run more replications", s.Shard, s.Replications, s.Replications, s.Replications)
 	}
-	if s.out == "" {
-		s.out = filepath.Join("results", sc.Name)
-		if s.shard.Count > 1 {
-			s.out = filepath.Join("results", fmt.Sprintf("%s-shard-%d-of-%d", sc.Name, s.shard.Index, s.shard.Count))
+	if s.Out == "" {
+		s.Out = filepath.Join("results", sc.Name)
+		if s.Shard.Count > 1 {
+			s.Out = filepath.Join("results", fmt.Sprintf("%s-shard-%d-of-%d", sc.Name, s.Shard.Index, s.Shard.Count))
 		}
 	}
 	return s, nil
 }
 
 func resumeAction(c *cli.Context) error {
-	out := c.String("resume")
-	res, err := results.OpenResume(out)
-	if err != nil {
-		return badInput(err)
-	}
-	old := res.Manifest
-	path := c.Args().First()
-	if path == "" {
-		path = filepath.Join(res.Dir.Path(), old.ScenarioFile)
-	}
-	sc, err := loadScenario(path)
-	if err != nil {
-		return err
-	}
-	sh, err := sim.ParseShard(defaultShard(old.Shard))
-	if err != nil {
-		return badInputf("%s: manifest shard: %v", out, err)
-	}
-	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out, plots: !c.Bool("no-plots")}
-	if c.IsSet("workers") {
-		spec.workers = c.Int("workers")
-		if spec.workers < 1 {
-			return badInputf("--workers must be at least 1, got %d", spec.workers)
-		}
-	}
-	switch old.Command {
-	case "run":
-		err = setupRun(spec, old.Options["incident"])
-	case "compare":
-		err = setupCompare(spec, compareOptionsFromManifest(old.Options))
-	default:
-		err = badInputf("%s: cannot resume a %q result", out, old.Command)
-	}
-	if err != nil {
-		return err
-	}
 	for _, f := range []string{"seed", "replications", "shard", "out"} {
 		if c.IsSet(f) {
 			return badInputf("--%s cannot be changed when resuming: the run keeps the settings it started with", f)
 		}
 	}
-	// --parquet is kept from the interrupted run (or added now).
-	spec.parquet = old.Options["parquet"] == "true" || c.Bool("parquet")
-	if old.Options["parquet"] == "true" {
-		if spec.options == nil {
-			spec.options = map[string]string{}
+	rs := pipeline.ResumeSpec{Out: c.String("resume"), ScenarioPath: c.Args().First(), Workers: runtime.GOMAXPROCS(0),
+		Plots: !c.Bool("no-plots"), Parquet: c.Bool("parquet"), Version: version(), Load: loadScenario}
+	if c.IsSet("workers") {
+		rs.Workers = c.Int("workers")
+		if rs.Workers < 1 {
+			return badInputf("--workers must be at least 1, got %d", rs.Workers)
 		}
-		spec.options["parquet"] = "true"
 	}
-	sha, err := results.FileSHA256(path)
+	obs := newObserver(c, "resume "+rs.Out)
+	obs.resuming = rs.Out
+	res, err := pipeline.Resume(c.Context, rs, obs)
+	obs.done()
 	if err != nil {
-		return err
+		return cliError(err)
 	}
-	man := &results.Manifest{
-		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
-		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
-	}
-	if err := res.Continue(man, spec.parquet); err != nil {
-		return badInput(err)
-	}
-	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "dcsim: resuming %s at replication %d of %d\n", out, res.Collector.Next(), spec.reps)
-	}
-	return execute(c, spec, res.Dir, man, res.Collector)
+	return show(c, res)
 }
 
-func defaultShard(s string) string {
-	if s == "" {
-		return "0/1"
-	}
-	return s
+// observer shows the pipeline's progress on stderr: a progress bar per
+// phase when stderr is a terminal and --quiet is not set, and always the
+// answer to a first Ctrl-C.
+type observer struct {
+	w        io.Writer
+	tty      bool
+	desc     string
+	resuming string // the directory being resumed, for the first message
+	bar      *progressbar.ProgressBar
 }
 
-func serviceNames(sc *model.Scenario) []string {
-	out := make([]string, len(sc.Services))
-	for i, s := range sc.Services {
-		out[i] = s.Name
+func newObserver(c *cli.Context, desc string) *observer {
+	o := &observer{w: c.App.ErrWriter, desc: desc}
+	if f, ok := c.App.ErrWriter.(*os.File); ok && !c.Bool("quiet") && term.IsTerminal(int(f.Fd())) {
+		o.tty = true
 	}
-	return out
+	if c.Bool("quiet") {
+		o.w = io.Discard
+	}
+	return o
 }
 
-// execute runs the remaining replications of spec into col, checkpointing,
-// and finishes or saves partial results on interrupt.
-func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manifest, col *results.Collector) error {
-	ctx := c.Context
-	spec.ctx = ctx
-	_, hi := spec.shard.Range(spec.reps)
-	from := col.Next()
-	if err := checkMemory(hi-col.First(), len(spec.variants), len(spec.sc.Services)); err != nil {
-		dir.Discard()
-		return err
+func (o *observer) Phase(name string, total int) {
+	o.done()
+	if o.resuming != "" && name == pipeline.PhaseSimulate {
+		fmt.Fprintf(o.w, "dcsim: resuming %s: %d replications to go\n", o.resuming, total)
+		o.resuming = ""
 	}
-	col.Grow(hi - from)
-	bar := newProgress(c, hi-from, spec.command+" "+spec.sc.Name)
-	var ckErr error
-	// Checkpoint every 5 s, but never spend more than a tenth of the time
-	// rewriting files that grow with the run.
-	every := 5 * time.Second
-	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
-	res := model.Simulate(ctx, spec.models, cfg, func(rep int, outs []results.Outcome) {
-		col.Add(rep, outs)
-		bar.Add(1)
-		if ckErr == nil {
-			t0 := time.Now()
-			ckErr = dir.CheckpointIfDue(man, col, every)
-			if d := time.Since(t0); d > every/10 {
-				every = 10 * d
-			}
-		}
-	})
-	bar.Finish()
-	if ckErr != nil {
-		return fmt.Errorf("writing checkpoint: %w; %s", ckErr, lastCheckpoint(dir, spec.out))
+	if !o.tty {
+		return
 	}
-	if !res.Complete {
-		if err := dir.Save(man, col, nil); err != nil {
-			return fmt.Errorf("saving partial results: %w; %s", err, lastCheckpoint(dir, spec.out))
-		}
-		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
-			col.Len(), hi-col.First(), dir.Path(), spec.out))
+	desc := name
+	if name == pipeline.PhaseSimulate {
+		desc = o.desc
 	}
-	whole := spec.shard.Count <= 1
-	if whole && spec.beforeFinish != nil {
-		if err := spec.beforeFinish(dir.Path(), col); err != nil {
-			return err
-		}
+	if total <= 0 {
+		fmt.Fprintf(o.w, "dcsim: %s…\n", name)
+		return
 	}
-	if err := dir.Finish(man, col, nil); err != nil {
-		return fmt.Errorf("%w; %s", err, lastCheckpoint(dir, spec.out))
-	}
-	if whole && spec.plots {
-		// The report reads the committed files, so it shows exactly what
-		// the directory holds.
-		if _, err := writeReport(dir.Final()); err != nil {
-			return fmt.Errorf("results are complete in %s, but the report failed: %w", dir.Final(), err)
-		}
-	}
-	if !c.Bool("quiet") {
-		if err := spec.show(c, col); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.App.Writer, "\nresults in %s\n", dir.Final())
-	}
-	return nil
-}
-
-// progress is the subset of a progress bar execute uses.
-type progress interface {
-	Add(int) error
-	Finish() error
-}
-
-type noProgress struct{}
-
-func (noProgress) Add(int) error { return nil }
-func (noProgress) Finish() error { return nil }
-
-// newProgress returns a progress bar on stderr when it is a terminal and
-// --quiet is not set, and a silent one otherwise.
-func newProgress(c *cli.Context, total int, desc string) progress {
-	f, ok := c.App.ErrWriter.(*os.File)
-	if !ok || c.Bool("quiet") || !term.IsTerminal(int(f.Fd())) || total <= 0 {
-		return noProgress{}
-	}
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
+	o.bar = progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(o.w),
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("rep"),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetPredictTime(true),
 	)
+}
+
+func (o *observer) Progress(done int) {
+	if o.bar != nil {
+		o.bar.Set(done)
+	}
+}
+
+// Saving answers a first Ctrl-C: what is being saved, and what a second
+// one costs.
+func (o *observer) Saving(reps int, since time.Duration) {
+	o.done()
+	fmt.Fprintf(o.w, "dcsim: saving %s replications… press Ctrl-C again to stop without saving the last %.0f s of work (the last checkpoint is kept)\n",
+		groupDigits(reps), math.Ceil(since.Seconds()))
+}
+
+func (o *observer) done() {
+	if o.bar != nil {
+		o.bar.Finish()
+		o.bar = nil
+	}
+}
+
+// groupDigits writes n with thousands separators: 123,456.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // shardFromEnv returns "i/n" from a batch scheduler's environment: a Slurm
@@ -450,48 +328,4 @@ func shardFromEnv(getenv func(string) string) (string, error) {
 		return fmt.Sprintf("%d/%d", id, n), nil
 	}
 	return "", fmt.Errorf("no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX in the environment")
-}
-
-// checkMemory refuses, before any work, a run whose kept per-replication
-// values would not fit in the memory available: 8 bytes per metric per
-// service per variant per replication, twice that while slices grow.
-func checkMemory(reps, variants, services int) error {
-	need := 2 * 8 * float64(reps) * float64(variants) * float64(services*len(results.ServiceMetrics)+len(results.OverallMetrics))
-	avail, ok := memAvailable()
-	if !ok || need < 0.8*avail {
-		return nil
-	}
-	return badInputf("%d replications of %d variant(s) need about %.1f GB to keep their results, more than the %.1f GB available; run slices with --shard i/n and combine them with dcsim merge",
-		reps, variants, need/1e9, avail/1e9)
-}
-
-// memAvailable reads MemAvailable from /proc/meminfo, in bytes.
-func memAvailable() (float64, bool) {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				kb, err := strconv.ParseFloat(f[0], 64)
-				if err == nil {
-					return kb * 1024, true
-				}
-			}
-		}
-	}
-	return 0, false
-}
-
-// lastCheckpoint says what a failed write (a full disk, say) left behind:
-// the last checkpoint, resumable once there is room, or nothing.
-func lastCheckpoint(dir *results.Dir, out string) string {
-	m, err := results.ReadManifest(filepath.Join(dir.Path(), results.ManifestFile))
-	if err != nil {
-		return "no checkpoint was written yet; nothing can be resumed"
-	}
-	return fmt.Sprintf("the last checkpoint (%d replications) in %s is intact: free some space and continue with: dcsim run --resume %s",
-		m.ReplicationsDone, dir.Path(), out)
 }

@@ -1,11 +1,13 @@
-package main
+package pipeline
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dcsim/dcsim/model"
@@ -13,45 +15,82 @@ import (
 	"github.com/dcsim/dcsim/model/results"
 )
 
-func countServers(sc *model.Scenario) int {
-	n := 0
-	for _, s := range sc.Sites {
-		for _, d := range s.Domains {
-			n += d.Servers
+// drawn is what draw built: the charts, in the order their files are
+// named (see runChartNames and compareChartNames), and for a run the
+// replayed typical replication.
+type drawn struct {
+	charts []report.Chart
+	trace  *Trace
+	rep    int
+}
+
+var (
+	runChartNames     = []string{"recovery_cdf", "user_hours_hist", "timeline"}
+	compareChartNames = []string{"investments", "risk_reduction_per_cost", "recovery_cdf_by_option"}
+)
+
+// draw builds the charts of a run (cmp nil) or comparison, writes each as
+// PNG and SVG into dir — all at once, as drawing is single-threaded per
+// chart — and for a run timeline.txt; it returns early if ctx is
+// cancelled.
+func (j *job) draw(ctx context.Context, dir string, col *results.Collector, cmp *model.Comparison) (*drawn, error) {
+	return drawCharts(ctx, dir, j.sc, j.Seed, j.plan, col, cmp, j.obs)
+}
+
+func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64, plan *model.Plan, col *results.Collector, cmp *model.Comparison, obs Observer) (*drawn, error) {
+	d := &drawn{}
+	names := runChartNames
+	if cmp != nil {
+		names = compareChartNames
+		d.charts = compareCharts(sc, plan, col, cmp, keyService(cmp))
+	} else {
+		d.charts, d.trace, d.rep = runCharts(sc, seed, col)
+	}
+	var files []func() error
+	for i, ch := range d.charts {
+		for _, ext := range []string{".png", ".svg"} {
+			path := filepath.Join(dir, names[i]+ext)
+			files = append(files, func() error { return saveChart(ch, path) })
 		}
 	}
-	return n
-}
-
-// both writes a chart as PNG and SVG.
-func both(dir, name string, draw func(path string) error) error {
-	return saveCharts(dir, map[string]func(string) error{name: draw})
-}
-
-// saveCharts draws each named chart as PNG and SVG, all at once: drawing
-// is single-threaded per chart, and a run's charts take longer than its
-// simulation when drawn one after another.
-func saveCharts(dir string, charts map[string]func(path string) error) error {
+	if d.trace != nil {
+		files = append(files, func() error {
+			return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
+				return d.trace.WriteText(w, sc, "baseline", seed, d.rep)
+			})
+		})
+	}
+	obs.Phase(PhasePlot, len(files))
+	errs := make(chan error, len(files))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for name, draw := range charts {
-		for _, ext := range []string{".png", ".svg"} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := draw(filepath.Join(dir, name+ext)); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("%s%s: %w", name, ext, err)
-					}
-					mu.Unlock()
-				}
-			}()
+	for _, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- f()
+		}()
+	}
+	for i := range files {
+		select {
+		case err := <-errs:
+			if err != nil {
+				return nil, err
+			}
+			obs.Progress(i + 1)
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 	wg.Wait()
-	return first
+	return d, nil
+}
+
+// saveChart writes ch to path as PNG or SVG (by extension) with
+// results.WriteAtomic: fsynced, and its temporary file one the stale-temp
+// cleanup knows.
+func saveChart(ch report.Chart, path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	return results.WriteAtomic(path, func(w io.Writer) error { return ch.Render(w, format) })
 }
 
 // typicalReplication returns the replication whose time until every
@@ -71,8 +110,9 @@ func typicalReplication(col *results.Collector, v int) int {
 }
 
 // runCharts builds a run's charts: recovery CDF per service, histogram of
-// user-hours lost, and the timeline of the typical replication.
-func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hist, timeline report.Chart, tl *traceLog, rep int) {
+// user-hours lost, and the timeline of the typical replication, which it
+// replays with the run's seed.
+func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) ([]report.Chart, *Trace, int) {
 	// Services never impaired (all zeros) would crowd the chart; drop them
 	// unless no service was impaired at all.
 	var series, all []report.CDFSeries
@@ -87,13 +127,13 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 	if len(series) == 0 {
 		series = all
 	}
-	cdf = report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), series)
-	hist = report.NewHistogram(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", col.OverallValues(0, "user_hours_lost"))
-	rep = typicalReplication(col, 0)
-	tl = traceReplication(sc, seed, rep)
+	cdf := report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover per service (%d replications)", sc.Name, col.Len()), series)
+	hist := report.NewHistogram(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", col.OverallValues(0, "user_hours_lost"))
+	rep := typicalReplication(col, 0)
+	tl := Replay(sc, seed, rep)
 	series2, markers, end := tl.stepSeries(sc)
-	timeline = report.NewTimeline(fmt.Sprintf("%s: serving fraction in replication %d (median time to full recovery)", sc.Name, rep), series2, markers, end)
-	return
+	timeline := report.NewTimeline(fmt.Sprintf("%s: serving fraction in replication %d (median time to full recovery)", sc.Name, rep), series2, markers, end)
+	return []report.Chart{cdf, hist, timeline}, tl, rep
 }
 
 func allZero(x []float64) bool {
@@ -105,22 +145,8 @@ func allZero(x []float64) bool {
 	return true
 }
 
-// drawRunPlots draws a run's charts and timeline.txt into dir; the
-// timeline replays the typical replication with the run's seed.
-func drawRunPlots(dir string, sc *model.Scenario, seed uint64, col *results.Collector) error {
-	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
-	if err := saveCharts(dir, map[string]func(string) error{
-		"recovery_cdf": cdf.Save, "user_hours_hist": hist.Save, "timeline": timeline.Save,
-	}); err != nil {
-		return err
-	}
-	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
-		return tl.writeText(w, sc, "baseline", seed, rep)
-	})
-}
-
 // stepSeries converts the trace into step series and markers.
-func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report.Marker, float64) {
+func (t *Trace) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report.Marker, float64) {
 	series := make([]report.StepSeries, len(sc.Services))
 	for i, s := range sc.Services {
 		series[i] = report.StepSeries{Label: s.Name, T: []float64{0}, F: []float64{1}}
@@ -213,16 +239,6 @@ func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector,
 	return charts
 }
 
-// drawComparePlots draws a comparison's plots into dir.
-func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
-	names := []string{"investments", "risk_reduction_per_cost", "recovery_cdf_by_option"}
-	charts := map[string]func(string) error{}
-	for i, ch := range compareCharts(sc, plan, col, cmp, keyService(cmp)) {
-		charts[names[i]] = ch.Save
-	}
-	return saveCharts(dir, charts)
-}
-
 // keyService is the service leadership looks at first: kakaotalk when
 // present, else the user service with the largest user-hours lost.
 func keyService(cmp *model.Comparison) string {
@@ -230,4 +246,13 @@ func keyService(cmp *model.Comparison) string {
 		return "kakaotalk"
 	}
 	return firstUserService(cmp)
+}
+
+// firstUserService is the first service, by name, of a comparison.
+func firstUserService(cmp *model.Comparison) string {
+	keys := sortedKeys(cmp.Options[0].TimeToRecoverH)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
 }
