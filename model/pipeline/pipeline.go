@@ -209,6 +209,7 @@ func Run(ctx context.Context, spec Spec, obs Observer) (*Result, error) {
 		dir.Discard()
 		return nil, err
 	}
+	col.SpillTo(dir.Path())
 	return j.execute(ctx, dir, man, col)
 }
 
@@ -312,7 +313,7 @@ const (
 func (j *job) execute(ctx context.Context, dir *results.Dir, man *results.Manifest, col *results.Collector) (*Result, error) {
 	_, hi := j.Shard.Range(j.Replications)
 	from := col.Next()
-	if err := checkMemory(hi-col.First(), len(j.variants), len(j.Scenario.Services)); err != nil {
+	if err := checkDisk(dir.Path(), hi-col.First(), len(j.variants), len(j.Scenario.Services)); err != nil {
 		dir.Close()
 		if col.Len() == 0 {
 			dir.Discard()

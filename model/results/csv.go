@@ -77,10 +77,12 @@ func (c *Collector) writeRows(w io.Writer, from, to int) error {
 	}
 	qs[len(c.services)] = OverallService
 	base := len(c.services) * nService
+	src := c.rows()
 	for i := from - c.first; i < to-c.first; i++ {
 		rep := strconv.AppendInt(nil, int64(c.first+i), 10)
+		all, at := src.at(i)
 		for v := range c.variants {
-			cols := c.cols[v]
+			cols := all[v]
 			for s := range qs {
 				b = append(b, qv[v]...)
 				b = append(b, ',')
@@ -98,7 +100,7 @@ func (c *Collector) writeRows(w io.Writer, from, to int) error {
 						k = base + m
 					}
 					if k >= 0 {
-						b = strconv.AppendFloat(b, cols[k][i], 'g', -1, 64)
+						b = strconv.AppendFloat(b, cols[k][at], 'g', -1, 64)
 					}
 				}
 				b = append(b, '\n')

@@ -729,6 +729,7 @@ func loadCheckpoint(dir string, m *Manifest) (*Collector, *os.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
+	c.SpillTo(dir)
 	want := m.EndReplication - m.FirstReplication
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) && want == 0 {
@@ -783,6 +784,7 @@ func loadCollector(dir string, m *Manifest) (*Collector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
+	c.SpillTo(dir)
 	err = ReadReplications(filepath.Join(dir, ReplicationsFile), c)
 	if errors.Is(err, fs.ErrNotExist) && m.ReplicationsDone == 0 {
 		err = nil

@@ -130,6 +130,7 @@ func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []i
 	if err != nil {
 		return nil, nil, err
 	}
+	c.SpillTo(d.Path())
 	c.Grow(ref.Replications)
 	for _, i := range order {
 		path := filepath.Join(dirs[i], ReplicationsFile)

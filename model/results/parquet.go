@@ -54,9 +54,11 @@ func (c *Collector) WriteParquet(w io.Writer) error {
 		return nil
 	}
 	base := len(c.services) * nService
+	src := c.rows()
 	for i := range c.n {
+		all, at := src.at(i)
 		for v, variant := range c.variants {
-			cols := c.cols[v]
+			cols := all[v]
 			for s := 0; s <= len(c.services); s++ {
 				if len(rows) == batch {
 					if err := flush(); err != nil {
@@ -77,7 +79,7 @@ func (c *Collector) WriteParquet(w io.Writer) error {
 						k = base + m
 					}
 					if k >= 0 {
-						vals = append(vals, cols[k][i])
+						vals = append(vals, cols[k][at])
 						*p = &vals[len(vals)-1]
 					}
 				}
