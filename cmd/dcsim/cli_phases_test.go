@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -207,4 +209,46 @@ func TestCLISIGINTInMerge(t *testing.T) {
 	}
 	cliSameState(t, "the previous merged result", previous, cliDirState(t, out))
 	cliSameState(t, "shard 0", shard0, cliDirState(t, s0))
+}
+
+// TestCLIDiskFull: when the disk fills (here: a file-size limit), the run
+// fails saying the last checkpoint can be resumed, and once there is room
+// it resumes to the uninterrupted result. A --resume while a run is still
+// going says so.
+func TestCLIDiskFull(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	slow := cliScenario(t, "slow")
+	tmp := t.TempDir()
+	cliMust(t, "run", slow, "-n", "2500", "--workers", "1", "--no-plots", "-q", "--out", filepath.Join(tmp, "ref"))
+	out := filepath.Join(tmp, "out")
+	// 400 KB: the first checkpoint (~500 replications, ~300 KB) fits,
+	// the whole run (~1.5 MB) does not.
+	cmd := exec.Command("sh", "-c", `ulimit -f 800 && exec "$0" "$@"`, cliBinary(t), "run", slow, "-n", "2500", "--workers", "1", "--no-plots", "-q", "--out", out)
+	cmd.Dir = tmp
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile, a resume says the run is still going.
+	if cliWaitFor(nil, 10*time.Second, func() bool { return cliExists(out + ".partial") }) {
+		if r := cliRun(t, "run", "--resume", out, "-q"); r.code != 2 || !strings.Contains(r.stderr, "still going") {
+			t.Errorf("--resume of a run still going:\n%s", r)
+		}
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("run into a full disk: %v, want exit 1\nstderr:\n%s", err, stderr.String())
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "is intact") || !strings.Contains(msg, "--resume "+out) {
+		t.Errorf("the error does not say the last checkpoint can be resumed:\n%s", msg)
+	}
+	r := cliExec(t, tmp, "run", "--resume", out, "--no-plots", "-q")
+	if r.code != 0 {
+		t.Fatalf("resume once there is room:\n%s", r)
+	}
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv")
 }

@@ -611,15 +611,16 @@ func (d *Dir) appendCSV(c *Collector) error {
 	if d.csvNext < c.First() || d.csvNext > c.Next() {
 		return fmt.Errorf("write %s: it holds replications up to %d, the collector [%d, %d)", path, d.csvNext, c.First(), c.Next())
 	}
+	// The file's errors name it already.
 	bw := bufio.NewWriterSize(d.csv, 256<<10)
 	if err := c.writeRows(bw, d.csvNext, c.Next()); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	if err := d.csv.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	d.csvNext = c.Next()
 	return nil
