@@ -32,12 +32,12 @@ var (
 // draw builds the charts of a run (cmp nil) or comparison, writes each as
 // PNG and SVG into dir — all at once, as drawing is single-threaded per
 // chart — and for a run timeline.txt; it returns early if ctx is
-// cancelled.
-func (j *job) draw(ctx context.Context, dir string, col *results.Collector, cmp *model.Comparison) (*drawn, error) {
-	return drawCharts(ctx, dir, j.sc, j.Seed, j.plan, col, cmp, j.obs)
+// cancelled. drawCharts with dir "" only builds the charts.
+func (j *job) draw(ctx context.Context, dir string, col *results.Collector, cmp *model.Comparison, bg *sync.WaitGroup) (*drawn, error) {
+	return drawCharts(ctx, dir, j.sc, j.Seed, j.plan, col, cmp, j.obs, bg)
 }
 
-func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64, plan *model.Plan, col *results.Collector, cmp *model.Comparison, obs Observer) (*drawn, error) {
+func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64, plan *model.Plan, col *results.Collector, cmp *model.Comparison, obs Observer, bg *sync.WaitGroup) (*drawn, error) {
 	d := &drawn{}
 	names := runChartNames
 	if cmp != nil {
@@ -45,6 +45,9 @@ func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64
 		d.charts = compareCharts(sc, plan, col, cmp, keyService(cmp))
 	} else {
 		d.charts, d.trace, d.rep = runCharts(sc, seed, col)
+	}
+	if dir == "" {
+		return d, nil // the charts only, for the report
 	}
 	var files []func() error
 	for i, ch := range d.charts {
@@ -62,11 +65,10 @@ func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64
 	}
 	obs.Phase(PhasePlot, len(files))
 	errs := make(chan error, len(files))
-	var wg sync.WaitGroup
 	for _, f := range files {
-		wg.Add(1)
+		bg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer bg.Done()
 			errs <- f()
 		}()
 	}
@@ -81,7 +83,6 @@ func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64
 			return nil, ctx.Err()
 		}
 	}
-	wg.Wait()
 	return d, nil
 }
 

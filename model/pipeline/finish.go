@@ -15,7 +15,9 @@ import (
 // the committed results directory: the comparison (and the budget's
 // portfolio), then summary and data files while the plots are drawn, then
 // the report from what is in memory, then the commit.
-func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifest, col *results.Collector) (*Result, error) {
+//
+// bg counts the goroutines that may outlive an interrupted finish.
+func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifest, col *results.Collector, bg *sync.WaitGroup) (*Result, error) {
 	whole := j.Shard.Count <= 1
 	out := &Result{Dir: dir.Final(), Manifest: man, Collector: col}
 	if j.Kind == KindCompare && whole {
@@ -32,15 +34,14 @@ func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifes
 	// Summary and data files, and the plots, at the same time.
 	j.obs.Phase(PhaseWrite, 0)
 	var (
-		wg             sync.WaitGroup
 		writeErr       error
 		plotErr        error
 		charts         *drawn
 		writing, drawn = make(chan struct{}), make(chan struct{})
 	)
-	wg.Add(1)
+	bg.Add(1)
 	go func() {
-		defer wg.Done()
+		defer bg.Done()
 		defer close(writing)
 		out.Summary = col.Summary()
 		if writeErr = dir.Prepared(man, col, out.Summary); writeErr != nil {
@@ -51,9 +52,11 @@ func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifes
 		}
 	}()
 	if whole && j.Plots {
+		bg.Add(1)
 		go func() {
+			defer bg.Done()
 			defer close(drawn)
-			charts, plotErr = j.draw(ctx, dir.Path(), col, out.Comparison)
+			charts, plotErr = j.draw(ctx, dir.Path(), col, out.Comparison, bg)
 		}()
 	} else {
 		close(drawn)
@@ -77,7 +80,7 @@ func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifes
 	if charts != nil {
 		j.obs.Phase(PhaseReport, 0)
 		page := buildPage(j.sc, man, col, out.Summary, j.plan, out.Comparison, charts)
-		if err := runCtx(ctx, func() error { return writeReport(dir.Path(), page) }); err != nil {
+		if err := runCtx(ctx, bg, func() error { return writeReport(dir.Path(), page) }); err != nil {
 			if ctx.Err() != nil {
 				return nil, j.interrupted(PhaseReport, dir, col.Len())
 			}
@@ -97,9 +100,13 @@ func (j *job) finish(ctx context.Context, dir *results.Dir, man *results.Manifes
 // runCtx runs f, returning early with ctx's error if ctx is cancelled
 // first. f goes on in the background then; it only writes temporary files
 // in a staging directory, which the next resume cleans.
-func runCtx(ctx context.Context, f func() error) error {
+func runCtx(ctx context.Context, bg *sync.WaitGroup, f func() error) error {
 	done := make(chan error, 1)
-	go func() { done <- f() }()
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		done <- f()
+	}()
 	select {
 	case err := <-done:
 		return err

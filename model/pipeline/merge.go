@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/results"
@@ -60,6 +61,7 @@ func Merge(ctx context.Context, ms MergeSpec, obs Observer) (*Result, error) {
 		return nil, err
 	}
 	out := &Result{}
+	var bg sync.WaitGroup
 	obs.Phase(PhaseMerge, man.Replications)
 	m, col, err := results.MergeWith(ctx, ms.Dirs, ms.Out, ms.Force, obs.Progress, func(dir string, col *results.Collector, sum *results.Summary) error {
 		out.Summary = sum
@@ -76,7 +78,7 @@ func Merge(ctx context.Context, ms MergeSpec, obs Observer) (*Result, error) {
 		if !j.Plots {
 			return nil
 		}
-		d, err := drawCharts(ctx, dir, j.sc, j.Seed, j.plan, col, out.Comparison, obs)
+		d, err := drawCharts(ctx, dir, j.sc, j.Seed, j.plan, col, out.Comparison, obs, &bg)
 		if err != nil {
 			return err
 		}
@@ -85,7 +87,7 @@ func Merge(ctx context.Context, ms MergeSpec, obs Observer) (*Result, error) {
 			return err
 		}
 		obs.Phase(PhaseReport, 0)
-		return runCtx(ctx, func() error { return writeReport(dir, buildPage(j.sc, mm, col, sum, j.plan, out.Comparison, d)) })
+		return runCtx(ctx, &bg, func() error { return writeReport(dir, buildPage(j.sc, mm, col, sum, j.plan, out.Comparison, d)) })
 	})
 	if ctx.Err() != nil {
 		return nil, &Interrupted{Phase: PhaseMerge, Msg: fmt.Sprintf("merge interrupted; nothing written to %s (the shards and any earlier result there are untouched)", ms.Out)}
@@ -154,20 +156,15 @@ func Redraw(ctx context.Context, dir string, plots bool, load func(string) (*mod
 	}
 	target := dir
 	if !plots {
-		// Build the charts for the report without writing their files.
-		tmp, err := os.MkdirTemp("", "dcsim-charts-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		target = tmp
+		target = "" // build the charts for the report, write no files
 	}
-	d, err := drawCharts(ctx, target, runSc, man.Seed, plan, col, cmp, obs)
+	var bg sync.WaitGroup
+	d, err := drawCharts(ctx, target, runSc, man.Seed, plan, col, cmp, obs, &bg)
 	if err != nil {
 		return err
 	}
 	obs.Phase(PhaseReport, 0)
-	return runCtx(ctx, func() error { return writeReport(dir, buildPage(runSc, man, col, col.Summary(), plan, cmp, d)) })
+	return runCtx(ctx, &bg, func() error { return writeReport(dir, buildPage(runSc, man, col, col.Summary(), plan, cmp, d)) })
 }
 
 // scenarioFor applies a run's --incident option.

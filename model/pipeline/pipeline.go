@@ -13,14 +13,17 @@
 // and an *Interrupted error says how to resume. Before the phases that
 // follow the simulation (the budget's extra simulation, writing, plots,
 // report) every replication is checkpointed, so a signal there loses
-// nothing and a resume only redoes that phase. A previous complete result
-// in the output directory is replaced only at the very end.
+// nothing and a resume only redoes that phase; work abandoned there goes
+// on in the background until it ends (it writes only temporary files), and
+// the output directory's lock is released after it. A previous complete
+// result in the output directory is replaced only at the very end.
 package pipeline
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dcsim/dcsim/model"
@@ -337,10 +340,12 @@ func (j *job) execute(ctx context.Context, dir *results.Dir, man *results.Manife
 		}
 	})
 	if ckErr != nil {
+		dir.Close()
 		return nil, fmt.Errorf("writing checkpoint: %w; %s", ckErr, lastCheckpoint(dir, j.Out))
 	}
 	if !res.Complete {
 		j.obs.Saving(col.Len(), dir.SinceCheckpoint())
+		defer dir.Close()
 		if err := dir.Save(man, col, nil); err != nil {
 			return nil, fmt.Errorf("saving partial results: %w; %s", err, lastCheckpoint(dir, j.Out))
 		}
@@ -351,10 +356,22 @@ func (j *job) execute(ctx context.Context, dir *results.Dir, man *results.Manife
 	// follow, so a signal in them loses nothing.
 	if dir.SinceCheckpoint() > 0 && from < hi {
 		if err := dir.Checkpoint(man, col); err != nil {
+			dir.Close()
 			return nil, fmt.Errorf("writing checkpoint: %w; %s", err, lastCheckpoint(dir, j.Out))
 		}
 	}
-	return j.finish(ctx, dir, man, col)
+	var bg sync.WaitGroup
+	out, err := j.finish(ctx, dir, man, col, &bg)
+	if err != nil {
+		// Work abandoned on a signal may still be writing temporary
+		// files into the staging directory: release its lock (for a
+		// resume in this process) once that has stopped.
+		go func() {
+			bg.Wait()
+			dir.Close()
+		}()
+	}
+	return out, err
 }
 
 // interrupted is the error of a signal in a phase after the simulation:
