@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/results"
@@ -50,4 +51,31 @@ func BenchmarkSimulateKakao10k(b *testing.B) {
 		model.Simulate(context.Background(), m, sim.RunConfig{Seed: 1, From: 0, To: 10000, Workers: 2}, func(rep int, o []results.Outcome) { col.Add(rep, o) })
 	}
 	b.ReportMetric(10000*float64(b.N)/b.Elapsed().Seconds(), "reps/s")
+}
+
+// BenchmarkPipelineOverhead runs the whole pipeline and the simulation
+// alone on kakao-2022, 10,000 replications, alternately, and reports the
+// pipeline's time as a multiple of the simulation's (target ≤ 1.3).
+func BenchmarkPipelineOverhead(b *testing.B) {
+	path := "../../scenarios/kakao-2022.toml"
+	sc, err := model.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := []*model.Model{model.Compile(sc)}
+	var whole, alone time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		col, _ := results.NewCollector(sc.Name, []string{"baseline"}, serviceNames(sc), 0)
+		model.Simulate(context.Background(), m, sim.RunConfig{Seed: 1, From: 0, To: 10000, Workers: 2}, func(rep int, o []results.Outcome) { col.Add(rep, o) })
+		alone += time.Since(t0)
+		t0 = time.Now()
+		spec := Spec{ScenarioPath: path, Scenario: sc, Seed: 1, Replications: 10000, Workers: 2, Shard: sim.Shard{Count: 1},
+			Out: filepath.Join(b.TempDir(), "out"), Plots: true, Version: "bench", Kind: KindRun}
+		if _, err := Run(context.Background(), spec, nil); err != nil {
+			b.Fatal(err)
+		}
+		whole += time.Since(t0)
+	}
+	b.ReportMetric(float64(whole)/float64(alone), "x_simulation")
 }
