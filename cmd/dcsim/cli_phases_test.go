@@ -252,3 +252,24 @@ func TestCLIDiskFull(t *testing.T) {
 	}
 	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv")
 }
+
+// TestCLIReportCleansStaleTemps: a report or plot killed mid-write leaves
+// a temporary file; the next report into the directory removes it, and
+// writes its own through the same atomic, fsynced path.
+func TestCLIReportCleansStaleTemps(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	cliMust(t, "run", cliScenario(t, "example"), "-n", "50", "-q", "--out", out)
+	stale := []string{".report.html.tmp-123", ".timeline.svg.tmp-9"}
+	for _, f := range stale {
+		os.WriteFile(filepath.Join(out, f), []byte("half"), 0o644)
+	}
+	cliMust(t, "report", out)
+	for _, f := range stale {
+		if cliExists(filepath.Join(out, f)) {
+			t.Errorf("%s left after dcsim report", f)
+		}
+	}
+	if !cliExists(filepath.Join(out, "report.html")) {
+		t.Error("no report.html")
+	}
+}
