@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -64,11 +65,20 @@ func drawCharts(ctx context.Context, dir string, sc *model.Scenario, seed uint64
 		})
 	}
 	obs.Phase(PhasePlot, len(files))
+	// As many at once as there are cores: more would not be faster, and
+	// each holds its chart's drawing in memory.
 	errs := make(chan error, len(files))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for _, f := range files {
 		bg.Add(1)
 		go func() {
 			defer bg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if ctx.Err() != nil {
+				errs <- ctx.Err()
+				return
+			}
 			errs <- f()
 		}()
 	}
