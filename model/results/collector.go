@@ -190,17 +190,21 @@ func (c *Collector) spillChunk() {
 		os.Remove(f.Name()) // unlinked: gone with the process, whatever happens
 		c.spill = f
 	}
-	buf := make([]byte, 0, 8*c.chunk*len(c.variants)*c.width)
+	// Column by column through a small buffer: no copy of the chunk.
+	buf := make([]byte, 0, 8*c.chunk)
+	off := c.chunkOffset(c.spilled / c.chunk)
 	for v := range c.cols {
 		for k := range c.cols[v] {
+			buf = buf[:0]
 			for _, x := range c.cols[v][k] {
 				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
 			}
+			if _, err := c.spill.WriteAt(buf, off); err != nil {
+				c.spillErr, c.chunk = err, math.MaxInt
+				return
+			}
+			off += int64(len(buf))
 		}
-	}
-	if _, err := c.spill.WriteAt(buf, c.chunkOffset(c.spilled/c.chunk)); err != nil {
-		c.spillErr, c.chunk = err, math.MaxInt
-		return
 	}
 	c.spilled += c.chunk
 	for v := range c.cols {
@@ -218,10 +222,6 @@ func (c *Collector) chunkOffset(i int) int64 {
 // readChunk reads spilled chunk i into dst (shaped like c.cols, with
 // room for a chunk) and returns it.
 func (c *Collector) readChunk(i int, dst [][][]float64) [][][]float64 {
-	buf := make([]byte, 8*c.chunk*len(c.variants)*c.width)
-	if _, err := c.spill.ReadAt(buf, c.chunkOffset(i)); err != nil {
-		panic(fmt.Sprintf("results: reading back spilled replications: %v", err))
-	}
 	if dst == nil {
 		dst = make([][][]float64, len(c.variants))
 		for v := range dst {
@@ -231,13 +231,18 @@ func (c *Collector) readChunk(i int, dst [][][]float64) [][][]float64 {
 			}
 		}
 	}
-	at := 0
+	// Column by column through a small buffer: no copy of the chunk.
+	buf := make([]byte, 8*c.chunk)
+	off := c.chunkOffset(i)
 	for v := range dst {
 		for k := range dst[v] {
+			if _, err := c.spill.ReadAt(buf, off); err != nil {
+				panic(fmt.Sprintf("results: reading back spilled replications: %v", err))
+			}
+			off += int64(len(buf))
 			col := dst[v][k]
 			for r := range col {
-				col[r] = math.Float64frombits(binary.LittleEndian.Uint64(buf[at:]))
-				at += 8
+				col[r] = math.Float64frombits(binary.LittleEndian.Uint64(buf[8*r:]))
 			}
 		}
 	}
