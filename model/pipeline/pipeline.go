@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -246,7 +247,7 @@ func Resume(ctx context.Context, rs ResumeSpec, obs Observer) (*Result, error) {
 	old := res.Manifest
 	path := rs.ScenarioPath
 	if path == "" {
-		path = res.Dir.Path() + "/" + old.ScenarioFile
+		path = filepath.Join(res.Dir.Path(), old.ScenarioFile)
 	}
 	load := rs.Load
 	if load == nil {
@@ -384,7 +385,7 @@ func (j *job) interrupted(phase string, dir *results.Dir, reps int) error {
 // lastCheckpoint says what a failed write (a full disk, say) left behind:
 // the last checkpoint, resumable once there is room, or nothing.
 func lastCheckpoint(dir *results.Dir, out string) string {
-	m, err := results.ReadManifest(dir.Path() + "/" + results.ManifestFile)
+	m, err := results.ReadManifest(filepath.Join(dir.Path(), results.ManifestFile))
 	if err != nil {
 		return "no checkpoint was written yet; nothing can be resumed"
 	}
