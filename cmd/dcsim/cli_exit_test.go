@@ -194,14 +194,11 @@ func TestCLIOutNotOurs(t *testing.T) {
 		t.Errorf("a refused run left %s.partial", mine)
 	}
 
-	cliMust(t, "run", example, "-n", "20", "--no-plots", "-q", "--out", mine, "--force")
-	m := cliManifest(t, mine)
-	if m["complete"] != true || m["replications"] != float64(20) {
-		t.Errorf("--force run: manifest %v", m)
+	// --force never replaces a directory dcsim did not write.
+	if r := cliRun(t, "run", example, "-n", "20", "--no-plots", "-q", "--out", mine, "--force"); r.code != 2 || !strings.Contains(r.stderr, "never replaces") {
+		t.Errorf("--force over a foreign directory: want exit 2 saying dcsim never replaces it:\n%s", r)
 	}
-	if !cliExists(filepath.Join(mine, ".dcsim-results")) {
-		t.Error("no .dcsim-results marker after --force")
-	}
+	cliSameState(t, "refused --force", before, cliDirState(t, mine))
 
 	// An empty directory and a previous result need no --force.
 	empty := filepath.Join(tmp, "empty")
@@ -285,5 +282,30 @@ func TestCLIHelpAfterScenario(t *testing.T) {
 	if len(failed) > 0 {
 		t.Errorf("bug: help with a scenario argument fails (urfave/cli takes the argument for a help topic; permuteArgs in args.go could drop positional arguments when -h/--help is given):\n  %s",
 			strings.Join(failed, "\n  "))
+	}
+}
+
+// TestCLISmallGaps checks bad flag values that used to slip through: a
+// negative or NaN budget, an empty --out, and a shard with no
+// replications each exit 2 with a clear message, before any simulation.
+func TestCLISmallGaps(t *testing.T) {
+	example, invest := cliScenario(t, "example"), cliScenario(t, "invest")
+	out := filepath.Join(t.TempDir(), "out")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare", invest, "--all", "-n", "20", "--budget", "-5", "--out", out}, "--budget"},
+		{[]string{"compare", invest, "--all", "-n", "20", "--budget", "nan", "--out", out}, "--budget"},
+		{[]string{"run", example, "-n", "20", "--out", ""}, "--out"},
+		{[]string{"run", example, "-n", "10", "--shard", "3/1000", "--out", out}, "holds none"},
+	} {
+		r := cliRun(t, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("want exit 2 naming %q:\n%s", c.want, r)
+		}
+		if cliExists(out) || cliExists(out+".partial") {
+			t.Errorf("a refused command wrote %s", out)
+		}
 	}
 }

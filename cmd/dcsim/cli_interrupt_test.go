@@ -27,7 +27,10 @@ const maxStop = 2 * time.Second
 // checkPartial checks what a checkpoint or an interrupted run left in
 // staging (OUT.partial) against the contract and returns how many
 // replications it holds.
-func checkPartial(t *testing.T, staging string, reps, services int) (done int) {
+// checkPartial checks an interrupted run's staging directory; saved says
+// the run saved on its way out (a signal), so summary.json must be there
+// too — a periodic checkpoint (what kill -9 leaves) writes none.
+func checkPartial(t *testing.T, staging string, reps, services int, saved bool) (done int) {
 	t.Helper()
 	m := cliManifest(t, staging)
 	if m["complete"] != false || m["finished"] != nil {
@@ -54,6 +57,9 @@ func checkPartial(t *testing.T, staging string, reps, services int) (done int) {
 		Variants []struct {
 			Overall map[string]struct{ N int } `json:"overall"`
 		} `json:"variants"`
+	}
+	if !saved && !cliExists(filepath.Join(staging, "summary.json")) {
+		return done
 	}
 	if err := json.Unmarshal(cliReadFile(t, filepath.Join(staging, "summary.json")), &sum); err != nil {
 		t.Fatal(err)
@@ -97,7 +103,7 @@ func TestCLIInterruptResume(t *testing.T) {
 	if took > maxStop {
 		t.Errorf("SIGINT: the run took %v to stop, want at most %v", took, maxStop)
 	}
-	done1 := checkPartial(t, out+".partial", interruptReps, 5)
+	done1 := checkPartial(t, out+".partial", interruptReps, 5, true)
 	started := cliManifest(t, out+".partial")["started"]
 	cliSameState(t, "the previous result in OUT after SIGINT", previous, cliDirState(t, out))
 
@@ -143,7 +149,7 @@ func TestCLIInterruptResume(t *testing.T) {
 		t.Errorf("SIGKILL: the resumed run ended by %q with exit %d", resume.signal, resume.code)
 	}
 	t.Logf("interrupted at %d, checkpointed at %d of %d, killed", done1, done2, interruptReps)
-	if got := checkPartial(t, out+".partial", interruptReps, 5); got < done2 {
+	if got := checkPartial(t, out+".partial", interruptReps, 5, false); got < done2 {
 		t.Errorf("after kill -9 the checkpoint holds %d replications, want at least %d", got, done2)
 	}
 	cliSameState(t, "the previous result in OUT after kill -9", previous, cliDirState(t, out))
@@ -191,7 +197,7 @@ func TestCLISIGTERM(t *testing.T) {
 	if took > maxStop {
 		t.Errorf("SIGTERM: the run took %v to stop, want at most %v", took, maxStop)
 	}
-	checkPartial(t, out+".partial", interruptReps, 5)
+	checkPartial(t, out+".partial", interruptReps, 5, true)
 	if m := cliManifest(t, out+".partial"); m["seed"] != float64(99) {
 		t.Errorf("partial manifest seed %v, want 99", m["seed"])
 	}
@@ -437,4 +443,54 @@ func TestCLIResumeKeepsParquet(t *testing.T) {
 		t.Fatal("bug: a run started with --parquet and resumed without it has no replications.parquet (the manifest does not record --parquet; run.go resumeAction takes it from the resume's flags only)")
 	}
 	cliSameFiles(t, filepath.Join(tmp, "ref"), filepath.Join(tmp, "out"), "replications.parquet", "overall.parquet")
+}
+
+// TestCLIEarlyCheckpointAndDoubleSIGINT checks the guarantees around
+// signals: the first checkpoint comes about a second into the simulation,
+// so a kill -9 then loses at most that; the first SIGINT says what it is
+// saving and how to skip it; a second SIGINT right after exits at once but
+// never loses what the last checkpoint holds — the run resumes to the same
+// files as an uninterrupted one.
+func TestCLIEarlyCheckpointAndDoubleSIGINT(t *testing.T) {
+	slow := cliScenario(t, "slow")
+	tmp := t.TempDir()
+	n := strconv.Itoa(interruptReps)
+	cliMust(t, "run", slow, "-n", n, "--workers", "1", "--no-plots", "-q", "--out", filepath.Join(tmp, "ref"))
+
+	// kill -9 after the first (early) checkpoint.
+	out := filepath.Join(tmp, "killed")
+	run := cliStart(t, tmp, "run", slow, "-n", n, "--workers", "1", "--no-plots", "-q", "--out", "killed")
+	start := time.Now()
+	if !cliWaitFor(run, 30*time.Second, func() bool { return cliExists(filepath.Join(out+".partial", "manifest.json")) }) {
+		t.Fatalf("no checkpoint appeared; stderr:\n%s", run.stderr.String())
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the first checkpoint took %v; it should come about a second into the simulation", took)
+	}
+	if run.exited() {
+		t.Fatalf("the run ended before it was killed: make interruptReps bigger")
+	}
+	run.cmd.Process.Signal(syscall.SIGKILL)
+	run.wait(t, 10*time.Second)
+	checkPartial(t, out+".partial", interruptReps, 5, false)
+	cliMust(t, "run", "--resume", out, "-q")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv")
+
+	// Two SIGINTs in a row.
+	out2 := filepath.Join(tmp, "twice")
+	run = cliStart(t, tmp, "run", slow, "-n", n, "--workers", "1", "--no-plots", "-q", "--out", "twice")
+	if !cliWaitFor(run, 30*time.Second, func() bool { return cliExists(filepath.Join(out2+".partial", "manifest.json")) }) {
+		t.Fatalf("no checkpoint appeared; stderr:\n%s", run.stderr.String())
+	}
+	run.cmd.Process.Signal(os.Interrupt)
+	time.Sleep(20 * time.Millisecond)
+	run.cmd.Process.Signal(os.Interrupt)
+	if code := run.wait(t, 10*time.Second); code != 130 {
+		t.Errorf("double SIGINT: exit %d, want 130", code)
+	}
+	if msg := run.stderr.String(); !strings.Contains(msg, "saving") || !strings.Contains(msg, "press Ctrl-C again") {
+		t.Errorf("the first SIGINT did not say what it does:\n%s", msg)
+	}
+	cliMust(t, "run", "--resume", out2, "-q")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out2, "summary.json", "replications.csv", "overall.csv")
 }

@@ -125,6 +125,9 @@ func compareAction(c *cli.Context) error {
 		}
 	}
 	o := compareOptions{combinations: c.Bool("combinations"), budget: c.Float64("budget"), years: c.Float64("years"), discount: c.Float64("discount-rate")}
+	if c.IsSet("budget") && !(o.budget >= 0 && o.budget <= math.MaxFloat64) {
+		return badInputf("--budget must be a capex of 0 or more in the scenario currency, got %g", o.budget)
+	}
 	switch {
 	case c.Bool("all"):
 		for _, iv := range spec.sc.Investments {

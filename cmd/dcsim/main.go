@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -163,6 +164,10 @@ func isUsageError(err error) bool {
 // which signal arrived so the command can exit 130 or 143.
 var gotSignal os.Signal
 
+// onFirstSignal, when set (by a run that is simulating), says what the
+// first signal does, for the user at the terminal.
+var onFirstSignal atomic.Pointer[func() string]
+
 func signalContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)
@@ -171,6 +176,9 @@ func signalContext() (context.Context, func()) {
 		select {
 		case s := <-ch:
 			gotSignal = s
+			if f := onFirstSignal.Load(); f != nil {
+				fmt.Fprintln(os.Stderr, (*f)())
+			}
 			cancel()
 			// A second signal means "now": leave without tidying up.
 			s2 := <-ch

@@ -8,21 +8,21 @@ import (
 	"testing"
 )
 
-// TestRunRefusesWhatCannotFit: a replication count whose results cannot be
-// kept in memory is refused at once with exit 2 and a way out, instead of
-// running for minutes and being killed.
+// TestRunRefusesWhatCannotFit: a replication count whose results cannot fit
+// on disk is refused at once with exit 2 and a way out, instead of running
+// for hours and failing; memory is never the limit (results spill to disk).
 func TestRunRefusesWhatCannotFit(t *testing.T) {
-	if _, ok := memAvailable(); !ok {
-		t.Skip("no /proc/meminfo")
+	if _, ok := diskAvailable(t.TempDir()); !ok {
+		t.Skip("no free-space figure on this system")
 	}
 	out := filepath.Join(t.TempDir(), "huge")
 	var stdout, stderr bytes.Buffer
-	code := mainCode([]string{"dcsim", "run", "../../scenarios/example.toml", "-n", "1000000000", "--out", out, "-q"}, &stdout, &stderr)
+	code := mainCode([]string{"dcsim", "run", "../../scenarios/example.toml", "-n", "2000000000", "--out", out, "-q"}, &stdout, &stderr)
 	if code != 2 {
 		t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr.String())
 	}
-	if msg := stderr.String(); !strings.Contains(msg, "GB") || !strings.Contains(msg, "--shard") {
-		t.Errorf("message does not say how much memory or how to shard:\n%s", msg)
+	if msg := stderr.String(); !strings.Contains(msg, "GB of disk") || !strings.Contains(msg, "--shard") {
+		t.Errorf("message does not say how much disk or how to shard:\n%s", msg)
 	}
 	for _, p := range []string{out, out + ".partial"} {
 		if _, err := os.Stat(p); err == nil {
@@ -31,8 +31,8 @@ func TestRunRefusesWhatCannotFit(t *testing.T) {
 	}
 }
 
-func TestCheckMemory(t *testing.T) {
-	if err := checkMemory(1000, 1, 13); err != nil {
+func TestCheckDisk(t *testing.T) {
+	if err := checkDisk(t.TempDir(), 1000, 1, 13); err != nil {
 		t.Errorf("1,000 replications refused: %v", err)
 	}
 }

@@ -44,7 +44,15 @@ Examples:
 			if err != nil {
 				return err
 			}
-			_, col, err := results.MergeWith(dirs, c.String("out"), c.Bool("force"), spec.beforeFinish)
+			ctx := c.Context
+			var before func(string, *results.Collector, *results.Summary) error
+			if spec.beforeFinish != nil {
+				before = func(dir string, col *results.Collector, _ *results.Summary) error { return spec.beforeFinish(dir, col) }
+			}
+			_, col, err := results.MergeWith(ctx, dirs, c.String("out"), c.Bool("force"), nil, before)
+			if ctx.Err() != nil {
+				return interruptedError(fmt.Sprintf("merge interrupted; nothing written to %s (the shards are untouched): run it again", c.String("out")))
+			}
 			if err != nil {
 				return badInput(err)
 			}

@@ -137,8 +137,7 @@ func riskAction(c *cli.Context) error {
 
 	ann := model.NewAnnual(plan, workers)
 	cfg := ann.Config(years, seed, method, workers)
-	ctx, stop := signalContext()
-	defer stop()
+	ctx := c.Context
 	if !c.Bool("quiet") {
 		fmt.Fprintf(c.App.ErrWriter, "simulating years of %d incident types for %d variants until the AAL and %g-year loss are within ±%g%%…\n",
 			len(cfg.Incidents), len(cfg.Variants), period, 100*prec)
@@ -221,8 +220,7 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 	if outer == 1 || sobolN == 1 {
 		return badInputf("--uncertainty and --sobol need at least 2 points")
 	}
-	ctx, stop := signalContext()
-	defer stop()
+	ctx := c.Context
 	build := func(x []float64) (*risk.Config, risk.Simulate, error) {
 		return ann.ConfigAt(x, inner, seed, method, workers), ann.Simulate, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -132,7 +133,7 @@ func runAction(c *cli.Context) error {
 // startFresh prepares the output directory and runs spec from its first
 // replication.
 func startFresh(c *cli.Context, spec *runSpec) error {
-	dir, err := results.Prepare(spec.out, c.Bool("force"))
+	dir, err := results.Prepare(spec.out, c.Bool("force"), spec.scenarioPath)
 	if err != nil {
 		return badInput(err)
 	}
@@ -198,6 +199,12 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 		s.shard = sh
 	}
 	s.out = c.String("out")
+	if c.IsSet("out") && strings.TrimSpace(s.out) == "" {
+		return nil, badInputf("--out is empty: name the output directory, or leave --out out for the default")
+	}
+	if lo, hi := s.shard.Range(s.reps); lo == hi {
+		return nil, badInputf("--shard %s of %d replications holds none: use fewer shards than replications", s.shard, s.reps)
+	}
 	if s.out == "" {
 		s.out = filepath.Join("results", sc.Name)
 		if s.shard.Count > 1 {
@@ -297,25 +304,36 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	spec.ctx = ctx
 	_, hi := spec.shard.Range(spec.reps)
 	from := col.Next()
-	if err := checkMemory(hi-col.First(), len(spec.variants), len(spec.sc.Services)); err != nil {
+	col.SpillTo(dir.Path())
+	if err := checkDisk(dir.Path(), hi-col.First(), len(spec.variants), len(spec.sc.Services)); err != nil {
 		dir.Discard()
 		return err
 	}
 	col.Grow(hi - from)
 	bar := newProgress(c, hi-from, spec.command+" "+spec.sc.Name)
 	var ckErr error
-	// Checkpoint every 5 s, but never spend more than a tenth of the time
-	// rewriting files that grow with the run.
-	every := 5 * time.Second
+	// The first checkpoint comes after about a second, so that a kill -9
+	// never loses more than that; then every 5 s, but never spending more
+	// than a tenth of the time appending rows.
+	every := time.Second
+	var done atomic.Int64
+	msg := func() string {
+		return fmt.Sprintf("\nsaving %s replications… press Ctrl-C again to stop without saving the last %.0f s of work (the checkpoint before them is kept)",
+			groupThousands(int(done.Load())), dir.SinceCheckpoint().Seconds())
+	}
+	onFirstSignal.Store(&msg)
+	defer onFirstSignal.Store(nil)
 	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
 	res := model.Simulate(ctx, spec.models, cfg, func(rep int, outs []results.Outcome) {
 		col.Add(rep, outs)
+		done.Store(int64(col.Len()))
 		bar.Add(1)
 		if ckErr == nil {
 			t0 := time.Now()
+			due := dir.SinceCheckpoint() >= every
 			ckErr = dir.CheckpointIfDue(man, col, every)
-			if d := time.Since(t0); d > every/10 {
-				every = 10 * d
+			if due {
+				every = max(5*time.Second, 10*time.Since(t0))
 			}
 		}
 	})
@@ -324,7 +342,7 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 		return fmt.Errorf("writing checkpoint: %w", ckErr)
 	}
 	if !res.Complete {
-		if err := dir.Checkpoint(man, col); err != nil {
+		if err := dir.Save(man, col, nil); err != nil {
 			return fmt.Errorf("saving partial results: %w", err)
 		}
 		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
@@ -336,7 +354,7 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 			return err
 		}
 	}
-	if err := dir.Finish(man, col); err != nil {
+	if err := dir.Finish(man, col, nil); err != nil {
 		return err
 	}
 	if whole && spec.plots {
@@ -484,35 +502,29 @@ func slurmArrayPosition(id int, atoi func(string) (int, error), getenv func(stri
 	return fmt.Sprintf("%d/%d", (id-lo)/step, n), nil
 }
 
-// checkMemory refuses, before any work, a run whose kept per-replication
-// values would not fit in the memory available: 8 bytes per metric per
-// service per variant per replication, twice that while slices grow.
-func checkMemory(reps, variants, services int) error {
-	need := 2 * 8 * float64(reps) * float64(variants) * float64(services*len(results.ServiceMetrics)+len(results.OverallMetrics))
-	avail, ok := memAvailable()
-	if !ok || need < 0.8*avail {
+// bytesPerNumber is what one kept number costs on disk: 8 bytes in the
+// Collector's spill file and about 20 as text in the tables.
+const bytesPerNumber = 28
+
+// checkDisk refuses, before any work, a run whose results would not fit on
+// the file system of dir. Memory needs no check: the Collector holds at
+// most a chunk (results.SpillChunkBytes) of replications in memory and
+// spills the rest next to the results.
+func checkDisk(dir string, reps, variants, services int) error {
+	need := bytesPerNumber * float64(reps) * float64(variants) * float64(services*len(results.ServiceMetrics)+len(results.OverallMetrics))
+	avail, ok := diskAvailable(dir)
+	if !ok || need < 0.9*avail {
 		return nil
 	}
-	return badInputf("%d replications of %d variant(s) need about %.1f GB to keep their results, more than the %.1f GB available; run slices with --shard i/n and combine them with dcsim merge",
-		reps, variants, need/1e9, avail/1e9)
+	return badInputf("%d replications of %d variant(s) need about %.1f GB of disk for their results, more than the %.1f GB free under %s; run slices with --shard i/n on several machines and combine them with dcsim merge",
+		reps, variants, need/1e9, avail/1e9, dir)
 }
 
-// memAvailable reads MemAvailable from /proc/meminfo, in bytes.
-func memAvailable() (float64, bool) {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0, false
+// groupThousands writes n with thousands separators: 123,456.
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				kb, err := strconv.ParseFloat(f[0], 64)
-				if err == nil {
-					return kb * 1024, true
-				}
-			}
-		}
-	}
-	return 0, false
+	return s
 }

@@ -95,6 +95,11 @@ func syncDir(dir string) error {
 	return err
 }
 
+// RemoveStaleTemps deletes temporary files that a crashed or interrupted
+// WriteAtomic left in dir. Call it before writing into an existing
+// results directory.
+func RemoveStaleTemps(dir string) { removeStaleTemps(dir) }
+
 // removeStaleTemps deletes temporary files that a crashed WriteAtomic left
 // in dir.
 func removeStaleTemps(dir string) {

@@ -1,8 +1,11 @@
 package results
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"os"
 	"slices"
 	"strings"
 
@@ -31,13 +34,21 @@ var (
 // replications, in replication order, and derives the Summary, the
 // per-metric value series and replications.csv from them.
 //
-// Storage is one float64 slice per (variant, service, metric) and per
-// (variant, overall metric): 8 bytes per number, so 10,000 replications of
-// 3 variants with 15 services hold 10,000 × 3 × (15×6 + 7) × 8 B ≈ 23 MB
-// (up to twice that while slices grow).
+// Storage is one float64 per (replication, variant, service, metric) and
+// per (replication, variant, overall metric): 8 bytes per number, 10,000
+// replications of 3 variants with 15 services are 10,000 × 3 × (15×6 + 7)
+// × 8 B ≈ 23 MB. Memory stays bounded at any replication count: the
+// newest replications are held in memory in a chunk of at most
+// SpillChunkBytes (and at least 64 replications); each full chunk is
+// appended to a spill file — unlinked at creation, so it never outlives
+// the process — and read back column by column where a whole column is
+// needed (Values, Summary) or chunk by chunk (the CSV and Parquet rows).
+// Nothing is approximated: every quantile is the exact order statistic.
 //
-// A Collector is not safe for concurrent use; sim.Run calls its reduce
-// function from one goroutine, which is where Add belongs.
+// A Collector is not safe for concurrent use by writers; sim.Run calls
+// its reduce function from one goroutine, which is where Add belongs.
+// Readers (Values, Summary, WriteCSV…) may run concurrently with each
+// other once Add is no longer called.
 type Collector struct {
 	scenario string
 	variants []string
@@ -45,11 +56,23 @@ type Collector struct {
 	incident string // see SetIncident
 	first    int
 	n        int
-	// cols[v][k] holds variant v's column k in replication order: k =
-	// s*nService + m for service s's metric m, then len(services)*nService
-	// + m for overall metric m.
+	width    int // columns per variant: len(services)*nService + nOverall
+	// cols[v][k] holds variant v's column k for the replications not
+	// spilled, [first+spilled, first+n): k = s*nService + m for service
+	// s's metric m, then len(services)*nService + m for overall metric m.
 	cols [][][]float64
+
+	chunk    int      // replications per spilled chunk
+	spilled  int      // replications in the spill file: whole chunks
+	spill    *os.File // nil until the first chunk is spilled
+	spillDir string   // where the spill file goes ("" = os.TempDir())
+	spillErr error    // set if spilling failed; the Collector then keeps everything in memory
 }
+
+// SpillChunkBytes bounds the replications a Collector holds in memory:
+// its chunk of newest replications is at most this big (unless 64
+// replications are bigger).
+const SpillChunkBytes = 32 << 20
 
 // NewCollector returns an empty Collector for the named scenario whose
 // replications start at index first (0 for a whole run, the shard's first
@@ -81,11 +104,13 @@ func NewCollector(scenario string, variants, services []string, first int) (*Col
 		variants: slices.Clone(variants),
 		services: slices.Clone(services),
 		first:    first,
+		width:    len(services)*nService + nOverall,
 		cols:     make([][][]float64, len(variants)),
 	}
 	for v := range c.cols {
-		c.cols[v] = make([][]float64, len(services)*nService+nOverall)
+		c.cols[v] = make([][]float64, c.width)
 	}
+	c.chunk = min(max(SpillChunkBytes/(8*len(variants)*c.width), 64), 1<<20)
 	return c, nil
 }
 
@@ -127,14 +152,147 @@ func (c *Collector) Next() int { return c.first + c.n }
 // Len returns the number of replications held.
 func (c *Collector) Len() int { return c.n }
 
-// Grow reserves room for n more replications, avoiding the slack of
-// append's doubling when the count is known in advance.
+// Grow reserves room for n more replications (at most a chunk), avoiding
+// the slack of append's doubling when the count is known in advance.
 func (c *Collector) Grow(n int) {
+	n = min(n, c.chunk-(c.n-c.spilled))
 	for v := range c.cols {
 		for k := range c.cols[v] {
 			c.cols[v][k] = slices.Grow(c.cols[v][k], n)
 		}
 	}
+}
+
+// SpillTo sets the directory of the spill file (default os.TempDir(),
+// which may be memory-backed: a results directory is a better place).
+// Call it before the first Add.
+func (c *Collector) SpillTo(dir string) { c.spillDir = dir }
+
+// Close releases the spill file. The Collector must not be used after.
+func (c *Collector) Close() error {
+	if c.spill == nil {
+		return nil
+	}
+	err := c.spill.Close()
+	c.spill = nil
+	return err
+}
+
+// spillChunk appends the in-memory chunk, which holds exactly c.chunk
+// replications, to the spill file: variant by variant, column by column,
+// c.chunk little-endian float64s each. If the file cannot be written the
+// Collector keeps everything in memory from then on.
+func (c *Collector) spillChunk() {
+	if c.spill == nil {
+		f, err := os.CreateTemp(c.spillDir, ".dcsim-spill-*")
+		if err != nil {
+			c.spillErr, c.chunk = err, math.MaxInt
+			return
+		}
+		os.Remove(f.Name()) // unlinked: gone with the process, whatever happens
+		c.spill = f
+	}
+	// Column by column through a small buffer: no copy of the chunk.
+	buf := make([]byte, 0, 8*c.chunk)
+	off := c.chunkOffset(c.spilled / c.chunk)
+	for v := range c.cols {
+		for k := range c.cols[v] {
+			buf = buf[:0]
+			for _, x := range c.cols[v][k] {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
+			}
+			if _, err := c.spill.WriteAt(buf, off); err != nil {
+				c.spillErr, c.chunk = err, math.MaxInt
+				return
+			}
+			off += int64(len(buf))
+		}
+	}
+	c.spilled += c.chunk
+	for v := range c.cols {
+		for k := range c.cols[v] {
+			c.cols[v][k] = c.cols[v][k][:0]
+		}
+	}
+}
+
+// chunkOffset is where spilled chunk i starts in the spill file.
+func (c *Collector) chunkOffset(i int) int64 {
+	return int64(i) * int64(c.chunk) * int64(len(c.variants)) * int64(c.width) * 8
+}
+
+// readChunk reads spilled chunk i into dst (shaped like c.cols, with
+// room for a chunk) and returns it.
+func (c *Collector) readChunk(i int, dst [][][]float64) [][][]float64 {
+	if dst == nil {
+		dst = make([][][]float64, len(c.variants))
+		for v := range dst {
+			dst[v] = make([][]float64, c.width)
+			for k := range dst[v] {
+				dst[v][k] = make([]float64, c.chunk)
+			}
+		}
+	}
+	// Column by column through a small buffer: no copy of the chunk.
+	buf := make([]byte, 8*c.chunk)
+	off := c.chunkOffset(i)
+	for v := range dst {
+		for k := range dst[v] {
+			if _, err := c.spill.ReadAt(buf, off); err != nil {
+				panic(fmt.Sprintf("results: reading back spilled replications: %v", err))
+			}
+			off += int64(len(buf))
+			col := dst[v][k]
+			for r := range col {
+				col[r] = math.Float64frombits(binary.LittleEndian.Uint64(buf[8*r:]))
+			}
+		}
+	}
+	return dst
+}
+
+// column returns variant v's column k over every replication held, in a
+// new slice.
+func (c *Collector) column(v, k int) []float64 {
+	out := make([]float64, 0, c.n)
+	if c.spilled > 0 {
+		buf := make([]byte, 8*c.chunk)
+		for i := range c.spilled / c.chunk {
+			off := c.chunkOffset(i) + int64(v*c.width+k)*int64(c.chunk)*8
+			if _, err := c.spill.ReadAt(buf, off); err != nil {
+				panic(fmt.Sprintf("results: reading back spilled replications: %v", err))
+			}
+			for r := 0; r < len(buf); r += 8 {
+				out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(buf[r:])))
+			}
+		}
+	}
+	return append(out, c.cols[v][k]...)
+}
+
+// rows gives the columns holding replication index i (relative to
+// first), reading spilled chunks back one at a time.
+type rows struct {
+	c      *Collector
+	loaded int
+	buf    [][][]float64
+}
+
+func (c *Collector) rows() *rows { return &rows{c: c, loaded: -1} }
+
+// at returns the columns holding replication i (0-based from First) and
+// i's index in them.
+func (r *rows) at(i int) ([][][]float64, int) {
+	c := r.c
+	if i >= c.spilled {
+		return c.cols, i - c.spilled
+	}
+	ci := i / c.chunk
+	if ci != r.loaded {
+		r.buf = c.readChunk(ci, r.buf)
+		r.loaded = ci
+	}
+	return r.buf, i - ci*c.chunk
 }
 
 // Add records replication rep: outs[v] is variant v's Outcome, with
@@ -156,6 +314,9 @@ func (c *Collector) Add(rep int, outs []Outcome) {
 			panic(fmt.Sprintf("results: Add replication %d variant %q with %d services, want %d",
 				rep, c.variants[v], len(outs[v].Services), len(c.services)))
 		}
+	}
+	if c.n-c.spilled == c.chunk {
+		c.spillChunk()
 	}
 	for v := range outs {
 		o := &outs[v]
@@ -182,7 +343,8 @@ func (c *Collector) Outcome(v, rep int) Outcome {
 	if i < 0 || i >= c.n {
 		panic(fmt.Sprintf("results: replication %d not held (have [%d, %d))", rep, c.first, c.Next()))
 	}
-	cols := c.cols[v]
+	all, i := c.rows().at(i)
+	cols := all[v]
 	o := Outcome{Services: make([]ServiceOutcome, len(c.services))}
 	var sv [nService]float64
 	for s := range o.Services {
@@ -200,10 +362,10 @@ func (c *Collector) Outcome(v, rep int) Outcome {
 }
 
 // Values returns variant v's values of service s's metric (a name in
-// ServiceMetrics) in replication order, one per replication held. The
-// slice is shared, not copied: the caller must not modify it (appending
-// to it is safe). An unknown metric or an index out of range is a
-// programmer error and panics.
+// ServiceMetrics) in replication order, one per replication held, in a
+// new slice the caller owns (read back from the spill file as needed). An
+// unknown metric or an index out of range is a programmer error and
+// panics.
 func (c *Collector) Values(v, s int, metric string) []float64 {
 	if s < 0 || s >= len(c.services) {
 		panic(fmt.Sprintf("results: service index %d out of range [0, %d)", s, len(c.services)))
@@ -212,7 +374,7 @@ func (c *Collector) Values(v, s int, metric string) []float64 {
 	if m < 0 {
 		panic(fmt.Sprintf("results: unknown service metric %q (want one of %s)", metric, strings.Join(ServiceMetrics, ", ")))
 	}
-	return slices.Clip(c.cols[v][s*nService+m])
+	return c.column(v, s*nService+m)
 }
 
 // OverallValues returns variant v's values of the whole-fleet metric (a
@@ -222,11 +384,12 @@ func (c *Collector) OverallValues(v int, metric string) []float64 {
 	if m < 0 {
 		panic(fmt.Sprintf("results: unknown overall metric %q (want one of %s)", metric, strings.Join(OverallMetrics, ", ")))
 	}
-	return slices.Clip(c.cols[v][len(c.services)*nService+m])
+	return c.column(v, len(c.services)*nService+m)
 }
 
 // Summary returns the Stat of every metric of every variant, computed by
-// sim.Summarize over the values in replication order.
+// sim.Summarize over the values in replication order, one column in
+// memory at a time.
 func (c *Collector) Summary() *Summary {
 	sum := &Summary{Scenario: c.scenario, Variants: make([]VariantSummary, len(c.variants))}
 	for v, name := range c.variants {
@@ -235,12 +398,12 @@ func (c *Collector) Summary() *Summary {
 		for s, svc := range c.services {
 			ms := make(Metrics, nService)
 			for m, metric := range ServiceMetrics {
-				ms[metric] = Stat(sim.Summarize(c.cols[v][s*nService+m]))
+				ms[metric] = Stat(sim.Summarize(c.column(v, s*nService+m)))
 			}
 			vs.Services[s] = ServiceSummary{Name: svc, Metrics: ms}
 		}
 		for m, metric := range OverallMetrics {
-			vs.Overall[metric] = Stat(sim.Summarize(c.cols[v][len(c.services)*nService+m]))
+			vs.Overall[metric] = Stat(sim.Summarize(c.column(v, len(c.services)*nService+m)))
 		}
 		sum.Variants[v] = vs
 	}

@@ -534,3 +534,99 @@ func TestCollectorMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(c)
 }
+
+// TestSpillIsInvisible: a Collector that spilled most replications to
+// disk gives exactly what one holding everything in memory gives —
+// values, outcomes, summary, CSV and Parquet bytes — and leaves no file.
+func TestSpillIsInvisible(t *testing.T) {
+	const first, n = 3, 1000
+	mem := newTestCollector(t, first)
+	mem.chunk = math.MaxInt
+	dir := t.TempDir()
+	sp := newTestCollector(t, first)
+	sp.chunk = 7
+	sp.SpillTo(dir)
+	fill(t, mem, first, first+n)
+	fill(t, sp, first, first+n)
+	if sp.spilled != (n-1)/7*7 || sp.spill == nil {
+		t.Fatalf("spilled %d replications, want %d", sp.spilled, (n-1)/7*7)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("the spill file is visible in %s: %v", dir, ents)
+	}
+	for v := range mem.Variants() {
+		for s := range mem.Services() {
+			for _, m := range ServiceMetrics {
+				if a, b := mem.Values(v, s, m), sp.Values(v, s, m); !slices.Equal(a, b) {
+					t.Fatalf("Values(%d, %d, %s) differ after spilling", v, s, m)
+				}
+			}
+		}
+		for _, m := range OverallMetrics {
+			if a, b := mem.OverallValues(v, m), sp.OverallValues(v, m); !slices.Equal(a, b) {
+				t.Fatalf("OverallValues(%d, %s) differ after spilling", v, m)
+			}
+		}
+		for _, rep := range []int{first, first + 6, first + 7, first + 500, first + n - 1} {
+			a, b := mem.Outcome(v, rep), sp.Outcome(v, rep)
+			if !slices.Equal(a.Services, b.Services) || a.OverallValues() != b.OverallValues() {
+				t.Errorf("Outcome(%d, %d) differs after spilling", v, rep)
+			}
+		}
+	}
+	var a, b bytes.Buffer
+	for _, tab := range tables {
+		a.Reset()
+		b.Reset()
+		mem.writeCSV(&a, tab)
+		sp.writeCSV(&b, tab)
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("%s differs after spilling", tab.file)
+		}
+	}
+	a.Reset()
+	b.Reset()
+	mem.WriteServiceParquet(&a, nil)
+	sp.WriteServiceParquet(&b, nil)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("Parquet differs after spilling")
+	}
+	ja, _ := json.Marshal(mem.Summary())
+	jb, _ := json.Marshal(sp.Summary())
+	if !bytes.Equal(ja, jb) {
+		t.Error("summary differs after spilling")
+	}
+}
+
+// TestCollectorMemoryBounded: at 200,000 replications of 15 services the
+// heap stays at a chunk's size, not the 155 MB the values take.
+func TestCollectorMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes ~155 MB to a spill file")
+	}
+	services := make([]string, 15)
+	for i := range services {
+		services[i] = "svc" + string(rune('a'+i))
+	}
+	outs := outcomesFor(0, 1, 15)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c, _ := NewCollector("big", []string{"a"}, services, 0)
+	c.SpillTo(t.TempDir())
+	defer c.Close()
+	for rep := range 200000 {
+		c.Add(rep, outs)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grew := float64(after.HeapAlloc-before.HeapAlloc) / 1e6
+	t.Logf("200,000 × 15 collector: %.1f MB on the heap, %d replications spilled", grew, c.spilled)
+	if grew > 2*SpillChunkBytes/1e6 {
+		t.Errorf("collector holds %.1f MB, want at most two chunks (%d MB)", grew, 2*SpillChunkBytes>>20)
+	}
+	if s := c.Summary(); s.Variants[0].Overall["loss"].N != 200000 {
+		t.Errorf("summary n = %d", s.Variants[0].Overall["loss"].N)
+	}
+	runtime.KeepAlive(c)
+}

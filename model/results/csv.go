@@ -103,9 +103,16 @@ func (c *Collector) WriteServiceCSV(w io.Writer) error { return c.writeCSV(w, se
 func (c *Collector) WriteOverallCSV(w io.Writer) error { return c.writeCSV(w, overallTable) }
 
 func (c *Collector) writeCSV(w io.Writer, t *tableSpec) error {
+	if _, err := io.WriteString(w, strings.Join(t.header, ",")+"\n"); err != nil {
+		return err
+	}
+	return c.writeRows(w, t, c.first, c.Next())
+}
+
+// writeRows writes table t's rows of replications [from, to), which c
+// must hold, without the header: the rows a checkpoint appends.
+func (c *Collector) writeRows(w io.Writer, t *tableSpec, from, to int) error {
 	b := make([]byte, 0, 64<<10)
-	b = append(b, strings.Join(t.header, ",")...)
-	b = append(b, '\n')
 	keys := make([]string, len(c.variants))
 	for v := range c.variants {
 		o, in := c.VariantKey(v)
@@ -116,10 +123,12 @@ func (c *Collector) writeCSV(w io.Writer, t *tableSpec) error {
 	for r := range names {
 		names[r] = csvField(t.name(c, r))
 	}
-	for i := range c.n {
+	src := c.rows()
+	for i := from - c.first; i < to-c.first; i++ {
 		rep := strconv.AppendInt(nil, int64(c.first+i), 10)
+		all, at := src.at(i)
 		for v := range c.variants {
-			cols := c.cols[v]
+			cols := all[v]
 			for r := range rows {
 				b = append(b, rep...)
 				b = append(b, ',')
@@ -130,7 +139,7 @@ func (c *Collector) writeCSV(w io.Writer, t *tableSpec) error {
 				}
 				for m := range t.metrics {
 					b = append(b, ',')
-					b = strconv.AppendFloat(b, cols[t.col(c, r, m)][i], 'g', -1, 64)
+					b = strconv.AppendFloat(b, cols[t.col(c, r, m)][at], 'g', -1, 64)
 				}
 				b = append(b, '\n')
 			}
@@ -186,36 +195,48 @@ func ReadTables(dir string, c *Collector) error {
 // one a replication or more ahead; every replication both hold is whole.
 // On error c holds the replications read before the bad one.
 func ReadTablesFrom(svc io.Reader, svcName string, overall io.Reader, overallName string, c *Collector) error {
+	_, err := readTables(svc, svcName, overall, overallName, c, -1)
+	return err
+}
+
+// readTables is ReadTablesFrom that stops after limit replications (limit
+// < 0: no limit) and returns, per table, the byte offset just after the
+// last replication read: where a checkpoint's files are cut back to.
+func readTables(svc io.Reader, svcName string, overall io.Reader, overallName string, c *Collector, limit int) ([2]int64, error) {
+	var off [2]int64
 	rs, err := newTableReader(svc, svcName, serviceTable, c)
 	if err != nil {
-		return err
+		return off, err
 	}
 	ro, err := newTableReader(overall, overallName, overallTable, c)
 	if err != nil {
-		return err
+		return off, err
 	}
+	off = [2]int64{rs.cr.InputOffset(), ro.cr.InputOffset()}
 	outs := make([]Outcome, len(c.variants))
 	for v := range outs {
 		outs[v].Services = make([]ServiceOutcome, len(c.services))
 	}
-	for {
+	for read := 0; read != limit; read++ {
 		rep := c.Next()
 		for v := range c.variants {
 			for _, tr := range []*tableReader{rs, ro} {
 				eof, err := tr.readVariant(rep, v, &outs[v])
 				if err != nil {
-					return err
+					return off, err
 				}
 				if eof {
 					if v == 0 {
-						return nil // a clean end: between replications
+						return off, nil // a clean end: between replications
 					}
-					return fmt.Errorf("%s: file ends inside replication %d (truncated?)", tr.name, rep)
+					return off, fmt.Errorf("%s: file ends inside replication %d (truncated?)", tr.name, rep)
 				}
 			}
 		}
 		c.Add(rep, outs)
+		off = [2]int64{rs.cr.InputOffset(), ro.cr.InputOffset()}
 	}
+	return off, nil
 }
 
 // tableReader reads one table's rows, checking them against the Collector.

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,7 +38,9 @@ type Dir struct {
 	staging   string // == final when resuming an incomplete final in place
 	committed bool
 	lastCkpt  time.Time
-	lock      *os.File // holds the flock on staging; nil when released or unsupported
+	lock      *os.File   // holds the flock on staging; nil when released or unsupported
+	csv       []*os.File // replications.csv and overall.csv open for appending; nil until the first write
+	csvNext   int        // the replication csv's next row belongs to
 }
 
 // errLocked says another Dir holds a directory's lock.
@@ -47,6 +51,10 @@ var errLocked = errors.New("another dcsim process is writing it")
 // OpenResume. Process exit does the same, so callers need not call it;
 // Commit and Discard release the lock themselves.
 func (d *Dir) Close() error {
+	for _, f := range d.csv {
+		f.Close()
+	}
+	d.csv = nil
 	if d.lock == nil {
 		return nil
 	}
@@ -68,8 +76,12 @@ func (d *Dir) Final() string { return d.final }
 //
 //   - final's parent is created if missing and must be writable (the error
 //     names the path);
-//   - final, if it exists, must be a directory that is empty or holds
-//     MarkerFile (a previous dcsim result), unless force;
+//   - final, if it exists, must be an empty directory or a dcsim results
+//     directory (MarkerFile and ManifestFile in it) holding nothing but
+//     files dcsim writes (see Owned) — force never changes this: dcsim
+//     never replaces a directory holding anything it did not write;
+//   - final must not be, or contain, the working directory or any path in
+//     protect (the scenario file, say): replacing it would delete them;
 //   - the staging directory final+StagingSuffix must not hold an
 //     interrupted run (one with a manifest) unless force — resume it with
 //     OpenResume instead; a staging directory without a manifest (a run that
@@ -79,11 +91,15 @@ func (d *Dir) Final() string { return d.final }
 // takes an exclusive lock (flock) on it, held until Commit, Discard, Close
 // or the end of the process: a second run, resume or merge into the same
 // directory fails at once instead of mixing its files with this one's.
-// final itself is not touched until Commit. A leftover of a Commit that crashed
-// (final+OldSuffix) is cleaned up first.
-func Prepare(final string, force bool) (*Dir, error) {
+// final itself is not touched until Commit, which moves it aside and
+// removes it only once the new results are in place. A leftover of a
+// Commit that crashed (final+OldSuffix) is cleaned up first.
+func Prepare(final string, force bool, protect ...string) (*Dir, error) {
 	final, err := cleanOut(final)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkProtected(final, protect); err != nil {
 		return nil, err
 	}
 	parent := filepath.Dir(final)
@@ -104,15 +120,8 @@ func Prepare(final string, force bool) (*Dir, error) {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("output directory %s exists and is not a directory", final)
 		}
-		if !force && !isResultsDir(final) {
-			empty, err := isEmptyDir(final)
-			if err != nil {
-				return nil, fmt.Errorf("output directory %s: %w", final, err)
-			}
-			if !empty {
-				return nil, fmt.Errorf("output directory %s is not empty and is not a dcsim results directory (no %s in it): "+
-					"choose another output directory, or force replacing it", final, MarkerFile)
-			}
+		if err := checkReplaceable(final); err != nil {
+			return nil, err
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("output directory %s: %w", final, err)
@@ -166,6 +175,111 @@ func Prepare(final string, force bool) (*Dir, error) {
 	return d, nil
 }
 
+// checkProtected refuses an output directory that is, or contains, the
+// working directory or one of protect: Commit would move it aside and
+// delete it.
+func checkProtected(final string, protect []string) error {
+	abs, err := filepath.Abs(final)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", final, err)
+	}
+	abs = resolve(abs)
+	inside := func(p string) bool {
+		rel, err := filepath.Rel(abs, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if wd, err := os.Getwd(); err == nil && inside(resolve(wd)) {
+		return fmt.Errorf("output directory %s is the working directory or contains it: name a directory of its own for the results", final)
+	}
+	for _, p := range protect {
+		pa, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if inside(resolve(pa)) {
+			return fmt.Errorf("output directory %s contains %s: name a directory of its own for the results", final, p)
+		}
+	}
+	return nil
+}
+
+// resolve follows symbolic links in p as far as p exists, so that two
+// names of one directory compare equal.
+func resolve(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	dir, base := filepath.Split(p)
+	if dir == "" || filepath.Clean(dir) == p {
+		return p
+	}
+	return filepath.Join(resolve(filepath.Clean(dir)), base)
+}
+
+// checkReplaceable accepts an existing output directory that is empty or
+// a dcsim results directory holding only files dcsim writes, and refuses
+// anything else with the foreign entries named.
+func checkReplaceable(final string) error {
+	ents, err := os.ReadDir(final)
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", final, err)
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	if !isResultsDir(final) || !exists(filepath.Join(final, ManifestFile)) {
+		return fmt.Errorf("output directory %s is not empty and is not a dcsim results directory (no %s and %s in it): "+
+			"choose another output directory; dcsim never replaces a directory it did not write, even with force", final, MarkerFile, ManifestFile)
+	}
+	m, _ := ReadManifest(filepath.Join(final, ManifestFile))
+	var foreign []string
+	for _, e := range ents {
+		if !Owned(e.Name(), m) || !e.Type().IsRegular() {
+			foreign = append(foreign, e.Name())
+		}
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	const show = 5
+	list := strings.Join(foreign[:min(show, len(foreign))], ", ")
+	if len(foreign) > show {
+		list += fmt.Sprintf(" and %d more", len(foreign)-show)
+	}
+	return fmt.Errorf("output directory %s is a dcsim results directory but also holds %s, which dcsim did not write: "+
+		"move them out or choose another output directory; dcsim never deletes what it did not write, even with force", final, list)
+}
+
+// DerivedFiles are the names, besides the data files, that commands write
+// into a results directory (plots, the report, a comparison's tables).
+// Plots are matched by extension (.png, .svg) instead.
+var DerivedFiles = []string{"report.html", "timeline.txt", "compare.json", "compare.csv", "sweep.json", "sweep.csv"}
+
+// Owned reports whether a file named name in a results directory whose
+// manifest is m (nil if unreadable) is one dcsim writes there: the data
+// files, the marker, the input copies m lists, derived files and plots,
+// and WriteAtomic's temporary files.
+func Owned(name string, m *Manifest) bool {
+	switch {
+	case slices.Contains([]string{MarkerFile, ManifestFile, SummaryFile, ReplicationsFile, OverallFile, ParquetFile, OverallParquetFile}, name),
+		slices.Contains(DerivedFiles, name),
+		strings.HasPrefix(name, ".") && strings.Contains(name, tmpInfix),
+		filepath.Ext(name) == ".png" || filepath.Ext(name) == ".svg":
+		return true
+	}
+	if m != nil {
+		if name == m.ScenarioFile {
+			return true
+		}
+		for _, in := range m.Inputs {
+			if name == in.File {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func shardSize(m *Manifest) int {
 	lo, hi, err := m.ShardRange()
 	if err != nil {
@@ -189,19 +303,6 @@ func cleanOut(p string) (string, error) {
 func isResultsDir(dir string) bool {
 	fi, err := os.Lstat(filepath.Join(dir, MarkerFile))
 	return err == nil && fi.Mode().IsRegular()
-}
-
-func isEmptyDir(dir string) (bool, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	_, err = f.Readdirnames(1)
-	if err == io.EOF {
-		return true, nil
-	}
-	return false, err
 }
 
 func exists(p string) bool {
@@ -274,6 +375,10 @@ func (d *Dir) Commit() error {
 	}
 	hadOld := exists(d.final)
 	if hadOld {
+		// Checked again: files may have been put there during the run.
+		if err := checkReplaceable(d.final); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
 		if err := os.Rename(d.final, old); err != nil {
 			return fmt.Errorf("commit %s: %w", d.final, err)
 		}
@@ -379,12 +484,14 @@ func FileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Checkpoint writes what c holds so far into the staging directory with
-// m.Complete = false: replications.csv and overall.csv, summary.json, then manifest.json,
-// each atomically. A run killed at any moment afterwards — even with
-// kill -9 — can be resumed from the last checkpoint with OpenResume. Call
-// it on interrupt too: the partial results stay in the staging directory
-// and the final directory is untouched.
+// Checkpoint makes what c holds so far durable in the staging directory
+// with m.Complete = false: it appends the replications not yet in
+// replications.csv to it (the file grows; earlier rows are never
+// rewritten), fsyncs it, then replaces manifest.json atomically. The
+// manifest is the commit point: a run killed at any moment — even with
+// kill -9, even in the middle of an append — resumes with OpenResume from
+// the replications the last manifest records. A periodic checkpoint does
+// not write summary.json (that needs every column sorted); Save does.
 //
 // It fills m's Tool, Version, GoVersion, Scenario, Variants, Services,
 // replication range, Updated and Complete, and checks that the caller
@@ -397,11 +504,35 @@ func (d *Dir) Checkpoint(m *Manifest, c *Collector) error {
 	if err := m.fill(c, false); err != nil {
 		return err
 	}
-	if err := d.write(m, c, false); err != nil {
+	if err := d.appendCSV(c); err != nil {
+		return err
+	}
+	// A summary.json of an earlier stop no longer describes the rows.
+	if err := os.Remove(filepath.Join(d.staging, SummaryFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := WriteManifest(filepath.Join(d.staging, ManifestFile), m); err != nil {
 		return err
 	}
 	d.lastCkpt = time.Now()
 	return nil
+}
+
+// Save is Checkpoint plus summary.json (of s, or of c if s is nil): what a
+// run writes when it stops before the end, so that the partial results
+// can be read like complete ones.
+func (d *Dir) Save(m *Manifest, c *Collector, s *Summary) error {
+	if err := d.Checkpoint(m, c); err != nil {
+		return err
+	}
+	if s == nil {
+		s = c.Summary()
+	}
+	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), s); err != nil {
+		return err
+	}
+	// Written again so it is newer than the summary; it says the same.
+	return WriteManifest(filepath.Join(d.staging, ManifestFile), m)
 }
 
 // CheckpointIfDue calls Checkpoint if at least every has passed since the
@@ -414,37 +545,91 @@ func (d *Dir) CheckpointIfDue(m *Manifest, c *Collector, every time.Duration) er
 	return d.Checkpoint(m, c)
 }
 
-// Finish writes the complete results — the tables, Parquet if
-// d.Parquet, summary.json, and last manifest.json with complete = true —
-// and commits them to the final directory. c must hold every replication
-// of m's shard.
-func (d *Dir) Finish(m *Manifest, c *Collector) error {
+// SinceCheckpoint returns how long ago the last checkpoint was made (or
+// the Dir was opened).
+func (d *Dir) SinceCheckpoint() time.Duration { return time.Since(d.lastCkpt) }
+
+// Finish writes the complete results — the rest of replications.csv,
+// Parquet if d.Parquet, summary.json (of s, or of c if s is nil), and last
+// manifest.json with complete = true — and commits them to the final
+// directory. c must hold every replication of m's shard.
+func (d *Dir) Finish(m *Manifest, c *Collector, s *Summary) error {
+	if err := d.Prepared(m, c, s); err != nil {
+		return err
+	}
+	return d.Commit()
+}
+
+// Prepared is Finish without the Commit: the staging directory holds the
+// complete results, so a caller may add files derived from them before
+// committing, and a signal before Commit loses nothing (resuming commits).
+func (d *Dir) Prepared(m *Manifest, c *Collector, s *Summary) error {
 	if d.committed {
 		return fmt.Errorf("finish %s: already committed", d.final)
 	}
 	if err := m.fill(c, true); err != nil {
 		return err
 	}
-	if err := d.write(m, c, d.Parquet); err != nil {
+	if err := d.appendCSV(c); err != nil {
 		return err
 	}
-	return d.Commit()
-}
-
-// write writes the data files, then the manifest that describes them.
-func (d *Dir) write(m *Manifest, c *Collector, parquet bool) error {
-	if err := WriteTables(d.staging, c); err != nil {
-		return err
+	for k, f := range d.csv {
+		if err := f.Close(); err != nil {
+			d.csv = nil
+			return fmt.Errorf("write %s: %w", filepath.Join(d.staging, tables[k].file), err)
+		}
 	}
-	if parquet {
+	d.csv = nil
+	if d.Parquet {
 		if err := WriteParquetTables(d.staging, c, m); err != nil {
 			return err
 		}
 	}
-	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), c.Summary()); err != nil {
+	if s == nil {
+		s = c.Summary()
+	}
+	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), s); err != nil {
 		return err
 	}
 	return WriteManifest(filepath.Join(d.staging, ManifestFile), m)
+}
+
+// appendCSV appends to replications.csv and overall.csv the replications
+// of c they do not hold yet, creating each with its header first, and
+// fsyncs them.
+func (d *Dir) appendCSV(c *Collector) error {
+	if d.csv == nil {
+		for _, t := range tables {
+			path := filepath.Join(d.staging, t.file)
+			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+			if err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+			d.csv = append(d.csv, f)
+			if _, err := f.WriteString(strings.Join(t.header, ",") + "\n"); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+		}
+		d.csvNext = c.First()
+	}
+	if d.csvNext < c.First() || d.csvNext > c.Next() {
+		return fmt.Errorf("write %s: the tables hold replications up to %d, the collector [%d, %d)", d.staging, d.csvNext, c.First(), c.Next())
+	}
+	// The files' errors name them already.
+	for k, t := range tables {
+		bw := bufio.NewWriterSize(d.csv[k], 256<<10)
+		if err := c.writeRows(bw, t, d.csvNext, c.Next()); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		if err := d.csv[k].Sync(); err != nil {
+			return err
+		}
+	}
+	d.csvNext = c.Next()
+	return nil
 }
 
 // Resumed is an interrupted run reloaded by OpenResume.
@@ -460,14 +645,14 @@ type Resumed struct {
 
 // OpenResume finds the interrupted run whose output directory is final —
 // its staging directory final+StagingSuffix, or final itself if that holds
-// incomplete results — and reloads its manifest and tables.
+// incomplete results — and reloads its manifest and replications.csv.
 //
 // It takes the staging directory's lock as Prepare does, and fails if
 // another process holds it (the run is not interrupted, it is running).
 //
-// If the tables hold more replications than the manifest records
-// (a crash between writing the two), the CSV wins: every row in it is a
-// finished replication of the same run. A staging directory whose
+// If replications.csv holds more replications than the manifest records
+// (a kill between appending rows and writing the manifest), the extra rows
+// are cut off: the manifest says what is durable. A staging directory whose
 // manifest says complete (a crash before Commit) resumes with nothing
 // left to run: call Finish to commit it.
 func OpenResume(final string) (*Resumed, error) {
@@ -479,6 +664,17 @@ func OpenResume(final string) (*Resumed, error) {
 		return nil, err
 	}
 	staging := final + StagingSuffix
+	if exists(staging) {
+		// A run still going holds the lock: say so rather than
+		// "no checkpoint" while it has not written its first one.
+		l, err := lockDir(staging)
+		if err == errLocked {
+			return nil, fmt.Errorf("resume %s: the run is still going: %s is locked by another dcsim process; wait for it, or stop it (Ctrl-C) and then resume", final, staging)
+		}
+		if l != nil {
+			l.Close()
+		}
+	}
 	dir := staging
 	switch {
 	case exists(filepath.Join(staging, ManifestFile)):
@@ -517,21 +713,69 @@ func OpenResume(final string) (*Resumed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", final, err)
 	}
-	c, err := loadCollector(dir, m)
+	c, csvFiles, err := loadCheckpoint(dir, m)
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", final, err)
 	}
-	_, hi, _ := m.ShardRange()
-	if c.Next() < m.EndReplication || c.Next() > hi {
-		return nil, fmt.Errorf("resume %s: %s holds replications [%d, %d) but %s says [%d, %d) of shard range ending at %d",
-			final, ReplicationsFile, c.First(), c.Next(), ManifestFile, m.FirstReplication, m.EndReplication, hi)
-	}
 	ok = true
 	return &Resumed{
-		Dir:       &Dir{final: final, staging: dir, lastCkpt: time.Now(), lock: lock},
+		Dir:       &Dir{final: final, staging: dir, lastCkpt: time.Now(), lock: lock, csv: csvFiles, csvNext: c.Next()},
 		Manifest:  m,
 		Collector: c,
 	}, nil
+}
+
+// loadCheckpoint reads the replications m records from dir's
+// replications.csv and overall.csv into a new Collector and returns the
+// files open for appending after them. Rows past them — appended after the
+// last manifest, perhaps torn by a kill — are cut off: the manifest is the
+// commit point, and those replications are simulated again.
+func loadCheckpoint(dir string, m *Manifest) (*Collector, []*os.File, error) {
+	c, err := NewCollector(m.Scenario, m.Variants, m.Services, m.FirstReplication)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	c.SetIncident(m.Incident)
+	c.SpillTo(dir)
+	want := m.EndReplication - m.FirstReplication
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	var rs [2]io.Reader
+	for k, t := range tables {
+		f, err := os.OpenFile(filepath.Join(dir, t.file), os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrNotExist) && want == 0 {
+			closeAll()
+			return c, nil, nil
+		}
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		files = append(files, f)
+		rs[k] = bufio.NewReaderSize(f, 256<<10)
+	}
+	svc, overall := filepath.Join(dir, ReplicationsFile), filepath.Join(dir, OverallFile)
+	off, err := readTables(rs[0], svc, rs[1], overall, c, want)
+	if err == nil && c.Len() < want {
+		err = fmt.Errorf("%s holds replications [%d, %d) but %s says [%d, %d)", dir, c.First(), c.Next(), ManifestFile, m.FirstReplication, m.EndReplication)
+	}
+	for k, f := range files {
+		if err == nil {
+			err = f.Truncate(off[k])
+		}
+		if err == nil {
+			_, err = f.Seek(off[k], io.SeekStart)
+		}
+	}
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return c, files, nil
 }
 
 // Continue checks that m, the manifest of the run about to continue, is
@@ -556,7 +800,7 @@ func (r *Resumed) Continue(m *Manifest, parquet bool) error {
 	return nil
 }
 
-// loadCollector reads dir's tables into a new Collector shaped
+// loadCollector reads dir's replications.csv into a new Collector shaped
 // by m. A missing CSV is an empty run if m records no replications.
 func loadCollector(dir string, m *Manifest) (*Collector, error) {
 	c, err := NewCollector(m.Scenario, m.Variants, m.Services, m.FirstReplication)
@@ -564,6 +808,7 @@ func loadCollector(dir string, m *Manifest) (*Collector, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	c.SetIncident(m.Incident)
+	c.SpillTo(dir)
 	err = ReadTables(dir, c)
 	if errors.Is(err, fs.ErrNotExist) && m.ReplicationsDone == 0 {
 		err = nil
@@ -572,7 +817,7 @@ func loadCollector(dir string, m *Manifest) (*Collector, error) {
 }
 
 // Load reads a results directory — complete or not — into its manifest and
-// a Collector, checking that the tables hold exactly the
+// a Collector, checking that replications.csv holds exactly the
 // replications the manifest records.
 func Load(dir string) (*Manifest, *Collector, error) {
 	m, err := ReadManifest(filepath.Join(dir, ManifestFile))

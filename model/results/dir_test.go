@@ -2,6 +2,7 @@ package results
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -43,7 +44,7 @@ func runTo(t testing.TB, out string, reps int, shard string, parquet bool) {
 	}
 	c := newTestCollector(t, lo)
 	fill(t, c, lo, hi)
-	if err := d.Finish(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -70,21 +71,28 @@ func checkNotExist(t *testing.T, p string) {
 	}
 }
 
-func TestPrepareRefusesForeignDirectoryUnlessForced(t *testing.T) {
+// TestPrepareNeverReplacesForeign: a directory holding anything dcsim did
+// not write is refused, forced or not, and left untouched; so is a dcsim
+// result into which someone put a file of their own, the working
+// directory and a directory holding a protected path (the scenario).
+func TestPrepareNeverReplacesForeign(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	os.Mkdir(out, 0o755)
 	os.WriteFile(filepath.Join(out, "thesis.tex"), []byte("years of work"), 0o644)
-	_, err := Prepare(out, false)
-	if err == nil || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "not a dcsim results directory") {
-		t.Fatalf("Prepare over a foreign directory: %v", err)
-	}
-	checkNotExist(t, out+StagingSuffix)
-	if b, _ := os.ReadFile(filepath.Join(out, "thesis.tex")); string(b) != "years of work" {
-		t.Fatal("Prepare touched the foreign directory")
+	for _, force := range []bool{false, true} {
+		_, err := Prepare(out, force)
+		if err == nil || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "not a dcsim results directory") {
+			t.Fatalf("Prepare(force=%v) over a foreign directory: %v", force, err)
+		}
+		checkNotExist(t, out+StagingSuffix)
+		if b, _ := os.ReadFile(filepath.Join(out, "thesis.tex")); string(b) != "years of work" {
+			t.Fatal("Prepare touched the foreign directory")
+		}
 	}
 
-	// Forced, the run replaces it at commit, and only then.
-	d, err := Prepare(out, true)
+	// A dcsim result may be replaced; once it holds a foreign file, not.
+	res := filepath.Join(t.TempDir(), "res")
+	d, err := Prepare(res, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,24 +100,60 @@ func TestPrepareRefusesForeignDirectoryUnlessForced(t *testing.T) {
 	d.CopyInputs(&m, testScenario(t))
 	c := newTestCollector(t, 0)
 	fill(t, c, 0, 5)
-	if err := d.Checkpoint(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "thesis.tex")); err != nil {
-		t.Fatal("the forced run replaced the directory before it finished")
+	if _, err := Prepare(res, false); err != nil {
+		t.Fatalf("Prepare over a dcsim directory: %v", err)
 	}
-	if err := d.Finish(&m, c); err != nil {
-		t.Fatal(err)
+	os.RemoveAll(res + StagingSuffix)
+	os.WriteFile(filepath.Join(res, "notes.md"), []byte("mine"), 0o644)
+	for _, force := range []bool{false, true} {
+		if _, err := Prepare(res, force); err == nil || !strings.Contains(err.Error(), "notes.md") {
+			t.Errorf("Prepare(force=%v) over a dcsim directory with a foreign file: %v", force, err)
+		}
 	}
-	checkNotExist(t, filepath.Join(out, "thesis.tex"))
-	checkNotExist(t, out+StagingSuffix)
-	checkNotExist(t, out+OldSuffix)
-	if d.Path() != out {
-		t.Errorf("Path() after commit = %s, want %s", d.Path(), out)
+
+	// The working directory, an ancestor of it, and a protected path's
+	// directory.
+	wd, _ := os.Getwd()
+	for _, p := range []string{".", wd, filepath.Dir(wd)} {
+		if _, err := Prepare(p, true); err == nil {
+			t.Errorf("Prepare(%q, force) accepted the working directory or its parent", p)
+		}
 	}
-	// Now it is dcsim's, a new run may replace it without force.
-	if _, err := Prepare(out, false); err != nil {
-		t.Errorf("Prepare over a dcsim directory: %v", err)
+	scen := filepath.Join(t.TempDir(), "sc", "s.toml")
+	os.Mkdir(filepath.Dir(scen), 0o755)
+	os.WriteFile(scen, []byte("x"), 0o644)
+	if _, err := Prepare(filepath.Dir(scen), true, scen); err == nil || !strings.Contains(err.Error(), "s.toml") {
+		t.Errorf("Prepare over the scenario's directory: %v", err)
+	}
+}
+
+func TestCommitRefusesForeignAddedDuringRun(t *testing.T) {
+	res := filepath.Join(t.TempDir(), "res")
+	for i := range 2 {
+		d, err := Prepare(res, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := testManifest(5, "")
+		d.CopyInputs(&m, testScenario(t))
+		c := newTestCollector(t, 0)
+		fill(t, c, 0, 5)
+		if i == 1 {
+			os.WriteFile(filepath.Join(res, "notes.md"), []byte("mine"), 0o644)
+			if err := d.Finish(&m, c, nil); err == nil {
+				t.Fatal("Finish replaced a directory holding a foreign file")
+			}
+			if b, _ := os.ReadFile(filepath.Join(res, "notes.md")); string(b) != "mine" {
+				t.Fatal("the foreign file is gone")
+			}
+			return
+		}
+		if err := d.Finish(&m, c, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -183,7 +227,7 @@ func TestInterruptKeepsPreviousResults(t *testing.T) {
 	if _, err := Prepare(out, true); err == nil || !strings.Contains(err.Error(), "another dcsim process is writing") {
 		t.Errorf("forced Prepare while the run holds its directory: %v", err)
 	}
-	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "another dcsim process is writing") {
+	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "still going") {
 		t.Errorf("OpenResume while the run holds its directory: %v", err)
 	}
 	d.Close() // the process exits
@@ -258,7 +302,7 @@ func TestResumeByteIdentical(t *testing.T) {
 		t.Errorf("Continue kept started %v, scenario file %q; want %v, test.toml", m2.Started, m2.ScenarioFile, started)
 	}
 	fill(t, r.Collector, r.Collector.Next(), 100)
-	if err := r.Dir.Finish(&m2, r.Collector); err != nil {
+	if err := r.Dir.Finish(&m2, r.Collector, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkSameResults(t, whole, out, true)
@@ -275,9 +319,10 @@ func TestResumeByteIdentical(t *testing.T) {
 	}
 }
 
-func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
-	// A crash between writing replications.csv and manifest.json leaves
-	// the CSV with more replications than the manifest records.
+func TestResumeCutsRowsPastTheManifest(t *testing.T) {
+	// A kill between appending to replications.csv and writing
+	// manifest.json leaves the CSV with more replications than the
+	// manifest records, the last perhaps torn.
 	out := filepath.Join(t.TempDir(), "out")
 	d, _ := Prepare(out, false)
 	m := testManifest(20, "")
@@ -293,8 +338,14 @@ func TestResumeWhenCSVIsAheadOfManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Collector.Next() != 8 {
-		t.Errorf("resumed at %d, want 8 (the CSV's end)", r.Collector.Next())
+	if r.Collector.Next() != 5 {
+		t.Errorf("resumed at %d, want 5 (the manifest's end; later rows are not durable)", r.Collector.Next())
+	}
+	if rows := len(readLines(t, filepath.Join(d.Path(), ReplicationsFile))); rows != 1+5*len(testVariants)*len(testServices) {
+		t.Errorf("replications.csv has %d lines after resuming, want its header and 5 replications' rows", rows)
+	}
+	if rows := len(readLines(t, filepath.Join(d.Path(), OverallFile))); rows != 1+5*len(testVariants) {
+		t.Errorf("overall.csv has %d lines after resuming, want its header and 5 replications' rows", rows)
 	}
 	r.Dir.Close()
 	checkNotExist(t, filepath.Join(d.Path(), ".summary.json.tmp-123"))
@@ -312,9 +363,15 @@ func TestOpenResumeNothingToResume(t *testing.T) {
 	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "no interrupted run") {
 		t.Errorf("OpenResume with nothing there: %v", err)
 	}
-	if _, err := Prepare(out, false); err != nil {
+	d, err := Prepare(out, false)
+	if err != nil {
 		t.Fatal(err)
 	}
+	// While the run goes on, that is what resume says.
+	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "still going") {
+		t.Errorf("OpenResume of a run still going: %v", err)
+	}
+	d.Close() // the process died before its first checkpoint
 	if _, err := OpenResume(out); err == nil || !strings.Contains(err.Error(), "before its first") {
 		t.Errorf("OpenResume before the first checkpoint: %v", err)
 	}
@@ -332,10 +389,7 @@ func TestCommitCrashRecovery(t *testing.T) {
 	d.CopyInputs(&m, testScenario(t))
 	c := newTestCollector(t, 0)
 	fill(t, c, 0, 12)
-	if err := m.fill(c, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.write(&m, c, false); err != nil {
+	if err := d.Prepared(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
@@ -359,7 +413,7 @@ func TestCommitCrashRecovery(t *testing.T) {
 	if err := r.Continue(&m, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Dir.Finish(&m, r.Collector); err != nil {
+	if err := r.Dir.Finish(&m, r.Collector, nil); err != nil {
 		t.Fatal(err)
 	}
 	nm, err := ReadManifest(filepath.Join(out, ManifestFile))
@@ -417,7 +471,7 @@ func TestRunChild(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := d.Finish(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("finished")
@@ -499,4 +553,68 @@ func TestResumeAfterKill(t *testing.T) {
 	if m, err := ReadManifest(filepath.Join(out, ManifestFile)); err != nil || !m.Complete {
 		t.Errorf("final manifest %+v, %v", m, err)
 	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// TestResumeAfterTornAppend: a kill in the middle of a checkpoint's
+// append leaves replications.csv with rows past the manifest, the last
+// one cut short; resume drops them, and the finished run is byte-identical
+// to one never interrupted, with several checkpoints on the way.
+func TestResumeAfterTornAppend(t *testing.T) {
+	tmp := t.TempDir()
+	ref := filepath.Join(tmp, "ref")
+	runTo(t, ref, 40, "", false)
+
+	out := filepath.Join(tmp, "out")
+	d, err := Prepare(out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := testManifest(40, "")
+	d.CopyInputs(&m, testScenario(t))
+	c := newTestCollector(t, 0)
+	fill(t, c, 0, 7)
+	d.Checkpoint(&m, c)
+	fill(t, c, 7, 12)
+	d.Checkpoint(&m, c)
+	// The next checkpoint's append is killed half-way through a row.
+	fill(t, c, 12, 15)
+	for _, tab := range tables {
+		var rows bytes.Buffer
+		c.writeRows(&rows, tab, 12, 15)
+		f, _ := os.OpenFile(filepath.Join(d.Path(), tab.file), os.O_WRONLY|os.O_APPEND, 0)
+		f.Write(rows.Bytes()[:rows.Len()*2/3])
+		f.Close()
+	}
+	d.Close()
+
+	r, err := OpenResume(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Collector.Next() != 12 {
+		t.Fatalf("resumed at %d, want 12 (the last manifest's)", r.Collector.Next())
+	}
+	m2 := testManifest(40, "")
+	m2.ScenarioSHA256 = m.ScenarioSHA256
+	if err := r.Continue(&m2, false); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, r.Collector, 12, 30)
+	if err := r.Dir.Checkpoint(&m2, r.Collector); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, r.Collector, 30, 40)
+	if err := r.Dir.Finish(&m2, r.Collector, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkSameResults(t, ref, out, false)
 }

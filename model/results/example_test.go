@@ -75,7 +75,7 @@ func Example() {
 		}
 		os.Exit(130)
 	}
-	if err := dir.Finish(m, col); err != nil {
+	if err := dir.Finish(m, col, nil); err != nil {
 		log.Fatal(err)
 	}
 	results.WriteTable(os.Stdout, col.Summary(), 0)
@@ -143,7 +143,7 @@ func ExampleOpenResume() {
 	for rep := r.Collector.Next(); rep < 5; rep++ {
 		r.Collector.Add(rep, outcome(rep))
 	}
-	if err := r.Dir.Finish(m, r.Collector); err != nil {
+	if err := r.Dir.Finish(m, r.Collector, nil); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(r.Collector.Values(0, 0, "time_to_recover_h"))

@@ -1,9 +1,13 @@
 package results
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,16 +30,20 @@ import (
 // 2/4 and 3/4 is fine): replications are seeded by index. Every problem
 // found in the manifests is reported at once.
 func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error) {
-	return MergeWith(dirs, out, force, nil)
+	return MergeWith(context.Background(), dirs, out, force, nil, nil)
 }
 
-// MergeWith is Merge with a hook: if beforeCommit is not nil it is called
-// with the staging directory and the merged Collector after the shards
-// are read and before the merged directory is committed, so that a
-// command can add files it derives from all replications (comparison
-// tables, plots) and have them committed atomically with the rest. An
-// error from it abandons the merge.
-func MergeWith(dirs []string, out string, force bool, beforeCommit func(dir string, c *Collector) error) (*Manifest, *Collector, error) {
+// MergeWith is Merge with a context, progress and a hook. If ctx is
+// cancelled the merge stops within moments, removes its staging directory
+// and returns ctx's error: the shards and any previous result in out are
+// untouched. progress, if not nil, is called with the number of
+// replications read so far. If beforeCommit is not nil it is called with
+// the staging directory, the merged Collector and its Summary after the
+// data files are written and before the merged directory is committed, so
+// that a command can add files it derives from all replications
+// (comparison tables, plots, the report) and have them committed
+// atomically with the rest. An error from it abandons the merge.
+func MergeWith(ctx context.Context, dirs []string, out string, force bool, progress func(done int), beforeCommit func(dir string, c *Collector, s *Summary) error) (*Manifest, *Collector, error) {
 	if len(dirs) == 0 {
 		return nil, nil, errors.New("merge: no shard directories given")
 	}
@@ -104,11 +112,11 @@ func MergeWith(dirs []string, out string, force bool, beforeCommit func(dir stri
 			ref.Replications, err, strings.Join(have, "\n\t"))
 	}
 
-	d, err := Prepare(out, force)
+	d, err := Prepare(out, force, dirs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge: %w", err)
 	}
-	m, c, err := merge(d, dirs, ms, order, beforeCommit)
+	m, c, err := merge(ctx, d, dirs, ms, order, progress, beforeCommit)
 	if err != nil {
 		d.Discard()
 		return nil, nil, fmt.Errorf("merge: %w", err)
@@ -116,16 +124,37 @@ func MergeWith(dirs []string, out string, force bool, beforeCommit func(dir stri
 	return m, c, nil
 }
 
-func merge(d *Dir, dirs []string, ms []*Manifest, order []int, beforeCommit func(string, *Collector) error) (*Manifest, *Collector, error) {
+func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []int, progress func(int), beforeCommit func(string, *Collector, *Summary) error) (*Manifest, *Collector, error) {
 	ref := ms[order[0]]
 	c, err := NewCollector(ref.Scenario, ref.Variants, ref.Services, 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	c.SetIncident(ref.Incident)
+	c.SpillTo(d.Path())
 	c.Grow(ref.Replications)
 	for _, i := range order {
-		if err := ReadTables(dirs[i], c); err != nil {
+		var rs [2]io.Reader
+		var files []*os.File
+		for k, name := range []string{ReplicationsFile, OverallFile} {
+			f, err := os.Open(filepath.Join(dirs[i], name))
+			if err != nil {
+				for _, f := range files {
+					f.Close()
+				}
+				return nil, nil, err
+			}
+			files = append(files, f)
+			rs[k] = &ctxReader{ctx: ctx, r: bufio.NewReaderSize(f, 256<<10), c: c, progress: progress}
+		}
+		_, err = readTables(rs[0], filepath.Join(dirs[i], ReplicationsFile), rs[1], filepath.Join(dirs[i], OverallFile), c, -1)
+		for _, f := range files {
+			f.Close()
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 		if c.Next() != ms[i].EndReplication {
@@ -164,13 +193,41 @@ func merge(d *Dir, dirs []string, ms []*Manifest, order []int, beforeCommit func
 		m.MergedFrom = append(m.MergedFrom, MergedShard{Dir: dirs[i], Shard: s.Shard, Workers: s.Workers, Started: s.Started, Finished: fin})
 	}
 	d.Parquet = exists(filepath.Join(first, ParquetFile))
+	sum := c.Summary()
+	if err := d.Prepared(&m, c, sum); err != nil {
+		return nil, nil, err
+	}
 	if beforeCommit != nil {
-		if err := beforeCommit(d.Path(), c); err != nil {
+		if err := beforeCommit(d.Path(), c, sum); err != nil {
 			return nil, nil, err
 		}
 	}
-	if err := d.Finish(&m, c); err != nil {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := d.Commit(); err != nil {
 		return nil, nil, err
 	}
 	return &m, c, nil
+}
+
+// ctxReader reads from r until ctx is cancelled, and reports c's length
+// to progress as it grows.
+type ctxReader struct {
+	ctx      context.Context
+	r        io.Reader
+	c        *Collector
+	progress func(int)
+	last     int
+}
+
+func (r *ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if r.progress != nil && r.c.Next() != r.last {
+		r.last = r.c.Next()
+		r.progress(r.last)
+	}
+	return r.r.Read(p)
 }

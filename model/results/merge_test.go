@@ -1,6 +1,8 @@
 package results
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +59,7 @@ func TestMergeRejectsBadShardSets(t *testing.T) {
 	d.CopyInputs(&m, testScenario(t))
 	c := newTestCollector(t, 16)
 	fill(t, c, 16, 33)
-	if err := d.Finish(&m, c); err != nil {
+	if err := d.Finish(&m, c, nil); err != nil {
 		t.Fatal(err)
 	}
 	partial := filepath.Join(t.TempDir(), "partial")
@@ -119,7 +121,7 @@ func TestMergeWithHook(t *testing.T) {
 	parent := mergeFixture(t)
 	s := func(n string) string { return filepath.Join(parent, n) }
 	out := filepath.Join(t.TempDir(), "merged")
-	_, _, err := MergeWith([]string{s("s0"), s("s1"), s("s2")}, out, false, func(dir string, c *Collector) error {
+	_, _, err := MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out, false, nil, func(dir string, c *Collector, _ *Summary) error {
 		if dir != out+StagingSuffix || c.Len() != 50 {
 			t.Errorf("hook called with %s and %d replications", dir, c.Len())
 		}
@@ -133,7 +135,7 @@ func TestMergeWithHook(t *testing.T) {
 	}
 	// A failing hook abandons the merge.
 	out2 := filepath.Join(t.TempDir(), "merged")
-	_, _, err = MergeWith([]string{s("s0"), s("s1"), s("s2")}, out2, false, func(string, *Collector) error {
+	_, _, err = MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out2, false, nil, func(string, *Collector, *Summary) error {
 		return os.ErrInvalid
 	})
 	if err == nil {
@@ -141,4 +143,30 @@ func TestMergeWithHook(t *testing.T) {
 	}
 	checkNotExist(t, out2)
 	checkNotExist(t, out2+StagingSuffix)
+}
+
+// TestMergeCancelled: a cancelled merge stops, leaves no staging directory
+// and does not touch a previous result.
+func TestMergeCancelled(t *testing.T) {
+	parent := mergeFixture(t)
+	s := func(n string) string { return filepath.Join(parent, n) }
+	out := filepath.Join(t.TempDir(), "merged")
+	if _, _, err := Merge([]string{s("s0"), s("s1"), s("s2")}, out, false); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, ManifestFile))
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	_, _, err := MergeWith(ctx, []string{s("s0"), s("s1"), s("s2")}, out, false, func(int) {
+		if calls++; calls == 2 {
+			cancel()
+		}
+	}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled merge: %v, want context.Canceled", err)
+	}
+	checkNotExist(t, out+StagingSuffix)
+	if after, _ := os.ReadFile(filepath.Join(out, ManifestFile)); string(after) != string(before) {
+		t.Error("a cancelled merge changed the previous result")
+	}
 }

@@ -93,13 +93,15 @@ func WriteParquetTables(dir string, c *Collector, m *Manifest) error {
 // the key-value metadata meta.
 func (c *Collector) WriteServiceParquet(w io.Writer, meta [][2]string) error {
 	return writeParquet(w, meta, func(yield func(serviceRow)) {
+		src := c.rows() // chunk by chunk: memory stays bounded
 		for i := range c.n {
+			all, at := src.at(i)
 			for v := range c.variants {
 				opt, inc := c.VariantKey(v)
 				for s, svc := range c.services {
 					r := serviceRow{Replication: int64(c.first + i), Option: opt, Incident: inc, Service: svc}
 					for m, p := range r.metricPtrs() {
-						*p = c.cols[v][serviceTable.col(c, s, m)][i]
+						*p = all[v][serviceTable.col(c, s, m)][at]
 					}
 					yield(r)
 				}
@@ -112,12 +114,14 @@ func (c *Collector) WriteServiceParquet(w io.Writer, meta [][2]string) error {
 // the key-value metadata meta.
 func (c *Collector) WriteOverallParquet(w io.Writer, meta [][2]string) error {
 	return writeParquet(w, meta, func(yield func(overallRow)) {
+		src := c.rows()
 		for i := range c.n {
+			all, at := src.at(i)
 			for v := range c.variants {
 				opt, inc := c.VariantKey(v)
 				r := overallRow{Replication: int64(c.first + i), Option: opt, Incident: inc}
 				for m, p := range r.metricPtrs() {
-					*p = c.cols[v][overallTable.col(c, 0, m)][i]
+					*p = all[v][overallTable.col(c, 0, m)][at]
 				}
 				yield(r)
 			}
