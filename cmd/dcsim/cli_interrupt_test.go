@@ -494,3 +494,42 @@ func TestCLIEarlyCheckpointAndDoubleSIGINT(t *testing.T) {
 	cliMust(t, "run", "--resume", out2, "-q")
 	cliSameFiles(t, filepath.Join(tmp, "ref"), out2, "summary.json", "replications.csv", "overall.csv")
 }
+
+// TestCLISignalAfterTheSimulation interrupts a comparison once every
+// replication is done — in the budget search's extra simulation and the
+// writing that follows — and checks that nothing finished is lost: the
+// checkpoint holds every replication, and --resume redoes only what follows
+// the simulation, ending with the same compare.json as an uninterrupted run.
+func TestCLISignalAfterTheSimulation(t *testing.T) {
+	invest := cliScenario(t, "invest")
+	tmp := t.TempDir()
+	const reps = 20000
+	n := strconv.Itoa(reps)
+	args := []string{"compare", invest, "--all", "-n", n, "--budget", "100000", "--workers", "1", "--no-plots", "-q"}
+	cliMust(t, append(args, "--out", filepath.Join(tmp, "ref"))...)
+
+	out := filepath.Join(tmp, "out")
+	run := cliStart(t, tmp, append(args, "--out", "out")...)
+	allDone := func() bool {
+		b, err := os.ReadFile(filepath.Join(out+".partial", "manifest.json"))
+		var m struct {
+			Done int `json:"replications_done"`
+		}
+		return err == nil && json.Unmarshal(b, &m) == nil && m.Done == reps
+	}
+	if !cliWaitFor(run, 120*time.Second, allDone) {
+		t.Fatalf("no checkpoint of every replication before the budget phase; exit %d, stderr:\n%s", run.code, run.stderr.String())
+	}
+	if run.exited() {
+		t.Skip("the budget phase ended before it could be interrupted on this machine")
+	}
+	code, _ := run.signalAndTime(t, os.Interrupt)
+	if code != 130 {
+		t.Fatalf("SIGINT after the simulation: exit %d, want 130\nstderr:\n%s", code, run.stderr.String())
+	}
+	if msg := run.stderr.String(); !strings.Contains(msg, "all 20000 replications were saved") || !strings.Contains(msg, "--resume") {
+		t.Errorf("the message does not say the replications are saved and how to resume:\n%s", msg)
+	}
+	cliMust(t, "compare", "--resume", out, "-q")
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "compare.json", "summary.json", "replications.csv", "overall.csv")
+}

@@ -428,7 +428,7 @@ func simulatePortfolioALE(plan *model.Plan, spec *runSpec, cmp *model.Comparison
 	cfg := sim.RunConfig{Seed: spec.seed, From: 0, To: cmp.Replications, Workers: spec.workers}
 	res := plan.Run(spec.ctx, cfg, func(rep int, outs []results.Outcome) { col.Add(rep, outs) })
 	if !res.Complete {
-		return nil, interruptedError("interrupted while simulating the budget's chosen portfolio; no results written")
+		return nil, spec.ctx.Err()
 	}
 	c2 := plan.Evaluate(col, model.Money{Years: cmp.Years, DiscountRate: cmp.DiscountRate})
 	st := c2.Options[1].ALE

@@ -339,7 +339,7 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	})
 	bar.Finish()
 	if ckErr != nil {
-		return fmt.Errorf("writing checkpoint: %w", ckErr)
+		return fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", ckErr, dir.Path(), spec.out)
 	}
 	if !res.Complete {
 		if err := dir.Save(man, col, nil); err != nil {
@@ -350,7 +350,17 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	}
 	whole := spec.shard.Count <= 1
 	if whole && spec.beforeFinish != nil {
+		// What follows the simulation (a budget's extra simulation, the
+		// comparison's files, plots) can take a while: checkpoint every
+		// replication first, so a signal there loses none of them.
+		if err := dir.Checkpoint(man, col); err != nil {
+			return fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", err, dir.Path(), spec.out)
+		}
 		if err := spec.beforeFinish(dir.Path(), col); err != nil {
+			if ctx.Err() != nil {
+				return interruptedError(fmt.Sprintf("interrupted after all %d replications were saved in %s (complete: false); continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
+					col.Len(), dir.Path(), spec.out))
+			}
 			return err
 		}
 	}
