@@ -458,7 +458,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	// ".NAME.tmp-*", the pattern of model/results' atomic writes, so that
+	// the stale-temp cleanup of a results directory removes a leftover.
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -472,6 +474,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil { // on disk before it replaces the old file
 		return err
 	}
 	if err = f.Close(); err != nil {
