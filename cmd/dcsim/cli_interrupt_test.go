@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -532,4 +533,81 @@ func TestCLISignalAfterTheSimulation(t *testing.T) {
 	}
 	cliMust(t, "compare", "--resume", out, "-q")
 	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "compare.json", "summary.json", "replications.csv", "overall.csv")
+}
+
+// TestCLISignalWhilePlotting interrupts a run once its replications are
+// all done, while it draws the plots and the report: it exits 130 saying
+// nothing is lost, and --resume finishes with the same files as an
+// uninterrupted run, plots and report included.
+func TestCLISignalWhilePlotting(t *testing.T) {
+	kakao := cliScenario(t, "kakao-2022")
+	tmp := t.TempDir()
+	const reps = 3000
+	n := strconv.Itoa(reps)
+	args := []string{"run", kakao, "-n", n, "--workers", "2", "-q"}
+	cliMust(t, append(args, "--no-plots", "--out", filepath.Join(tmp, "ref"))...)
+	out := filepath.Join(tmp, "out")
+	run := cliStart(t, tmp, append(args, "--out", "out")...)
+	if !cliWaitFor(run, 120*time.Second, func() bool {
+		b, err := os.ReadFile(filepath.Join(out+".partial", "manifest.json"))
+		var m struct {
+			Done int `json:"replications_done"`
+		}
+		return err == nil && json.Unmarshal(b, &m) == nil && m.Done == reps
+	}) {
+		t.Fatalf("no checkpoint of every replication before the plots; exit %d, stderr:\n%s", run.code, run.stderr.String())
+	}
+	if run.exited() {
+		t.Skip("the plots were done before they could be interrupted on this machine")
+	}
+	code, took := run.signalAndTime(t, os.Interrupt)
+	if code != 130 {
+		t.Fatalf("SIGINT while plotting: exit %d after %v, want 130\nstderr:\n%s", code, took, run.stderr.String())
+	}
+	msg := run.stderr.String()
+	switch {
+	case strings.Contains(msg, "replications were saved"):
+		cliMust(t, "run", "--resume", out, "-q")
+	case strings.Contains(msg, "dcsim report"):
+		cliMust(t, "report", out)
+	default:
+		t.Fatalf("the message says neither that the replications are saved nor how to write the report:\n%s", msg)
+	}
+	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv")
+	for _, f := range []string{"report.html", "recovery_cdf.svg", "timeline.png"} {
+		if !cliExists(filepath.Join(out, f)) {
+			t.Errorf("no %s after finishing the interrupted run", f)
+		}
+	}
+}
+
+// TestCLIMergeSIGINT interrupts dcsim merge: it exits 130, writes nothing,
+// and leaves the shards as they were.
+func TestCLIMergeSIGINT(t *testing.T) {
+	kakao := cliScenario(t, "kakao-2022")
+	tmp := t.TempDir()
+	var shards []string
+	for i := range 3 {
+		s := filepath.Join(tmp, fmt.Sprintf("s%d", i))
+		cliMust(t, "run", kakao, "-n", "60000", "--shard", fmt.Sprintf("%d/3", i), "--no-plots", "-q", "--out", s)
+		shards = append(shards, s)
+	}
+	before := cliDirState(t, shards[0])
+	out := filepath.Join(tmp, "merged")
+	run := cliStart(t, tmp, append(append([]string{"merge"}, shards...), "--out", out, "-q", "--no-plots")...)
+	time.Sleep(150 * time.Millisecond)
+	if run.exited() {
+		t.Skip("the merge ended before it could be interrupted on this machine")
+	}
+	code, took := run.signalAndTime(t, os.Interrupt)
+	if code != 130 {
+		t.Fatalf("SIGINT during merge: exit %d after %v, want 130\nstderr:\n%s", code, took, run.stderr.String())
+	}
+	if took > 2*time.Second {
+		t.Errorf("merge took %v to stop", took)
+	}
+	if cliExists(out) {
+		t.Errorf("an interrupted merge wrote %s", out)
+	}
+	cliSameState(t, "a shard after an interrupted merge", before, cliDirState(t, shards[0]))
 }

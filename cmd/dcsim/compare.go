@@ -225,7 +225,7 @@ func setupCompare(spec *runSpec, o compareOptions) error {
 			return err
 		}
 		if spec.plots {
-			return drawComparePlots(dir, sc, plan, col, cmp)
+			return drawComparePlots(spec.ctx, dir, sc, plan, col, cmp)
 		}
 		return nil
 	}

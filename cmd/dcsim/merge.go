@@ -101,7 +101,7 @@ func mergeSpec(c *cli.Context, shard string) (*runSpec, error) {
 			if !spec.plots {
 				return nil
 			}
-			return drawRunPlots(dir, scenarioFor(sc, man.Options["incident"]), seed, col)
+			return drawRunPlots(spec.ctx, dir, scenarioFor(sc, man.Options["incident"]), seed, col)
 		}
 	}
 	return spec, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -26,13 +27,13 @@ func countServers(sc *model.Scenario) int {
 
 // both writes a chart as PNG and SVG.
 func both(dir, name string, draw func(path string) error) error {
-	return saveCharts(dir, map[string]func(string) error{name: draw})
+	return saveCharts(context.Background(), dir, map[string]func(string) error{name: draw})
 }
 
 // saveCharts draws each named chart as PNG and SVG, all at once: drawing
 // is single-threaded per chart, and a run's charts take longer than its
 // simulation when drawn one after another.
-func saveCharts(dir string, charts map[string]func(path string) error) error {
+func saveCharts(ctx context.Context, dir string, charts map[string]func(path string) error) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
@@ -52,6 +53,9 @@ func saveCharts(dir string, charts map[string]func(path string) error) error {
 		}
 	}
 	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		return ctx.Err() // drawn, but the caller was interrupted meanwhile
+	}
 	return first
 }
 
@@ -164,9 +168,9 @@ func allZero(x []float64) bool {
 
 // drawRunPlots draws a run's charts and timeline.txt into dir; the
 // timeline replays the typical replication with the run's seed.
-func drawRunPlots(dir string, sc *model.Scenario, seed uint64, col *results.Collector) error {
+func drawRunPlots(ctx context.Context, dir string, sc *model.Scenario, seed uint64, col *results.Collector) error {
 	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
-	if err := saveCharts(dir, map[string]func(string) error{
+	if err := saveCharts(ctx, dir, map[string]func(string) error{
 		"recovery_cdf": cdf.Save, "user_hours_hist": hist.Save, "timeline": timeline.Save,
 	}); err != nil {
 		return err
@@ -286,13 +290,13 @@ func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector,
 }
 
 // drawComparePlots draws a comparison's plots into dir.
-func drawComparePlots(dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
+func drawComparePlots(ctx context.Context, dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
 	charts := map[string]func(string) error{}
 	names, cs := compareCharts(sc, plan, col, cmp, keyService(cmp))
 	for i, ch := range cs {
 		charts[names[i]] = ch.Save
 	}
-	return saveCharts(dir, charts)
+	return saveCharts(ctx, dir, charts)
 }
 
 // keyService is the service leadership looks at first: the scenario's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -134,9 +135,9 @@ func loadSaved(dir string) (*saved, error) {
 
 func (sv *saved) drawPlots(dir string) error {
 	if sv.man.Command == "compare" {
-		return drawComparePlots(dir, sv.sc, sv.plan, sv.col, sv.cmp)
+		return drawComparePlots(context.Background(), dir, sv.sc, sv.plan, sv.col, sv.cmp)
 	}
-	return drawRunPlots(dir, sv.scenarioForRun(), sv.man.Seed, sv.col)
+	return drawRunPlots(context.Background(), dir, sv.scenarioForRun(), sv.man.Seed, sv.col)
 }
 
 // scenarioForRun applies a run's --incident option.

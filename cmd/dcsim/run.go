@@ -108,7 +108,7 @@ func setupRun(spec *runSpec, incident string) error {
 		if !spec.plots {
 			return nil
 		}
-		return drawRunPlots(dir, sc, spec.seed, col)
+		return drawRunPlots(spec.ctx, dir, sc, spec.seed, col)
 	}
 	return nil
 }
@@ -366,6 +366,9 @@ func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manif
 	}
 	if err := dir.Finish(man, col, nil); err != nil {
 		return err
+	}
+	if ctx.Err() != nil && whole && spec.plots {
+		return interruptedError(fmt.Sprintf("results are complete in %s; interrupted before report.html: write it with dcsim report %s", dir.Final(), dir.Final()))
 	}
 	if whole && spec.plots {
 		// The report reads the committed files, so it shows exactly what
