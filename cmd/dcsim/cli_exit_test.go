@@ -309,3 +309,32 @@ func TestCLISmallGaps(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIForceSparesWorkingAndScenarioDirs: --out naming the working
+// directory or the scenario's own directory is refused even with --force,
+// and nothing there changes — even when it looks like a results directory.
+func TestCLIForceSparesWorkingAndScenarioDirs(t *testing.T) {
+	tmp := t.TempDir()
+	src, err := os.ReadFile(cliScenario(t, "example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenDir := filepath.Join(tmp, "scen")
+	os.MkdirAll(scenDir, 0o755)
+	scen := filepath.Join(scenDir, "example.toml")
+	os.WriteFile(scen, src, 0o644)
+	os.WriteFile(filepath.Join(scenDir, "notes.txt"), []byte("mine\n"), 0o644)
+	before := cliDirState(t, scenDir)
+	for _, c := range []struct{ dir, out string }{
+		{tmp, scenDir},     // the scenario's directory
+		{scenDir, "."},     // the working directory
+		{scenDir, scenDir}, // both
+		{filepath.Join(scenDir), filepath.Dir(scenDir)}, // a parent of both
+	} {
+		r := cliExec(t, c.dir, "run", scen, "-n", "10", "--no-plots", "-q", "--out", c.out, "--force")
+		if r.code != 2 {
+			t.Errorf("--out %s from %s with --force: want exit 2:\n%s", c.out, c.dir, r)
+		}
+	}
+	cliSameState(t, "the scenario's directory", before, cliDirState(t, scenDir))
+}
