@@ -477,23 +477,26 @@ func TestCLIEarlyCheckpointAndDoubleSIGINT(t *testing.T) {
 	cliMust(t, "run", "--resume", out, "-q")
 	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv")
 
-	// Two SIGINTs in a row.
-	out2 := filepath.Join(tmp, "twice")
-	run = cliStart(t, tmp, "run", slow, "-n", n, "--workers", "1", "--no-plots", "-q", "--out", "twice")
-	if !cliWaitFor(run, 30*time.Second, func() bool { return cliExists(filepath.Join(out2+".partial", "manifest.json")) }) {
-		t.Fatalf("no checkpoint appeared; stderr:\n%s", run.stderr.String())
+	// Two SIGINTs in a row, the second 0, 20 and 300 ms after the first.
+	for _, gap := range []time.Duration{0, 20 * time.Millisecond, 300 * time.Millisecond} {
+		name := fmt.Sprintf("twice-%d", gap.Milliseconds())
+		out2 := filepath.Join(tmp, name)
+		run = cliStart(t, tmp, "run", slow, "-n", n, "--workers", "1", "--no-plots", "-q", "--out", name)
+		if !cliWaitFor(run, 30*time.Second, func() bool { return cliExists(filepath.Join(out2+".partial", "manifest.json")) }) {
+			t.Fatalf("no checkpoint appeared; stderr:\n%s", run.stderr.String())
+		}
+		run.cmd.Process.Signal(os.Interrupt)
+		time.Sleep(gap)
+		run.cmd.Process.Signal(os.Interrupt)
+		if code := run.wait(t, 10*time.Second); code != 130 {
+			t.Errorf("SIGINT, then another %v later: exit %d, want 130", gap, code)
+		}
+		if msg := run.stderr.String(); !strings.Contains(msg, "saving") || !strings.Contains(msg, "press Ctrl-C again") {
+			t.Errorf("the first SIGINT did not say what it does:\n%s", msg)
+		}
+		cliMust(t, "run", "--resume", out2, "-q")
+		cliSameFiles(t, filepath.Join(tmp, "ref"), out2, "summary.json", "replications.csv", "overall.csv")
 	}
-	run.cmd.Process.Signal(os.Interrupt)
-	time.Sleep(20 * time.Millisecond)
-	run.cmd.Process.Signal(os.Interrupt)
-	if code := run.wait(t, 10*time.Second); code != 130 {
-		t.Errorf("double SIGINT: exit %d, want 130", code)
-	}
-	if msg := run.stderr.String(); !strings.Contains(msg, "saving") || !strings.Contains(msg, "press Ctrl-C again") {
-		t.Errorf("the first SIGINT did not say what it does:\n%s", msg)
-	}
-	cliMust(t, "run", "--resume", out2, "-q")
-	cliSameFiles(t, filepath.Join(tmp, "ref"), out2, "summary.json", "replications.csv", "overall.csv")
 }
 
 // TestCLISignalAfterTheSimulation interrupts a comparison once every
