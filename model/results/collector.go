@@ -72,7 +72,7 @@ type Collector struct {
 // SpillChunkBytes bounds the replications a Collector holds in memory:
 // its chunk of newest replications is at most this big (unless 64
 // replications are bigger).
-const SpillChunkBytes = 32 << 20
+const SpillChunkBytes = 16 << 20
 
 // NewCollector returns an empty Collector for the named scenario whose
 // replications start at index first (0 for a whole run, the shard's first
