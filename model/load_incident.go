@@ -3,6 +3,9 @@ package model
 import (
 	"fmt"
 	"slices"
+	"time"
+
+	"github.com/dcsim/dcsim/sim"
 )
 
 // readIncidents reads the incidents of one replication: [incident] alone,
@@ -97,4 +100,98 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 			in.Sites = append(in.Sites, j)
 		}
 	}
+}
+
+func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
+	r := t.r
+	var in Incident
+	in.Name = t.str("name", "")
+	if len(in.Name) > MaxNameBytes {
+		r.errf(t.sub("name"), "a name of %d bytes; at most %d", len(in.Name), MaxNameBytes)
+		in.Name = in.Name[:MaxNameBytes]
+	}
+	in.Frequency = t.dist("frequency", sim.Fixed(0), unitRate) // per hour
+	in.PerYear = in.Frequency.Mean() * 8760
+	// Without a valid hazard, hazard-specific keys are not checked: the
+	// hazard's own message says what to fix.
+	hazardOK := t.required("hazard")
+	in.Hazard = Hazard(t.enum("hazard", "", HazardNames()...))
+	hazardOK = hazardOK && in.Hazard != ""
+	in.Site, in.Domain = -1, -1
+	if t.required("site") {
+		site := t.str("site", "")
+		if j, ok := siteIdx[site]; ok {
+			in.Site = j
+		} else if _, isStr := t.m["site"].(string); isStr {
+			r.errf(t.sub("site"), "unknown site %q%s", site, suggestFrom(r, site, siteIdx))
+		}
+	}
+	dom := t.str("domain", "")
+	switch {
+	case !hazardOK:
+		t.expect("domain", "duration")
+	case in.Hazard.InDomain():
+		if !t.required("domain") {
+			break
+		}
+		if _, isStr := t.m["domain"].(string); isStr && in.Site >= 0 {
+			dIdx := r.domainIndex(sites, in.Site)
+			if j, ok := dIdx[dom]; ok {
+				in.Domain = j
+			} else {
+				r.errf(t.sub("domain"), "unknown domain %q in site %q%s", dom, sites[in.Site].Name, suggestFrom(r, dom, dIdx))
+			}
+		}
+	case t.has("domain"):
+		r.errf(t.sub("domain"), "a %s affects the whole site; remove domain", in.Hazard)
+	}
+	if !t.has("at") {
+		t.required("start")
+	}
+	if v, ok := t.get("start"); ok {
+		switch x := v.(type) {
+		case time.Time:
+			if x.Location().String() == "time-local" {
+				r.errf(t.sub("start"), "a time of day alone has no weekday; write a date and time such as 2022-10-15T15:19:00+09:00")
+			}
+			in.Start = x
+		case string:
+			if x == "random" {
+				in.RandomStart = true
+				break
+			}
+			ts, err := time.Parse(time.RFC3339, x)
+			if err != nil {
+				r.errf(t.sub("start"), "want a date-time with offset such as 2022-10-15T15:19:00+09:00 or \"random\", got %q", x)
+			}
+			in.Start = ts
+		default:
+			r.errf(t.sub("start"), "want a date-time such as 2022-10-15T15:19:00+09:00, got %s", tomlType(v))
+		}
+	}
+	in.WeekHour = weekHour(in.Start)
+	if !hazardOK {
+		return in
+	}
+	if !in.Hazard.InDomain() {
+		if !t.has("duration") {
+			r.errf(t.sub("duration"), "a %s needs a duration, e.g. {dist = \"lognormal\", median = \"4h\", p95 = \"12h\"}", in.Hazard)
+		}
+		in.Duration = t.dist("duration", sim.Fixed(1), unitDuration)
+	} else {
+		t.expect("duration")
+		if t.has("duration") {
+			r.errf(t.sub("duration"), "a battery fire's course comes from the site's [sites.fire] table; remove duration")
+		}
+	}
+	return in
+}
+
+// weekHour returns hours since Monday 00:00 in t's own zone.
+func weekHour(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	wd := (int(t.Weekday()) + 6) % 7 // Monday = 0
+	return float64(wd*24+t.Hour()) + float64(t.Minute())/60 + float64(t.Second())/3600
 }

@@ -1,0 +1,193 @@
+package model
+
+import (
+	"math"
+
+	"github.com/dcsim/dcsim/sim"
+)
+
+// distUnit says how the values of a distribution are written.
+type distUnit int
+
+const (
+	unitDuration distUnit = iota // "8h" → hours
+	unitFraction                 // plain numbers in [0, 1]
+	unitRate                     // "0.5/yr" → per hour
+)
+
+// dist reads a distribution: a table such as
+// {dist = "lognormal", median = "8h", p95 = "20h"}, or a plain duration
+// ("3h") meaning a constant.
+func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
+	v, ok := t.get(key)
+	if !ok {
+		return def
+	}
+	path := t.sub(key)
+	if unit == unitRate {
+		if _, isMap := v.(map[string]any); !isMap {
+			return sim.Fixed(t.rate(key, def.A))
+		}
+	} else if unit == unitDuration {
+		switch x := v.(type) {
+		case string:
+			h, err := ParseDuration(x)
+			if err != nil {
+				t.r.errf(path, "%v", err)
+				return def
+			}
+			return sim.Fixed(h)
+		case int64, float64:
+			t.duration(key, 0) // reports the missing unit
+			return def
+		}
+	} else {
+		switch n := v.(type) {
+		case float64:
+			if math.IsNaN(n) {
+				t.r.errf(path, "want a fraction between 0 and 1, got %v", n)
+				return def
+			}
+			return t.r.checkFraction(path, sim.Fixed(n), def)
+		case int64:
+			return t.r.checkFraction(path, sim.Fixed(float64(n)), def)
+		case string:
+			p, err := parsePercent(n)
+			if err != nil {
+				t.r.errf(path, "%v", err)
+				return def
+			}
+			return t.r.checkFraction(path, sim.Fixed(p), def)
+		}
+	}
+	dt := t.r.table(path, v)
+	if _, isMap := v.(map[string]any); !isMap {
+		return def
+	}
+	val := func(k string) float64 {
+		switch unit {
+		case unitDuration:
+			return dt.duration(k, math.NaN())
+		case unitRate:
+			return dt.rate(k, math.NaN())
+		}
+		return dt.number(k, math.NaN())
+	}
+	need := func(keys ...string) bool {
+		okAll := true
+		for _, k := range keys {
+			if !dt.has(k) {
+				t.r.errf(dt.sub(k), "missing %q for a %s distribution", k, dt.m["dist"])
+				okAll = false
+			}
+		}
+		return okAll
+	}
+	kind := dt.enum("dist", "", "const", "exponential", "lognormal", "weibull", "uniform", "triangular")
+	if !dt.has("dist") {
+		t.r.errf(dt.sub("dist"), "missing \"dist\" (one of const, exponential, lognormal, weibull, uniform, triangular)")
+	}
+	// Values that failed to parse are NaN and already reported; the checks
+	// below skip them so each problem is reported once.
+	nan := math.IsNaN
+	d := sim.Dist{A: math.NaN()} // stays invalid unless every key is there
+	bad := false
+	switch kind {
+	case "const":
+		dt.expect("value")
+		if need("value") {
+			d = sim.Fixed(val("value"))
+		}
+	case "exponential":
+		dt.expect("mean")
+		if need("mean") {
+			m := val("mean")
+			if !(m > 0) && !math.IsNaN(m) {
+				t.r.errf(dt.sub("mean"), "mean must be positive")
+				bad = true
+			}
+			d = sim.Exp(m)
+		}
+	case "lognormal":
+		dt.expect("median", "p95")
+		if need("median", "p95") {
+			med, p95 := val("median"), val("p95")
+			if !math.IsNaN(med) && !math.IsNaN(p95) {
+				if !(med > 0) || p95 < med {
+					t.r.errf(dt.sub("p95"), "lognormal needs 0 < median ≤ p95 (median %g, p95 %g)", med, p95)
+					bad = true
+				}
+			}
+			d = sim.LognormalMedianP95(med, p95)
+		}
+	case "weibull":
+		dt.expect("shape", "scale")
+		if need("shape", "scale") {
+			k := dt.number("shape", math.NaN())
+			sc := val("scale")
+			if !nan(k) && !(k > 0) {
+				t.r.errf(dt.sub("shape"), "weibull needs shape > 0, got %g", k)
+				bad = true
+			}
+			if !nan(sc) && !(sc > 0) {
+				t.r.errf(dt.sub("scale"), "weibull needs scale > 0")
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Weibull, A: k, B: sc}
+		}
+	case "uniform":
+		dt.expect("min", "max")
+		if need("min", "max") {
+			lo, hi := val("min"), val("max")
+			if hi < lo {
+				t.r.errf(dt.sub("max"), "max (%g) is below min (%g)", hi, lo)
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Uniform, A: lo, B: hi}
+		}
+	case "triangular":
+		dt.expect("min", "mode", "max")
+		if need("min", "mode", "max") {
+			lo, mo, hi := val("min"), val("mode"), val("max")
+			if !nan(lo) && !nan(mo) && !nan(hi) && !(lo <= mo && mo <= hi) {
+				t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)
+				bad = true
+			}
+			d = sim.Dist{Kind: sim.Triangular, A: lo, B: mo, C: hi}
+		}
+	default:
+		dt.expect("value", "mean", "median", "p95", "shape", "scale", "min", "max", "mode")
+		dt.done()
+		return def
+	}
+	dt.done()
+	if bad || math.IsNaN(d.A) || math.IsNaN(d.B) || math.IsNaN(d.C) {
+		return def
+	}
+	if lo, _ := support(d); lo < 0 {
+		t.r.errf(path, "distribution allows negative values")
+		return def
+	}
+	if unit == unitFraction {
+		return t.r.checkFraction(path, d, def)
+	}
+	return d
+}
+
+// support returns the least and greatest values d can take.
+func support(d sim.Dist) (lo, hi float64) {
+	if d.Kind == sim.Lognormal && d.B == 0 {
+		// A point mass: the quantile formula gives 0·∞ = NaN at 0 and 1.
+		x := math.Exp(d.A)
+		return x, x
+	}
+	return d.Quantile(0), d.Quantile(1)
+}
+
+func (r *reader) checkFraction(path string, d, def sim.Dist) sim.Dist {
+	if lo, hi := support(d); !(lo >= 0 && hi <= 1) {
+		r.errf(path, "fractions must lie between 0 and 1")
+		return def
+	}
+	return d
+}
