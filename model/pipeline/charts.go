@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,16 +49,34 @@ func saveCharts(ctx context.Context, dir string, charts map[string]func(path str
 // service recovered is the median one (the lower of two middles), so the
 // timeline shows a representative course.
 func typicalReplication(col *results.Collector, v int) int {
-	vals := col.OverallValues(v, "all_services_recovered_h")
-	idx := make([]int, len(vals))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return vals[idx[a]] < vals[idx[b]] })
-	if len(idx) == 0 {
+	return col.First() + medianIndex(col.OverallValues(v, "all_services_recovered_h"))
+}
+
+// medianIndex returns the index at rank (len(vals)-1)/2 in a stable sort
+// of vals (ties in index order): the median value found by one sort of a
+// copy, then its place among the indices holding that value.
+func medianIndex(vals []float64) int {
+	if len(vals) == 0 {
 		return 0
 	}
-	return col.First() + idx[(len(idx)-1)/2]
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	m := (len(vals) - 1) / 2
+	v := sorted[m]
+	if math.IsNaN(v) {
+		// No order to speak of: the first NaN, as slices.Sort puts them first.
+		return slices.IndexFunc(vals, math.IsNaN)
+	}
+	below := m - slices.Index(sorted, v) // ties with v before rank m
+	for i, x := range vals {
+		if x == v {
+			if below == 0 {
+				return i
+			}
+			below--
+		}
+	}
+	return 0 // not reached
 }
 
 // artifacts are the charts of a whole run or comparison, built once for

@@ -13,8 +13,8 @@ import (
 
 // finish turns a collector holding every replication of the shard into
 // the committed results directory. For a whole run: a checkpoint of every
-// replication; the comparison (and the budget's portfolio); then the
-// summary and data files written while the plots are drawn; then the
+// replication, the summary and the data files, while the comparison (and
+// the budget's portfolio) is evaluated and the plots are drawn; then the
 // report from what is in memory; then the commit. A shard writes its data
 // files and commits.
 func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *results.Manifest, col *results.Collector, obs Observer) (_ *Result, err error) {
@@ -37,46 +37,37 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		out.Dir = dir.Final()
 		return out, nil
 	}
-	// What follows the simulation (a budget's extra simulation, the
-	// comparison's files, plots) can take a while: checkpoint every
-	// replication first, so a signal there loses none of them.
-	if err := dir.Checkpoint(man, col); err != nil {
-		return nil, fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", err, dir.Path(), s.Out)
+	stopped := func() error {
+		return interrupted("interrupted after all %d replications were saved in %s; continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
+			col.Len(), dir.Path(), s.Out)
 	}
-	stopped := func(complete string) error {
-		return interrupted("interrupted after all %d replications were saved in %s%s; continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
-			col.Len(), dir.Path(), complete, s.Out)
-	}
-	if j.compare != nil {
-		obs.Phase(PhaseBudget)
-		cmp, err := j.compare.evaluate(ctx, col, s)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, stopped(" (complete: false)")
-			}
-			return nil, err
-		}
-		out.Comparison = cmp
-	}
-
-	// The data files and the plots at the same time: both only read the
-	// collector.
+	// Two lines of work that only read the collector, side by side: the
+	// data files — first a checkpoint of every replication, so a signal
+	// in what follows loses none of them, then the summary and the rest
+	// — and the comparison (with a budget's extra simulation) and the
+	// plots.
 	obs.Phase(PhaseWrite)
 	var (
-		bg                sync.WaitGroup
-		writeErr, plotErr error
-		art               *artifacts
-		writing, derived  = make(chan struct{}), make(chan struct{})
-		summary           *results.Summary
+		bg                                        sync.WaitGroup
+		ckErr, cmpErr, writeErr, plotErr          error
+		art                                       *artifacts
+		summary                                   *results.Summary
+		checkpointed, evaluated, writing, derived = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	)
 	bg.Add(2)
 	go func() {
 		defer bg.Done()
 		defer close(writing)
+		ckErr = dir.Checkpoint(man, col)
+		close(checkpointed)
+		if ckErr != nil {
+			return
+		}
 		summary = col.Summary()
 		if writeErr = dir.Prepared(man, col, summary); writeErr != nil {
 			return
 		}
+		<-evaluated
 		if out.Comparison != nil {
 			writeErr = WriteCompare(dir.Path(), out.Comparison, s.Version)
 		}
@@ -84,7 +75,13 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 	go func() {
 		defer bg.Done()
 		defer close(derived)
-		art, plotErr = j.derive(ctx, dir.Path(), col, s, out.Comparison)
+		if j.compare != nil {
+			out.Comparison, cmpErr = j.compare.evaluate(ctx, col, s)
+		}
+		close(evaluated)
+		if cmpErr == nil {
+			art, plotErr = j.derive(ctx, dir.Path(), col, s, out.Comparison)
+		}
 	}()
 	abandon := func() {
 		// The goroutines write only into the staging directory; release
@@ -95,20 +92,33 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 			dir.Close()
 		}()
 	}
+	// A checkpoint is short and not interruptible: wait for it, so that
+	// an interrupted run has saved every replication.
+	<-checkpointed
+	if ckErr != nil {
+		abandon()
+		return nil, fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", ckErr, dir.Path(), s.Out)
+	}
 	for _, ch := range []chan struct{}{writing, derived} {
 		select {
 		case <-ch:
 		case <-ctx.Done():
 			abandon()
-			return nil, stopped("")
+			return nil, stopped()
 		}
+	}
+	if cmpErr != nil {
+		if ctx.Err() != nil {
+			return nil, stopped()
+		}
+		return nil, cmpErr
 	}
 	if writeErr != nil {
 		return nil, writeErr
 	}
 	if plotErr != nil {
 		if ctx.Err() != nil {
-			return nil, stopped("")
+			return nil, stopped()
 		}
 		return nil, plotErr
 	}
@@ -132,11 +142,11 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 			}
 		case <-ctx.Done():
 			abandon()
-			return nil, stopped("")
+			return nil, stopped()
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, stopped("")
+		return nil, stopped()
 	}
 	if err := dir.Commit(); err != nil {
 		return nil, err

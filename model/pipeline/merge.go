@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/results"
@@ -52,7 +53,7 @@ func Merge(ctx context.Context, dirs []string, ms MergeSettings) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	s := Settings{Seed: man.Seed, Replications: man.Replications, Plots: ms.Plots, Version: ms.Version}
+	s := Settings{Seed: man.Seed, Replications: man.Replications, Workers: runtime.GOMAXPROCS(0), Plots: ms.Plots, Version: ms.Version}
 	out := &Result{}
 	before := func(dir string, col *results.Collector, sum *results.Summary) error {
 		m, err := results.ReadManifest(filepath.Join(dir, results.ManifestFile))

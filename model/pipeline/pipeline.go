@@ -39,7 +39,6 @@ import (
 
 // Phases after the simulation, as passed to Observer.Phase.
 const (
-	PhaseBudget = "simulating the budget's portfolio"
 	PhaseWrite  = "writing results and drawing plots"
 	PhaseReport = "writing the report"
 )

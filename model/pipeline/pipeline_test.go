@@ -156,3 +156,37 @@ func TestReportFromMemory(t *testing.T) {
 		t.Errorf("report.html built from memory differs from the one built from the directory")
 	}
 }
+
+// TestMergeShards: two shards merged are the unsharded run, report
+// included, and the merge returns its summary.
+func TestMergeShards(t *testing.T) {
+	tmp := t.TempDir()
+	const n = 600
+	if _, err := Start(context.Background(), exampleRun(t), settings(filepath.Join(tmp, "whole"), n, true), nil); err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for i := range 2 {
+		s := settings(filepath.Join(tmp, "shard", string(rune('a'+i))), n, true)
+		s.Shard = sim.Shard{Index: i, Count: 2}
+		res, err := Start(context.Background(), exampleRun(t), s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(res.Dir, "report.html")); err == nil {
+			t.Errorf("shard %d has a report of its part alone", i)
+		}
+		dirs = append(dirs, res.Dir)
+	}
+	res, err := Merge(context.Background(), dirs, MergeSettings{Out: filepath.Join(tmp, "merged"), Plots: true, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary == nil || res.Summary.Variants[0].Overall["loss"].N != n {
+		t.Errorf("merge returned no summary of %d replications", n)
+	}
+	sameFiles(t, filepath.Join(tmp, "whole"), res.Dir, "replications.csv", "overall.csv", "summary.json", "recovery_cdf.svg", "timeline.txt")
+	if _, err := os.Stat(filepath.Join(res.Dir, "report.html")); err != nil {
+		t.Error(err)
+	}
+}
