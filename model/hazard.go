@@ -79,8 +79,24 @@ func (h *incident) release(d int, c uint8) {
 type compiledIncident struct {
 	*Incident
 	sites      []int
+	doms       [][]int  // per site in sites, the domains it hits (flat index)
 	siteStream []uint64 // per site in sites
 	domStream  [][]uint64
+}
+
+// place fills doms from the incident's parts: every domain of a site,
+// unless the incident names some.
+func (ci *compiledIncident) place(m *Model) {
+	ci.doms = make([][]int, len(ci.sites))
+	for k, p := range ci.sites {
+		if k < len(ci.Parts) && ci.Parts[k] != nil {
+			for _, local := range ci.Parts[k] {
+				ci.doms[k] = append(ci.doms[k], m.siteDom[p][local])
+			}
+			continue
+		}
+		ci.doms[k] = m.siteDom[p]
+	}
 }
 
 // hazardKind is what the rest of dcsim knows of a kind of hazard.
@@ -89,8 +105,11 @@ type hazardKind struct {
 	title string
 	// inDomain: it starts in one power domain of one site ([incident]
 	// domain); otherwise it hits whole sites for a duration ([incident]
-	// duration, and optionally sites).
+	// duration, and optionally sites or a region).
 	inDomain bool
+	// parts: a site-wide hazard that may also hit only some buildings,
+	// halls or domains of its site.
+	parts bool
 	// build makes the hazard of one incident of a replication.
 	build func(h incident) hazard
 	// assumptions lists what a report should say it assumed (key path,

@@ -6,7 +6,7 @@ import "github.com/dcsim/dcsim/sim"
 const CoolingLoss Hazard = "cooling_loss"
 
 func init() {
-	registerHazard(CoolingLoss, hazardKind{title: "Cooling loss", inDomain: false,
+	registerHazard(CoolingLoss, hazardKind{title: "Cooling loss", inDomain: false, parts: true,
 		build: func(h incident) hazard { return newCoolingLoss(h) }, assumptions: nil})
 }
 
@@ -38,17 +38,17 @@ func (c *coolingLoss) handle(local int32, ev sim.Event) {
 	switch local {
 	case hzStart:
 		c.lost = len(c.in.sites)
-		for _, p := range c.in.sites {
-			c.lose(p)
+		for k := range c.in.sites {
+			c.lose(k)
 		}
 	case coolShutdown:
 		c.hold(int(ev.A), causeCooling)
 	case coolRestored:
-		p := int(ev.A)
+		p, k := int(ev.A), int(ev.B)
 		if r.tr != nil {
 			r.event("cooling-restored", r.siteName(p), "cooling back")
 		}
-		for _, d := range r.m.siteDom[p] {
+		for _, d := range c.in.doms[k] {
 			c.release(d, causeCooling)
 		}
 		c.lost--
@@ -59,9 +59,10 @@ func (c *coolingLoss) handle(local int32, ev sim.Event) {
 	}
 }
 
-func (c *coolingLoss) lose(p int) {
+func (c *coolingLoss) lose(k int) {
 	r := c.r
 	m := r.m
+	p := c.in.sites[k]
 	rng := c.site[p]
 	site := &m.Sc.Sites[p]
 	dur := c.in.Duration.Sample(rng)
@@ -70,7 +71,7 @@ func (c *coolingLoss) lose(p int) {
 		r.event("cooling-lost", r.siteName(p), "cooling lost for %.2fh; thermal buffer %.2fh", dur, buf)
 	}
 	if buf < dur {
-		for _, d := range m.siteDom[p] {
+		for _, d := range c.in.doms[k] {
 			frac := site.Cooling.OverheatDestroyed.Sample(c.dom[d])
 			if frac > 0 {
 				r.hwCost += float64(r.fleet.destroy(d, frac)) * site.ServerCost
@@ -79,5 +80,5 @@ func (c *coolingLoss) lose(p int) {
 			r.eng.After(sim.Time(buf), c.kind(coolShutdown), int32(d), 0)
 		}
 	}
-	r.eng.After(sim.Time(dur), c.kind(coolRestored), int32(p), 0)
+	r.eng.After(sim.Time(dur), c.kind(coolRestored), int32(p), int32(k))
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/dcsim/dcsim/sim"
 )
@@ -44,17 +45,23 @@ type fire struct {
 	inspected bool
 	burned    []bool // per domain of the site (local index)
 	nBurned   int
+	hallHit   []bool // per hall of the site: fire has reached it
+	bldHit    []bool // per building of the site
 }
 
 func newFire(h incident) *fire {
 	p := h.in.Site
-	return &fire{incident: h, p: p, burned: make([]bool, len(h.r.m.siteDom[p]))}
+	site := &h.r.m.Sc.Sites[p]
+	return &fire{incident: h, p: p, burned: make([]bool, len(h.r.m.siteDom[p])),
+		hallHit: make([]bool, len(site.Halls)), bldHit: make([]bool, len(site.Buildings))}
 }
 
 func (f *fire) reset() {
 	f.resetIncident()
 	f.active, f.inspected = false, false
 	clear(f.burned)
+	clear(f.hallHit)
+	clear(f.bldHit)
 	f.nBurned = 0
 }
 
@@ -142,13 +149,63 @@ func (f *fire) burn(d int) {
 	}
 	f.hold(d, causeFire)
 	// Spread to neighbours, if the fire still burns when it arrives.
-	for _, nl := range site.Domains[local].Neighbours {
-		if f.burned[nl] {
-			continue
+	dom := &site.Domains[local]
+	for _, nl := range dom.Neighbours {
+		f.trySpread(nl, fp.SpreadProbability, &fp.SpreadDelay, rng)
+	}
+	if site.Declared {
+		f.spreadTopology(local, rng)
+	}
+}
+
+// spreadTopology spreads a fire that reached domain local of a site that
+// declares its buildings: to the other domains of its hall (as to
+// neighbours); when it is the first of its hall to burn, to each other
+// hall of the building (hall_spread_probability); when the first of its
+// building, to the buildings it may spread to (spread_to). Fire entering a
+// hall or building starts in its first domain.
+func (f *fire) spreadTopology(local int, rng *randSource) {
+	m := f.r.m
+	site := &m.Sc.Sites[f.p]
+	fp := &site.Fire
+	dom := &site.Domains[local]
+	halls := m.hallDoms[f.p]
+	for _, nl := range halls[dom.Hall] {
+		if nl != local && !slices.Contains(dom.Neighbours, nl) {
+			f.trySpread(nl, fp.SpreadProbability, &fp.SpreadDelay, rng)
 		}
-		if rng.Float64() < fp.SpreadProbability {
-			r.eng.After(sim.Time(fp.SpreadDelay.Sample(rng)), f.kind(fireBurn), int32(m.siteDom[f.p][nl]), 0)
+	}
+	if !f.hallHit[dom.Hall] {
+		f.hallHit[dom.Hall] = true
+		b := site.Halls[dom.Hall].Building
+		for h := range site.Halls {
+			if h != dom.Hall && site.Halls[h].Building == b && !f.hallHit[h] && len(halls[h]) > 0 {
+				f.trySpread(halls[h][0], fp.HallSpreadProbability, &fp.HallSpreadDelay, rng)
+			}
 		}
+	}
+	b := site.Halls[dom.Hall].Building
+	if !f.bldHit[b] {
+		f.bldHit[b] = true
+		for _, sp := range site.Buildings[b].Spread {
+			if f.bldHit[sp.To] {
+				continue
+			}
+			if first := m.bldFirst[f.p][sp.To]; first >= 0 {
+				f.trySpread(first, sp.Probability, &sp.Delay, rng)
+			}
+		}
+	}
+}
+
+// trySpread sends the fire on to domain nl (local) with probability p
+// after a delay; it burns there if the fire still burns when it arrives.
+func (f *fire) trySpread(nl int, p float64, delay *sim.Dist, rng *randSource) {
+	if f.burned[nl] {
+		return
+	}
+	if rng.Float64() < p {
+		f.r.eng.After(sim.Time(delay.Sample(rng)), f.kind(fireBurn), int32(f.r.m.siteDom[f.p][nl]), 0)
 	}
 }
 

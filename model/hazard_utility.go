@@ -11,7 +11,7 @@ import (
 const UtilityLoss Hazard = "utility_loss"
 
 func init() {
-	registerHazard(UtilityLoss, hazardKind{title: "Utility power loss", inDomain: false,
+	registerHazard(UtilityLoss, hazardKind{title: "Utility power loss", inDomain: false, parts: true,
 		build: func(h incident) hazard { return newUtilityLoss(h) }, assumptions: nil})
 }
 
@@ -48,20 +48,20 @@ func (u *utilityLoss) handle(local int32, ev sim.Event) {
 	switch local {
 	case hzStart:
 		u.lost = len(u.in.sites)
-		for _, p := range u.in.sites {
-			u.lose(p)
+		for k := range u.in.sites {
+			u.lose(k)
 		}
 	case utilDark:
 		u.hold(int(ev.A), causeUtility)
 	case utilCarried:
 		u.release(int(ev.A), causeUtility)
 	case utilRestored:
-		p := int(ev.A)
+		p, k := int(ev.A), int(ev.B)
 		u.lost--
 		if r.tr != nil {
 			r.event("utility-restored", r.siteName(p), "utility power back")
 		}
-		for _, d := range r.m.siteDom[p] {
+		for _, d := range u.in.doms[k] {
 			u.release(d, causeUtility)
 		}
 	default:
@@ -69,14 +69,17 @@ func (u *utilityLoss) handle(local int32, ev sim.Event) {
 	}
 }
 
-func (u *utilityLoss) lose(p int) {
+// lose cuts the utility feed of the k-th site in scope (of the domains
+// the incident hits there).
+func (u *utilityLoss) lose(k int) {
 	r := u.r
 	m := r.m
+	p := u.in.sites[k]
 	dur := u.in.Duration.Sample(u.site[p])
 	if r.tr != nil {
 		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
 	}
-	for _, d := range m.siteDom[p] {
+	for _, d := range u.in.doms[k] {
 		dom := &m.Sc.Sites[p].Domains[m.domLocal[d]]
 		g := dom.Generators
 		rng := u.dom[d]
@@ -114,5 +117,5 @@ func (u *utilityLoss) lose(p int) {
 			r.eng.After(sim.Time(genDown), u.kind(utilDark), int32(d), 0)
 		}
 	}
-	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), 0)
+	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), int32(k))
 }

@@ -162,7 +162,7 @@ func (sc *Scenario) read(t *table) {
 	}
 	var refs []serviceRefs
 	for _, st := range svcTables {
-		s, ref := readService(st, siteIdx, profiles)
+		s, ref := readService(st, sc.Sites, siteIdx, profiles)
 		sc.Services = append(sc.Services, s)
 		refs = append(refs, ref)
 	}

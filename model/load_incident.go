@@ -78,28 +78,73 @@ func (sc *Scenario) readIncidents(t *table, siteIdx map[string]int) {
 	}
 }
 
-// readScope reads sites, the further sites a site-wide hazard hits.
+// readScope reads what a site-wide hazard hits besides its site: further
+// sites, every site of a region, or only some buildings, halls or domains
+// of its one site.
 func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	r := t.r
-	if !t.has("sites") {
+	kind := hazardKinds[in.Hazard]
+	if in.Hazard != "" && kind.inDomain {
+		keys := []string{"sites", "region", "buildings", "halls", "domains"}
+		for _, k := range keys {
+			if t.has(k) {
+				r.errf(t.sub(k), "a %s starts in one domain of one site; remove %s", in.Hazard, k)
+			}
+		}
+		t.expect(keys...)
 		return
 	}
-	if in.Hazard.InDomain() {
-		r.errf(t.sub("sites"), "a %s starts in one domain of one site; remove sites", in.Hazard)
-		return
-	}
-	for _, it := range t.items("sites") {
-		p := fmt.Sprintf("%s[%d]", t.sub("sites"), it.k)
-		j, ok := siteIdx[it.s]
+	if t.has("region") {
+		in.Region = t.str("region", "")
+		var in0 []int
+		regions := map[string]int{}
+		for j := range sc.Sites {
+			regions[sc.Sites[j].Region] = j
+			if sc.Sites[j].Region == in.Region {
+				in0 = append(in0, j)
+			}
+		}
 		switch {
-		case !ok:
-			r.errf(p, "unknown site %q%s", it.s, suggestFrom(r, it.s, siteIdx))
-		case j == in.Site || slices.Contains(in.Sites, j):
-			r.errf(p, "site %q is already in the incident's scope", it.s)
+		case len(in0) == 0:
+			r.errf(t.sub("region"), "no site is in region %q%s", in.Region, suggestFrom(r, in.Region, regions))
+		case t.has("site") || t.has("sites"):
+			r.errf(t.sub("region"), "name a region or sites, not both")
 		default:
-			in.Sites = append(in.Sites, j)
+			in.Site, in.Sites = in0[0], in0[1:]
 		}
 	}
+	if t.has("sites") {
+		for _, it := range t.items("sites") {
+			p := fmt.Sprintf("%s[%d]", t.sub("sites"), it.k)
+			j, ok := siteIdx[it.s]
+			switch {
+			case !ok:
+				r.errf(p, "unknown site %q%s", it.s, suggestFrom(r, it.s, siteIdx))
+			case j == in.Site || slices.Contains(in.Sites, j):
+				r.errf(p, "site %q is already in the incident's scope", it.s)
+			default:
+				in.Sites = append(in.Sites, j)
+			}
+		}
+	}
+	keys := []string{"buildings", "halls", "domains"}
+	for _, k := range keys {
+		if !t.has(k) {
+			continue
+		}
+		switch {
+		case in.Hazard != "" && !kind.parts:
+			r.errf(t.sub(k), "a %s hits whole sites; remove %s", in.Hazard, k)
+		case len(in.Sites) > 0:
+			r.errf(t.sub(k), "%s narrows an incident at one site; this one hits %d sites", k, 1+len(in.Sites))
+		case in.Site >= 0:
+			if parts := readParts(t, &sc.Sites[in.Site], keys...); parts != nil {
+				in.Parts = [][]int{parts}
+			}
+		}
+		break
+	}
+	t.expect(keys...)
 }
 
 func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
@@ -118,7 +163,9 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	in.Hazard = Hazard(t.enum("hazard", "", HazardNames()...))
 	hazardOK = hazardOK && in.Hazard != ""
 	in.Site, in.Domain = -1, -1
-	if t.required("site") {
+	if t.has("region") && !t.has("site") {
+		// readScope places it at the region's sites.
+	} else if t.required("site") {
 		site := t.str("site", "")
 		if j, ok := siteIdx[site]; ok {
 			in.Site = j

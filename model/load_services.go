@@ -15,7 +15,7 @@ type serviceRefs struct {
 	dependsOn, failoverRequires []item
 }
 
-func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
+func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
 	r := t.r
 	var s Service
 	s.Name = t.name()
@@ -96,6 +96,11 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 		p.Share = pt.prob("share", math.NaN()) // NaN: missing or invalid, already reported
 		if p.Share == 0 {
 			r.errf(pt.sub("share"), "must be above 0 (leave out a site the service does not use)")
+		}
+		if p.Site >= 0 {
+			p.Domains = readParts(pt, &sites[p.Site], "building", "hall", "domains")
+		} else {
+			pt.expect("building", "hall", "domains")
 		}
 		pt.done()
 		s.Placement = append(s.Placement, p)
@@ -192,6 +197,15 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 		}
 		if used[j] > have {
 			r.errf(fmt.Sprintf("sites[%d].domains", j), "services place %d servers at site %q but its domains hold only %d", used[j], site.Name, have)
+			continue
+		}
+		_, _, short := placeSite(&sc.Sites[j], j, sc.Services)
+		for _, s := range short {
+			for k, p := range sc.Services[s].Placement {
+				if p.Site == j {
+					r.errf(fmt.Sprintf("%s.placement[%d]", tables[s].path, k), "%d servers confined to %d domain(s) of site %q that have too little room left (placements confined to part of a site are placed first, in service order)", p.Servers, len(p.Domains), site.Name)
+				}
+			}
 		}
 	}
 }

@@ -42,6 +42,10 @@ func readSite(t *table) (Site, [][]item) {
 	fp.HeatDamage = f.dist("heat_damage", sim.LognormalMedianP95(0.5, 1), unitDuration)
 	fp.SpreadProbability = f.prob("spread_probability", 0.5)
 	fp.SpreadDelay = f.dist("spread_delay", sim.LognormalMedianP95(40.0/60, 2), unitDuration)
+	// Between halls of a building: as between neighbouring domains unless
+	// the site says otherwise.
+	fp.HallSpreadProbability = f.prob("hall_spread_probability", fp.SpreadProbability)
+	fp.HallSpreadDelay = f.dist("hall_spread_delay", fp.SpreadDelay, unitDuration)
 	fp.PowerCutProbability = f.prob("power_cut_probability", 1)
 	fp.PowerCutDelay = f.dist("power_cut_delay", sim.LognormalMedianP95(1.5, 3), unitDuration)
 	fp.Inspection = f.dist("inspection", sim.LognormalMedianP95(6, 16), unitDuration)
@@ -77,15 +81,18 @@ func readSite(t *table) (Site, [][]item) {
 	b.done()
 
 	var neighbours [][]item
+	var refs []domainRefs
 	for _, dt := range t.tables("domains") {
-		d, nb := readDomain(dt)
+		d, nb, ref := readDomain(dt)
 		s.Domains = append(s.Domains, d)
 		neighbours = append(neighbours, nb)
+		refs = append(refs, ref)
 	}
 	if len(s.Domains) == 0 && (!t.has("domains") || isArray(t.m["domains"])) {
 		r.errf(t.sub("domains"), "site %q needs at least one [[sites.domains]] power domain", s.Name)
 	}
 	indexNames(r, t.sub("domains"), len(s.Domains), func(i int) string { return s.Domains[i].Name })
+	readTopology(t, &s, refs)
 	t.done()
 	return s, neighbours
 }
@@ -97,13 +104,14 @@ var defaultSuppression = map[string]float64{
 	"none": 0, "sprinkler": 0.05, "water_mist": 0.3, "gas": 0.5, "aerosol": 0.4,
 }
 
-func readDomain(t *table) (Domain, []item) {
+func readDomain(t *table) (Domain, []item, domainRefs) {
 	r := t.r
 	var d Domain
 	d.Name = t.name()
 	t.required("servers")
 	d.Servers = t.count("servers", 0)
 	neighbours := t.items("neighbours") // resolved once all domains are known
+	ref := domainRefs{path: t.path, building: t.str("building", ""), hall: t.str("hall", ""), feeds: t.items("feeds")}
 	u := t.child("ups")
 	d.UPS.Chemistry = u.enum("chemistry", "vrla", "li-ion", "vrla", "nicd", "flywheel")
 	d.UPS.RideThrough = u.duration("ride_through", 10.0/60)
@@ -128,5 +136,5 @@ func readDomain(t *table) (Domain, []item) {
 	gen.RunFailRate = g.rate("run_failure_rate", defaultGenRunFail)
 	g.done()
 	t.done()
-	return d, neighbours
+	return d, neighbours, ref
 }

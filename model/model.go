@@ -34,6 +34,8 @@ type Model struct {
 	domPoolEnd [][]int32 // per domain, running sum of those pools' servers
 	domBoot    [][]int   // per domain, those services in boot order
 	siteSvcs   [][]int   // per site, services placed there, by index
+	hallDoms   [][][]int // per site and hall, its domains (index within the site)
+	bldFirst   [][]int   // per site and building, its first domain, -1 if none
 	dependents [][]int   // per service, services that depend on it
 	topoPos    []int     // per service, its position in Sc.Order
 	profile    []*profileTable
@@ -106,29 +108,19 @@ func Compile(sc *Scenario) *Model {
 		}
 		m.demand[s] = svc.Utilisation * normal
 	}
-	// Spread each service's servers at a site over the site's domains in
-	// proportion to the room each domain has left (largest remainder), so
-	// no domain holds more servers than it has; with domains of equal size
-	// this is a proportional split.
-	for si, site := range sc.Sites {
+	// Spread each service's servers at a site over the site's domains
+	// (placeSite: confined placements first, each in proportion to the room
+	// left), so no domain holds more servers than it has.
+	for si := range sc.Sites {
 		ds := m.siteDom[si]
-		free := make([]int, len(ds))
-		for k, d := range ds {
-			free[k] = site.Domains[m.domLocal[d]].Servers
-		}
-		for s := range sc.Services {
-			n := int(m.placed[s*m.nSite+si])
-			if n == 0 {
-				continue
-			}
-			parts := apportion(n, len(ds), func(k int) float64 { return float64(free[k]) })
-			for k, d := range ds {
-				m.poolTotal[d*m.nSvc+s] = int32(parts[k])
-				free[k] -= parts[k]
+		pools, free, _ := placeSite(&sc.Sites[si], si, sc.Services)
+		for s, parts := range pools {
+			for k, n := range parts {
+				m.poolTotal[ds[k]*m.nSvc+s] = int32(n)
 			}
 		}
 		for k, d := range ds {
-			m.otherTotal[d] = int32(max(0, free[k]))
+			m.otherTotal[d] = int32(free[k])
 		}
 	}
 	m.quorum = make([]int32, m.nSvc*m.nSite)
@@ -175,6 +167,22 @@ func (m *Model) compileViews() {
 		for _, s := range m.bootOrder {
 			if m.poolTotal[d*m.nSvc+s] > 0 {
 				m.domBoot[d] = append(m.domBoot[d], s)
+			}
+		}
+	}
+	m.hallDoms = make([][][]int, m.nSite)
+	m.bldFirst = make([][]int, m.nSite)
+	for p := range sc.Sites {
+		site := &sc.Sites[p]
+		m.hallDoms[p] = make([][]int, len(site.Halls))
+		m.bldFirst[p] = make([]int, len(site.Buildings))
+		for b := range m.bldFirst[p] {
+			m.bldFirst[p][b] = -1
+		}
+		for k, d := range site.Domains {
+			m.hallDoms[p][d.Hall] = append(m.hallDoms[p][d.Hall], k)
+			if b := site.Halls[d.Hall].Building; m.bldFirst[p][b] < 0 {
+				m.bldFirst[p][b] = k
 			}
 		}
 	}
@@ -252,6 +260,7 @@ func (m *Model) compileIncidents() {
 			}
 			ci.domStream = append(ci.domStream, doms)
 		}
+		ci.place(m)
 		m.incidents[k] = ci
 	}
 }
@@ -305,5 +314,6 @@ func (m *Model) occurrence(i, k int) *compiledIncident {
 		}
 		ci.domStream = append(ci.domStream, doms)
 	}
+	ci.place(m)
 	return ci
 }

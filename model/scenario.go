@@ -72,7 +72,15 @@ type Incident struct {
 	Site   int
 	// Sites are further sites a site-wide hazard (utility, cooling,
 	// partition) hits at the same time, each with its own course.
-	Sites  []int
+	Sites []int
+	// Parts narrows a site-wide hazard to part of each site in Scope():
+	// Parts[k] lists the domains (indices within the site) it hits at the
+	// k-th site, nil for the whole site. Written as buildings, halls or
+	// domains.
+	Parts [][]int
+	// Region names the region whose sites the incident hits (key region);
+	// empty when it names sites.
+	Region string
 	Domain int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
@@ -152,9 +160,23 @@ type Economics struct {
 	CompensationPerUserHour float64 // compensation paid per user-hour lost
 }
 
-// Site is a datacenter.
+// Site is a datacenter: one building with one hall, or a campus of
+// buildings ([[sites.buildings]]), each with halls of power domains.
 type Site struct {
-	Name        string
+	Name string
+	// Region groups sites that share a fate (a regional partition, a
+	// storm); by default each site is its own region.
+	Region string
+	// Buildings and Halls: a site that declares none is one building with
+	// one hall, both named after the site. Declared reports whether the
+	// scenario declared them (then domains of one hall neighbour each other
+	// for fire spread).
+	Buildings []Building
+	Halls     []Hall
+	Declared  bool
+	// Trains names the site's power trains (switchgear, UPS, distribution)
+	// that domains draw from (key feeds).
+	Trains      []string
 	ZoneCutoffs bool    // firefighters can cut power per domain
 	BootRate    float64 // servers booted per hour per crew
 	Crews       int
@@ -164,6 +186,27 @@ type Site struct {
 	Cooling     Cooling
 	Failures    Background
 	Domains     []Domain
+}
+
+// Building is a building of a site: fire may spread from it to the
+// buildings it names (spread_to), and only to those.
+type Building struct {
+	Name   string
+	Spread []Spread
+}
+
+// Spread is a path fire may take to another building: with Probability,
+// after Delay, while it still burns.
+type Spread struct {
+	To          int // building index within the site
+	Probability float64
+	Delay       sim.Dist
+}
+
+// Hall is a room of a building that holds power domains.
+type Hall struct {
+	Name     string
+	Building int
 }
 
 // FireProtection describes detection, suppression and the fire brigade.
@@ -176,13 +219,17 @@ type FireProtection struct {
 	HeatDamage           sim.Dist // ignition → ignition domain loses power
 	SpreadProbability    float64  // per neighbouring domain
 	SpreadDelay          sim.Dist
-	PowerCutProbability  float64 // firefighters demand power cut
-	PowerCutDelay        sim.Dist
-	Inspection           sim.Dist // out → re-energising allowed
-	ReplacementLeadTime  sim.Dist // burned domain's power gear replaced
-	DestroyedFraction    sim.Dist // of servers in a burned domain
-	ServerLeadTime       sim.Dist // destroyed servers replaced
-	DamageCost           float64  // power equipment per burned domain
+	// HallSpreadProbability is the chance a fire that reaches a hall
+	// spreads to each other hall of its building, after HallSpreadDelay.
+	HallSpreadProbability float64
+	HallSpreadDelay       sim.Dist
+	PowerCutProbability   float64 // firefighters demand power cut
+	PowerCutDelay         sim.Dist
+	Inspection            sim.Dist // out → re-energising allowed
+	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
+	DestroyedFraction     sim.Dist // of servers in a burned domain
+	ServerLeadTime        sim.Dist // destroyed servers replaced
+	DamageCost            float64  // power equipment per burned domain
 }
 
 // Cooling is a site's thermal behaviour.
@@ -208,6 +255,8 @@ type Domain struct {
 	Name       string
 	Servers    int
 	Neighbours []int
+	Hall       int   // index into the site's Halls
+	Feeds      []int // power trains (indices into the site's Trains) that feed it
 	UPS        UPS
 	Generators Generators
 }
@@ -233,6 +282,10 @@ type Placement struct {
 	Site    int
 	Share   float64
 	Servers int
+	// Domains, when set, confines the servers to these domains of the
+	// site (written as building, hall or domains); nil spreads them over
+	// every domain.
+	Domains []int
 }
 
 // Service is a user-facing or control-plane service.
