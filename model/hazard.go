@@ -110,6 +110,8 @@ type hazardKind struct {
 	// parts: a site-wide hazard that may also hit only some buildings,
 	// halls or domains of its site.
 	parts bool
+	// trains: it hits named power trains of one site ([incident] trains).
+	trains bool
 	// build makes the hazard of one incident of a replication.
 	build func(h incident) hazard
 	// assumptions lists what a report should say it assumed (key path,

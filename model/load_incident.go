@@ -85,7 +85,7 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	r := t.r
 	kind := hazardKinds[in.Hazard]
 	if in.Hazard != "" && kind.inDomain {
-		keys := []string{"sites", "region", "buildings", "halls", "domains"}
+		keys := []string{"sites", "region", "buildings", "halls", "domains", "trains"}
 		for _, k := range keys {
 			if t.has(k) {
 				r.errf(t.sub(k), "a %s starts in one domain of one site; remove %s", in.Hazard, k)
@@ -127,6 +127,7 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 			}
 		}
 	}
+	sc.readTrains(t, in, kind)
 	keys := []string{"buildings", "halls", "domains"}
 	for _, k := range keys {
 		if !t.has(k) {
@@ -145,6 +146,49 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		break
 	}
 	t.expect(keys...)
+}
+
+// readTrains reads the power trains a power_failure hits, at its one site.
+func (sc *Scenario) readTrains(t *table, in *Incident, kind hazardKind) {
+	r := t.r
+	t.expect("trains")
+	switch {
+	case in.Hazard == "":
+		return
+	case !kind.trains:
+		if t.has("trains") {
+			r.errf(t.sub("trains"), "a %s does not hit power trains; remove trains", in.Hazard)
+		}
+		return
+	case !t.required("trains"):
+		return
+	case len(in.Sites) > 0:
+		r.errf(t.sub("trains"), "trains are named at one site; this incident hits %d sites", 1+len(in.Sites))
+		return
+	case in.Site < 0:
+		return
+	}
+	site := &sc.Sites[in.Site]
+	idx := map[string]int{}
+	for i, n := range site.Trains {
+		idx[n] = i
+	}
+	items := t.items("trains")
+	if len(items) == 0 && t.has("trains") {
+		r.errf(t.sub("trains"), "name at least one power train")
+	}
+	for _, it := range items {
+		p := fmt.Sprintf("%s[%d]", t.sub("trains"), it.k)
+		j, ok := idx[it.s]
+		switch {
+		case !ok:
+			r.errf(p, "unknown power train %q in site %q (trains are named by domains' feeds, or after a domain without feeds)%s", it.s, site.Name, suggestFrom(r, it.s, idx))
+		case slices.Contains(in.Trains, j):
+			r.errf(p, "train %q is listed twice", it.s)
+		default:
+			in.Trains = append(in.Trains, j)
+		}
+	}
 }
 
 func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {

@@ -115,7 +115,13 @@ func readDomain(t *table) (Domain, []item, domainRefs) {
 	u := t.child("ups")
 	d.UPS.Chemistry = u.enum("chemistry", "vrla", "li-ion", "vrla", "nicd", "flywheel")
 	d.UPS.RideThrough = u.duration("ride_through", 10.0/60)
+	// Off unless the scenario sets it: no published per-demand figure.
+	d.UPS.FailProb = u.prob("failure_probability", 0)
 	u.done()
+	a := t.child("ats")
+	d.ATS.FailToTransfer = a.prob("fail_to_transfer", 0)
+	d.ATS.ManualTransfer = a.dist("manual_transfer", sim.LognormalMedianP95(0.5, 2), unitDuration)
+	a.done()
 	g := t.child("generators")
 	gen := &d.Generators
 	gen.Count = g.count("count", 2)

@@ -35,6 +35,9 @@ type Model struct {
 	domBoot    [][]int   // per domain, those services in boot order
 	siteSvcs   [][]int   // per site, services placed there, by index
 	hallDoms   [][][]int // per site and hall, its domains (index within the site)
+	trainBase  []int     // per site, the flat index of its first power train
+	trainDoms  [][]int   // per flat train, the domains it feeds
+	domFeeds   [][]int   // per domain, the flat trains that feed it
 	bldFirst   [][]int   // per site and building, its first domain, -1 if none
 	dependents [][]int   // per service, services that depend on it
 	topoPos    []int     // per service, its position in Sc.Order
@@ -183,6 +186,22 @@ func (m *Model) compileViews() {
 			m.hallDoms[p][d.Hall] = append(m.hallDoms[p][d.Hall], k)
 			if b := site.Halls[d.Hall].Building; m.bldFirst[p][b] < 0 {
 				m.bldFirst[p][b] = k
+			}
+		}
+	}
+	m.trainBase = make([]int, m.nSite)
+	m.domFeeds = make([][]int, m.nDom)
+	for p := range sc.Sites {
+		site := &sc.Sites[p]
+		m.trainBase[p] = len(m.trainDoms)
+		for range site.Trains {
+			m.trainDoms = append(m.trainDoms, nil)
+		}
+		for k, d := range m.siteDom[p] {
+			for _, t := range site.Domains[k].Feeds {
+				ft := m.trainBase[p] + t
+				m.trainDoms[ft] = append(m.trainDoms[ft], d)
+				m.domFeeds[d] = append(m.domFeeds[d], ft)
 			}
 		}
 	}

@@ -81,6 +81,9 @@ type Incident struct {
 	// Region names the region whose sites the incident hits (key region);
 	// empty when it names sites.
 	Region string
+	// Trains are the power trains (indices into the site's Trains) a
+	// power_failure hits.
+	Trains []int
 	Domain int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
@@ -258,13 +261,23 @@ type Domain struct {
 	Hall       int   // index into the site's Halls
 	Feeds      []int // power trains (indices into the site's Trains) that feed it
 	UPS        UPS
+	ATS        ATS
 	Generators Generators
+}
+
+// ATS is a domain's automatic transfer switch to its generators.
+type ATS struct {
+	FailToTransfer float64  // per demand
+	ManualTransfer sim.Dist // time to transfer by hand when it fails
 }
 
 // UPS is a domain's uninterruptible supply.
 type UPS struct {
 	Chemistry   string // li-ion, vrla, nicd
 	RideThrough float64
+	// FailProb is the chance the UPS fails when utility power is lost:
+	// the load drops at once, with no ride-through.
+	FailProb float64
 }
 
 // Generators is a domain's standby generation.
