@@ -60,6 +60,19 @@ func readSite(t *table) (Site, [][]item) {
 	s.Cooling.OverheatDestroyed = c.dist("overheat_destroyed", sim.Fixed(0), unitFraction)
 	c.done()
 
+	w := t.child("water")
+	// Assumptions, stated in the manifest and scenarios/README.md: leak
+	// detection cables alarm within minutes; drying and cleaning a hall
+	// takes days.
+	s.Water.Detection = w.dist("detection", sim.LognormalMedianP95(10.0/60, 1), unitDuration)
+	s.Water.DestroyedFraction = w.dist("destroyed_fraction", sim.Fixed(0.1), unitFraction)
+	s.Water.SpreadProbability = w.prob("spread_probability", 0)
+	s.Water.SpreadDelay = w.dist("spread_delay", sim.LognormalMedianP95(1, 4), unitDuration)
+	s.Water.DryOut = w.dist("dry_out", sim.LognormalMedianP95(24, 72), unitDuration)
+	s.Water.Cleaning = w.dist("cleaning", sim.LognormalMedianP95(24, 96), unitDuration)
+	s.Water.ServerLeadTime = w.dist("server_lead_time", fp.ServerLeadTime, unitDuration)
+	w.done()
+
 	b := t.child("failures")
 	bg := &s.Failures
 	bg.ServerRate = b.rate("server_afr", defaultServerRate)

@@ -35,12 +35,14 @@ type Model struct {
 	domBoot    [][]int   // per domain, those services in boot order
 	siteSvcs   [][]int   // per site, services placed there, by index
 	hallDoms   [][][]int // per site and hall, its domains (index within the site)
-	trainBase  []int     // per site, the flat index of its first power train
-	trainDoms  [][]int   // per flat train, the domains it feeds
-	domFeeds   [][]int   // per domain, the flat trains that feed it
-	bldFirst   [][]int   // per site and building, its first domain, -1 if none
-	dependents [][]int   // per service, services that depend on it
-	topoPos    []int     // per service, its position in Sc.Order
+	hallBase   []int     // per site, the flat index of its first hall
+	nHall      int
+	trainBase  []int   // per site, the flat index of its first power train
+	trainDoms  [][]int // per flat train, the domains it feeds
+	domFeeds   [][]int // per domain, the flat trains that feed it
+	bldFirst   [][]int // per site and building, its first domain, -1 if none
+	dependents [][]int // per service, services that depend on it
+	topoPos    []int   // per service, its position in Sc.Order
 	profile    []*profileTable
 	svc        []svcInfo // what the hot paths read of each service, packed
 
@@ -175,8 +177,11 @@ func (m *Model) compileViews() {
 	}
 	m.hallDoms = make([][][]int, m.nSite)
 	m.bldFirst = make([][]int, m.nSite)
+	m.hallBase = make([]int, m.nSite)
 	for p := range sc.Sites {
 		site := &sc.Sites[p]
+		m.hallBase[p] = m.nHall
+		m.nHall += len(site.Halls)
 		m.hallDoms[p] = make([][]int, len(site.Halls))
 		m.bldFirst[p] = make([]int, len(site.Buildings))
 		for b := range m.bldFirst[p] {

@@ -11,10 +11,11 @@ const (
 	causeUtility                   // utility lost and generators did not carry it
 	causeCooling                   // thermal shutdown
 	causeTrain                     // every power train feeding it has failed
-	nCauses      = 5
+	causeWater                     // water in the hall: cut for safety until dry and clean
+	nCauses      = 6
 )
 
-var causeNames = map[uint8]string{causeFire: "fire damage", causeCut: "firefighters' power cut", causeUtility: "utility loss", causeCooling: "thermal shutdown", causeTrain: "power train failure"}
+var causeNames = map[uint8]string{causeFire: "fire damage", causeCut: "firefighters' power cut", causeUtility: "utility loss", causeCooling: "thermal shutdown", causeTrain: "power train failure", causeWater: "water in the hall"}
 
 // Power events.
 const (
@@ -91,7 +92,7 @@ func causeBit(c uint8) int {
 func (pw *power) hold(d int, c uint8) {
 	pw.held[d*nCauses+causeBit(c)]++
 	pw.causes[d] |= c
-	if c&(causeFire|causeCut|causeTrain) != 0 {
+	if c&(causeFire|causeCut|causeTrain|causeWater) != 0 {
 		pw.manual[d] = true
 	}
 	pw.off(d, c)

@@ -187,6 +187,7 @@ type Site struct {
 	ServerCost  float64  // replacement cost of one server
 	Fire        FireProtection
 	Cooling     Cooling
+	Water       Water
 	Failures    Background
 	Domains     []Domain
 }
@@ -239,6 +240,17 @@ type FireProtection struct {
 type Cooling struct {
 	ThermalBuffer     sim.Dist // time servers run without cooling
 	OverheatDestroyed sim.Dist // fraction of servers destroyed by overheating
+}
+
+// Water is how a site's halls fare in a water leak or flood.
+type Water struct {
+	Detection         sim.Dist // leak → detected, power cut to wet halls
+	DestroyedFraction sim.Dist // of servers in a wet domain
+	SpreadProbability float64  // to each other hall of the building
+	SpreadDelay       sim.Dist
+	DryOut            sim.Dist // water stopped → halls dry
+	Cleaning          sim.Dist // dry → cleaned, re-energising allowed
+	ServerLeadTime    sim.Dist // cleaned → destroyed servers replaced
 }
 
 // Background holds independent failure rates during the horizon.
