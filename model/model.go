@@ -22,6 +22,8 @@ type Model struct {
 	placed            []int32   // [s*nSite+p] servers of s at site p
 	quorum            []int32   // [s*nSite+p] servers pool (s, p) needs to keep running
 	demand            []float64 // D_s: servers needed at peak for service s
+	normal            []float64 // servers s normally serves with
+	capRecovered      bool      // recovered = "capacity"
 	share             []float64 // [s*nSite+p] share of s's traffic at p (active-active)
 	bootOrder         []int     // services by priority, then index
 	// bgRates[d] holds domain d's background failure rates per hour:
@@ -89,6 +91,8 @@ func Compile(sc *Scenario) *Model {
 	m.placed = make([]int32, m.nSvc*m.nSite)
 	m.share = make([]float64, m.nSvc*m.nSite)
 	m.demand = make([]float64, m.nSvc)
+	m.normal = make([]float64, m.nSvc)
+	m.capRecovered = sc.Recovered == RecoveredCapacity
 	m.opsTool = make([]bool, m.nSvc)
 	for _, j := range sc.Ops.OpsTools {
 		m.opsTool[j] = true
@@ -112,6 +116,7 @@ func Compile(sc *Scenario) *Model {
 			normal = float64(m.placed[s*m.nSite+svc.Primary])
 		}
 		m.demand[s] = svc.Utilisation * normal
+		m.normal[s] = normal
 	}
 	// Spread each service's servers at a site over the site's domains
 	// (placeSite: confined placements first, each in proportion to the room
@@ -232,7 +237,7 @@ func (m *Model) compileViews() {
 	for s := range sc.Services {
 		x := &sc.Services[s]
 		info := svcInfo{mode: modeSingle, primary: x.Primary, secondary: x.Secondary, priority: x.Priority,
-			deps: x.DependsOn, surge: x.RetrySurge, users: x.PeakUsers,
+			deps: x.DependsOn, surge: x.RetrySurge, ovLimit: x.Overload.Limit, users: x.PeakUsers,
 			requests: x.PeakUsers * x.RequestsPerUserHour, revenue: x.RevenuePerHour}
 		switch x.Mode {
 		case ActiveStandby:
@@ -316,6 +321,7 @@ type svcInfo struct {
 	deps               []int // DependsOn
 	sites              []int // placement sites, in placement order
 	surge              float64
+	ovLimit            float64 // overload limit, 0 when the service never collapses
 	users              float64 // peak users
 	requests           float64 // peak users × requests per user-hour
 	revenue            float64 // per hour at peak

@@ -13,6 +13,12 @@ type Hazard string
 // Mode is a service's deployment mode.
 type Mode string
 
+// What recovered_threshold is a fraction of (key recovered).
+const (
+	RecoveredPeakDemand = "peak_demand"
+	RecoveredCapacity   = "capacity"
+)
+
 // Deployment modes.
 const (
 	SingleSite    Mode = "single-site"
@@ -33,6 +39,10 @@ type Scenario struct {
 	Replications       int
 	Horizon            float64 // hours simulated at most per replication
 	RecoveredThreshold float64 // serving fraction that counts as recovered
+	// Recovered says what the threshold is a fraction of: "peak_demand"
+	// (the demand at the weekly peak) or "capacity" (the servers the
+	// service normally serves with).
+	Recovered string
 
 	// Incident is the incident dcsim run simulates: [incident], or the
 	// first [[incident]].
@@ -328,18 +338,26 @@ type Service struct {
 
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
-	Quorum      float64 // fraction of a site's servers needed to keep running
+	// Overload, when Limit > 0: offered load (demand with retry surge,
+	// also from impaired dependents) above Limit × the servers serving
+	// makes the service collapse until load is shed after ShedDelay.
+	Overload Overload
+	Quorum   float64 // fraction of a site's servers needed to keep running
 
 	DependsOn        []int
 	FailoverRequires []int
 	Detection        sim.Dist
-	FailoverAuto     sim.Dist
-	FailoverManual   sim.Dist
-	FailoverSuccess  float64
-	Warmup           sim.Dist // standby warm-up (warm, cold)
-	Reroute          sim.Dist // active-active traffic shift
-	Restore          sim.Dist // bring back a site's instances once servers are up
-	FailbackOutage   float64  // hours of outage when failing back
+	// FailoverAutomatic: a controller fails the service over (after
+	// FailoverAuto) when the services in FailoverRequires work; otherwise
+	// every failover is by hand (FailoverManual).
+	FailoverAutomatic bool
+	FailoverAuto      sim.Dist
+	FailoverManual    sim.Dist
+	FailoverSuccess   float64
+	Warmup            sim.Dist // standby warm-up (warm, cold)
+	Reroute           sim.Dist // active-active traffic shift
+	Restore           sim.Dist // bring back a site's instances once servers are up
+	FailbackOutage    float64  // hours of outage when failing back
 
 	Replication    string // none, sync, async, backup
 	ReplicationLag sim.Dist
@@ -349,6 +367,12 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+}
+
+// Overload is a service's metastable failure under load.
+type Overload struct {
+	Limit     float64  // offered load / serving capacity at which it collapses; 0: never
+	ShedDelay sim.Dist // collapse → load shed (admission control or by hand)
 }
 
 // Profile is relative demand: Hourly[h] for the local hour, Weekly[d] for

@@ -56,6 +56,12 @@ var topologyCases = []struct {
 		[]want{{"incident.trains", lnIncDomain, `a utility_loss does not hit power trains; remove trains`}}},
 	{"a feed listed twice", []edit{{"hall = \"h1\"\n", "hall = \"h1\"\nfeeds = [\"A\", \"A\"]\n"}},
 		[]want{{"sites[0].domains[0].feeds[1]", lnCampusA1 + 3, `train "A" is listed twice`}}},
+	{"overload without a shed delay", []edit{{`placement = [{ site = "alpha", share = 1.0 }]`, "placement = [{ site = \"alpha\", share = 1.0 }]\noverload = { limit = 1.2 }"}},
+		[]want{{"services[0].overload.shed_delay", lnSvc0Place + lnCampusShift + 1, `missing required key "shed_delay"`}}},
+	{"overload limit below 1", []edit{{`placement = [{ site = "alpha", share = 1.0 }]`, "placement = [{ site = \"alpha\", share = 1.0 }]\noverload = { limit = 0.8, shed_delay = \"1h\" }"}},
+		[]want{{"services[0].overload.limit", lnSvc0Place + lnCampusShift + 1, `is offered load over serving capacity at which the service collapses, at least 1; got 0.8`}}},
+	{"unknown meaning of recovered", []edit{{`horizon = "7d"`, "horizon = \"7d\"\nrecovered = \"demand\""}},
+		[]want{{"recovered", lnHorizon + 1, `~"demand" is not one of peak_demand, capacity`}}},
 	{"unknown region", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"site = \"alpha\"\ndomain = \"a1\"", "region = \"eu\"\nduration = \"1h\""}},
 		[]want{{"incident.region", lnIncDomain - 1, `no site is in region "eu"`}}},
 }
