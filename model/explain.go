@@ -64,21 +64,23 @@ func (sc *Scenario) Assumptions() []Assumption {
 		out = append(out, Assumption{Parameter: param, Value: value, Source: src})
 	}
 	in := sc.Incident
-	site := sc.Sites[in.Site]
-	sp := fmt.Sprintf("sites[%d]", in.Site)
 	start := "random over the week"
 	if !in.RandomStart {
 		start = in.Start.Format("Mon 2 Jan 2006 15:04 MST")
 	}
 	add("incident.start", "incident start", start)
-	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, site.Name))
+	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, sc.Where(&in)))
 	if k := hazardKinds[in.Hazard]; k.assumptions != nil {
 		k.assumptions(sc, &in, add)
 	} else {
 		add("incident.duration", "duration of the "+string(in.Hazard), durDist(in.Duration))
 	}
-	add(sp+".repower", "re-energising one domain", durDist(site.Repower))
-	add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	if in.Site >= 0 {
+		site := sc.Sites[in.Site]
+		sp := fmt.Sprintf("sites[%d]", in.Site)
+		add(sp+".repower", "re-energising one domain", durDist(site.Repower))
+		add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	}
 	add("operations.drilled", "whole-site drills", fmt.Sprint(sc.Ops.Drilled))
 	var tools []string
 	for _, j := range sc.Ops.OpsTools {

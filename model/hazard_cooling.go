@@ -65,7 +65,7 @@ func (c *coolingLoss) lose(k int) {
 	p := c.in.sites[k]
 	rng := c.site[p]
 	site := &m.Sc.Sites[p]
-	dur := c.in.Duration.Sample(rng)
+	dur := c.duration(rng)
 	buf := site.Cooling.ThermalBuffer.Sample(rng)
 	if r.tr != nil {
 		r.event("cooling-lost", r.siteName(p), "cooling lost for %.2fh; thermal buffer %.2fh", dur, buf)

@@ -75,7 +75,7 @@ func (u *utilityLoss) lose(k int) {
 	r := u.r
 	m := r.m
 	p := u.in.sites[k]
-	dur := u.in.Duration.Sample(u.site[p])
+	dur := u.duration(u.site[p])
 	if r.tr != nil {
 		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
 	}

@@ -72,7 +72,7 @@ func (w *waterLeak) handle(local int32, ev sim.Event) {
 		for k, p := range w.in.sites {
 			wt := &m.Sc.Sites[p].Water
 			rng := w.site[p]
-			stop := w.in.Duration.Sample(rng)
+			stop := w.duration(rng)
 			det := wt.Detection.Sample(rng)
 			clean := stop + wt.DryOut.Sample(rng) + wt.Cleaning.Sample(rng)
 			if r.tr != nil {

@@ -128,6 +128,7 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		}
 	}
 	sc.readTrains(t, in, kind)
+	sc.readSurge(t, in, kind)
 	keys := []string{"buildings", "halls", "domains"}
 	for _, k := range keys {
 		if !t.has(k) {
@@ -146,6 +147,34 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		break
 	}
 	t.expect(keys...)
+}
+
+// readSurge reads the services a traffic_surge hits and its multiplier.
+func (sc *Scenario) readSurge(t *table, in *Incident, kind hazardKind) {
+	r := t.r
+	t.expect("services", "multiplier")
+	if in.Hazard == "" {
+		return
+	}
+	if !kind.services {
+		for _, k := range []string{"services", "multiplier"} {
+			if t.has(k) {
+				r.errf(t.sub(k), "a %s does not surge demand; remove %s", in.Hazard, k)
+			}
+		}
+		return
+	}
+	if t.required("services") {
+		idx := map[string]int{}
+		for i, s := range sc.Services {
+			idx[s.Name] = i
+		}
+		in.Services = resolveServices(r, t.sub("services"), t.items("services"), idx, -1)
+	}
+	// No default: how much demand a holiday or a viral event brings is the
+	// scenario's to say.
+	t.required("multiplier")
+	in.Multiplier = t.dist("multiplier", sim.Fixed(1), unitNumber)
 }
 
 // readTrains reads the power trains a power_failure hits, at its one site.
@@ -207,7 +236,13 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	in.Hazard = Hazard(t.enum("hazard", "", HazardNames()...))
 	hazardOK = hazardOK && in.Hazard != ""
 	in.Site, in.Domain = -1, -1
-	if t.has("region") && !t.has("site") {
+	if hazardOK && hazardKinds[in.Hazard].services {
+		// It hits services wherever they run (readScope reads them).
+		if t.has("site") {
+			r.errf(t.sub("site"), "a %s hits services, not a site; remove site", in.Hazard)
+		}
+		t.expect("site")
+	} else if t.has("region") && !t.has("site") {
 		// readScope places it at the region's sites.
 	} else if t.required("site") {
 		site := t.str("site", "")

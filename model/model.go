@@ -272,7 +272,7 @@ func (m *Model) compileIncidents() {
 	m.incidents = make([]compiledIncident, len(all))
 	for k := range all {
 		in := &all[k]
-		ci := compiledIncident{Incident: in, sites: in.Scope()}
+		ci := compiledIncident{Incident: in, sites: in.Scope(), ownStream: streamID("incident", in.Name, "course")}
 		for _, p := range ci.sites {
 			site := &sc.Sites[p]
 			var doms []uint64
@@ -333,8 +333,8 @@ type svcInfo struct {
 func (m *Model) occurrence(i, k int) *compiledIncident {
 	in := m.Sc.Incidents[i]
 	in.At = 0
-	ci := &compiledIncident{Incident: &in, sites: in.Scope()}
 	tag := fmt.Sprintf("occurrence %d", k)
+	ci := &compiledIncident{Incident: &in, sites: in.Scope(), ownStream: streamID("incident", in.Name, tag, "course")}
 	for _, p := range ci.sites {
 		site := &m.Sc.Sites[p]
 		ci.siteStream = append(ci.siteStream, streamID("incident", in.Name, tag, "site", site.Name))

@@ -41,7 +41,7 @@ func (sv *services) overloaded(s int, avail float64, healthy bool, now float64) 
 	if avail <= 0 {
 		return false
 	}
-	offered := m.demand[s] * sv.offeredSurge(s, healthy)
+	offered := m.demand[s] * sv.loadMul[s] * sv.offeredSurge(s, healthy)
 	capacity := limit * avail
 	pt := m.profile[s]
 	if offered*pt.max <= capacity {

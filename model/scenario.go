@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dcsim/dcsim/sim"
@@ -94,6 +95,10 @@ type Incident struct {
 	// Trains are the power trains (indices into the site's Trains) a
 	// power_failure hits.
 	Trains []int
+	// Services and Multiplier: a traffic_surge multiplies the demand of
+	// these services by a draw of Multiplier for its duration.
+	Services   []int
+	Multiplier sim.Dist
 	Domain int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
@@ -117,6 +122,26 @@ type Incident struct {
 	// or a distribution when the scenario writes it as uncertain
 	// (frequency = {dist = "lognormal", median = "0.5/yr", p95 = "2/yr"}).
 	Frequency sim.Dist
+}
+
+// Where names what the incident hits, for reports: its site (and further
+// sites), its region, or the services a traffic surge hits.
+func (sc *Scenario) Where(in *Incident) string {
+	switch {
+	case in.Region != "":
+		return "region " + in.Region
+	case in.Site < 0:
+		var names []string
+		for _, s := range in.Services {
+			names = append(names, sc.Services[s].Name)
+		}
+		return strings.Join(names, ", ")
+	}
+	names := []string{sc.Sites[in.Site].Name}
+	for _, p := range in.Sites {
+		names = append(names, sc.Sites[p].Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Uncertain reports whether the incident's frequency is uncertain.
@@ -143,6 +168,9 @@ func (sc *Scenario) KeyService() string {
 
 // Scope returns the sites the incident hits, its own site first.
 func (in *Incident) Scope() []int {
+	if in.Site < 0 {
+		return nil // a hazard that hits services, not sites
+	}
 	return append([]int{in.Site}, in.Sites...)
 }
 

@@ -52,6 +52,8 @@ type services struct {
 	collapsed   []bool    // overloaded: serves nothing until load is shed
 	shedding    []bool    // load beyond capacity turned away until healthy
 	ovEpoch     []int32   // supersedes scheduled overload checks
+	loadMul     []float64 // demand multiplier of traffic surges under way
+	surges      []int32   // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
 
@@ -91,6 +93,8 @@ func (sv *services) init(r *Replication) {
 	sv.collapsed = make([]bool, ns)
 	sv.shedding = make([]bool, ns)
 	sv.ovEpoch = make([]int32, ns)
+	sv.loadMul = make([]float64, ns)
+	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
 	sv.restoreQ.init(ns)
 	sv.dirty.init(ns)
@@ -119,6 +123,7 @@ func (sv *services) reset() {
 		sv.data[s] = 0
 		sv.calm[s] = true
 		sv.collapsed[s], sv.shedding[s] = false, false
+		sv.loadMul[s], sv.surges[s] = 1, 0
 		sv.touch(s)
 	}
 	sv.restless = 0
@@ -169,6 +174,25 @@ func (sv *services) cutOff(p int) {
 			r.eng.After(sim.Time(svc.Reroute.Sample(r.st.fail[s])), kindOf(unitServices, svRerouted), int32(s), int32(p))
 		}
 	}
+}
+
+// surge multiplies the demand of s by mult (a traffic surge starts);
+// unsurge divides it out again, and once no surge is under way the
+// multiplier is exactly 1.
+func (sv *services) surge(s int, mult float64) {
+	sv.surges[s]++
+	sv.loadMul[s] *= mult
+	sv.touch(s)
+}
+
+func (sv *services) unsurge(s int, mult float64) {
+	sv.surges[s]--
+	if sv.surges[s] == 0 {
+		sv.loadMul[s] = 1
+	} else {
+		sv.loadMul[s] /= mult
+	}
+	sv.touch(s)
 }
 
 // reconnect ends one partition of site p.
@@ -244,7 +268,7 @@ func (sv *services) available(s int) float64 {
 // avail servers serving s.
 func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	m := sv.r.m
-	d := m.demand[s] * load
+	d := m.demand[s] * load * sv.loadMul[s]
 	f := 1.0
 	if d > 0 {
 		f = math.Min(1, avail/d)
