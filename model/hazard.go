@@ -38,7 +38,7 @@ type incident struct {
 	unit    int32
 	at      float64 // hours after t = 0 the incident starts
 	started bool
-	shared  float64 // a regional incident's one duration, for every site
+	shared  float64       // a regional incident's one duration, for every site
 	site    []*randSource // per site in scope
 	dom     []*randSource // per domain of a site in scope
 	own     *randSource   // the incident's own stream, for what no site owns

@@ -99,7 +99,7 @@ type Incident struct {
 	// these services by a draw of Multiplier for its duration.
 	Services   []int
 	Multiplier sim.Dist
-	Domain int // ignition domain for a fire; -1 otherwise
+	Domain     int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
 	At    float64
