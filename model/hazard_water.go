@@ -145,7 +145,7 @@ func (w *waterLeak) wetDomain(k, d int) {
 	wt := &site.Water
 	rng := w.dom[d]
 	w.wet[d] = true
-	lost := r.fleet.destroy(d, wt.DestroyedFraction.Sample(rng))
+	lost := r.fleet.destroyClasses(d, wt.DestroyedFraction.Sample(rng), EquipCompute|EquipStorage|EquipNetwork, true)
 	r.hwCost += float64(lost) * site.ServerCost
 	if r.tr != nil {
 		r.event("wet", r.domName(d), "water reaches the domain: %d servers destroyed", lost)

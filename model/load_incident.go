@@ -129,6 +129,18 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	}
 	sc.readTrains(t, in, kind)
 	sc.readSurge(t, in, kind)
+	t.expect("units")
+	if t.has("units") {
+		switch {
+		case in.Hazard != CoolingLoss:
+			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss")
+		default:
+			in.UnitsLost = t.count("units", 0)
+			if in.UnitsLost < 1 {
+				r.errf(t.sub("units"), "must be at least 1 (leave it out when every unit is lost)")
+			}
+		}
+	}
 	keys := []string{"buildings", "halls", "domains"}
 	for _, k := range keys {
 		if !t.has(k) {

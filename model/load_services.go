@@ -43,6 +43,7 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 		s.RetrySurge = 1
 	}
 	s.Quorum = t.prob("quorum", 0.5)
+	s.Equipment = EquipNames[t.enum("equipment", "compute", "compute", "storage", "network")]
 	if t.has("overload") {
 		// No default limit or shedding time: whether and when a service
 		// falls over is the scenario's to say.

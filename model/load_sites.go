@@ -58,6 +58,7 @@ func readSite(t *table) (Site, [][]item) {
 	c := t.child("cooling")
 	s.Cooling.ThermalBuffer = c.dist("thermal_buffer", sim.LognormalMedianP95(20.0/60, 45.0/60), unitDuration)
 	s.Cooling.OverheatDestroyed = c.dist("overheat_destroyed", sim.Fixed(0), unitFraction)
+	readThermal(c, &s.Cooling)
 	c.done()
 
 	w := t.child("water")

@@ -99,7 +99,10 @@ type Incident struct {
 	// these services by a draw of Multiplier for its duration.
 	Services   []int
 	Multiplier sim.Dist
-	Domain     int // ignition domain for a fire; -1 otherwise
+	// UnitsLost is how many cooling units a cooling_loss takes out in each
+	// hall it hits (per-hall thermal model); 0 means all of them.
+	UnitsLost int
+	Domain    int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
 	At    float64
@@ -274,11 +277,41 @@ type FireProtection struct {
 	DamageCost            float64  // power equipment per burned domain
 }
 
-// Cooling is a site's thermal behaviour.
+// Cooling is a site's thermal behaviour: a thermal buffer for the whole
+// site, or, when HeatRate is set, a heat balance per hall.
 type Cooling struct {
 	ThermalBuffer     sim.Dist // time servers run without cooling
 	OverheatDestroyed sim.Dist // fraction of servers destroyed by overheating
+
+	// The per-hall thermal model (Thermal): each hall has Units cooling
+	// units of which Needed carry its full load (N+1: Units = Needed+1).
+	// With a fraction c = min(1, running/Needed) of the cooling it needs,
+	// a hall warms at HeatRate·(1-c) °C per hour from StartTemp. At
+	// ShutdownTemp operators shut its domains down (with
+	// ShutdownProbability); equipment left running past DamageTemp is
+	// destroyed at DamageRate per hour above it — the classes in Damages
+	// (service equipment = "storage", "network", "compute").
+	Thermal             bool
+	Units, Needed       int
+	HeatRate            float64 // °C per hour at full load with no cooling
+	StartTemp           float64
+	ShutdownTemp        float64
+	ShutdownProbability float64
+	DamageTemp          float64
+	DamageRate          float64 // per hour above DamageTemp
+	Damages             uint8   // equipment classes damaged (bit set)
 }
+
+// Equipment classes a service's servers belong to (service key
+// equipment), as bits for Cooling.Damages.
+const (
+	EquipCompute uint8 = 1 << iota
+	EquipStorage
+	EquipNetwork
+)
+
+// EquipNames names the equipment classes.
+var EquipNames = map[string]uint8{"compute": EquipCompute, "storage": EquipStorage, "network": EquipNetwork}
 
 // Water is how a site's halls fare in a water leak or flood.
 type Water struct {
@@ -364,6 +397,7 @@ type Service struct {
 	Primary   int // site index that serves normally (single-site, active-standby)
 	Secondary int // standby site index, -1 if none
 
+	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
 	// Overload, when Limit > 0: offered load (demand with retry surge,
