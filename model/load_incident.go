@@ -132,8 +132,8 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	t.expect("units")
 	if t.has("units") {
 		switch {
-		case in.Hazard != CoolingLoss:
-			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss")
+		case in.Hazard != CoolingLoss && in.Hazard != Lightning:
+			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss or lightning")
 		default:
 			in.UnitsLost = t.count("units", 0)
 			if in.UnitsLost < 1 {

@@ -74,6 +74,12 @@ func readSite(t *table) (Site, [][]item) {
 	s.Water.ServerLeadTime = w.dist("server_lead_time", fp.ServerLeadTime, unitDuration)
 	w.done()
 
+	lt := t.child("lightning")
+	// No default: how well a site's surge protection works is its own.
+	s.Lightning.TripProbability = lt.prob("trip_probability", 0)
+	s.Lightning.CoolingProbability = lt.prob("cooling_probability", 0)
+	lt.done()
+
 	b := t.child("failures")
 	bg := &s.Failures
 	bg.ServerRate = b.rate("server_afr", defaultServerRate)

@@ -229,6 +229,7 @@ type Site struct {
 	Fire        FireProtection
 	Cooling     Cooling
 	Water       Water
+	Lightning   LightningDamage
 	Failures    Background
 	Domains     []Domain
 }
@@ -312,6 +313,13 @@ const (
 
 // EquipNames names the equipment classes.
 var EquipNames = map[string]uint8{"compute": EquipCompute, "storage": EquipStorage, "network": EquipNetwork}
+
+// LightningDamage is what a lightning strike or voltage surge does at a
+// site.
+type LightningDamage struct {
+	TripProbability    float64 // per power train feeding a domain hit
+	CoolingProbability float64 // the cooling of the halls hit is damaged
+}
 
 // Water is how a site's halls fare in a water leak or flood.
 type Water struct {
