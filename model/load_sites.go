@@ -48,7 +48,11 @@ func readSite(t *table) (Site, [][]item) {
 	fp.HallSpreadDelay = f.dist("hall_spread_delay", fp.SpreadDelay, unitDuration)
 	fp.PowerCutProbability = f.prob("power_cut_probability", 1)
 	fp.PowerCutDelay = f.dist("power_cut_delay", sim.LognormalMedianP95(1.5, 3), unitDuration)
+	// Access lockout (investigation, structural checks) and cleaning
+	// (soot, water): none unless the scenario sets them.
+	fp.AccessLockout = f.dist("access_lockout", sim.Fixed(0), unitDuration)
 	fp.Inspection = f.dist("inspection", sim.LognormalMedianP95(6, 16), unitDuration)
+	fp.Cleaning = f.dist("cleaning", sim.Fixed(0), unitDuration)
 	fp.ReplacementLeadTime = f.dist("replacement_lead_time", sim.LognormalMedianP95(48, 120), unitDuration)
 	fp.DestroyedFraction = f.dist("destroyed_fraction", sim.Fixed(0.05), unitFraction)
 	fp.ServerLeadTime = f.dist("server_lead_time", sim.LognormalMedianP95(72, 168), unitDuration)

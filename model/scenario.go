@@ -239,6 +239,10 @@ type Site struct {
 type Building struct {
 	Name   string
 	Spread []Spread
+	// Rebuild is false for a building that is not repaired or reopened
+	// after a fire: its domains the fire took (burned or cut) never come
+	// back, and their services come back only elsewhere.
+	Rebuild bool
 }
 
 // Spread is a path fire may take to another building: with Probability,
@@ -271,7 +275,9 @@ type FireProtection struct {
 	HallSpreadDelay       sim.Dist
 	PowerCutProbability   float64 // firefighters demand power cut
 	PowerCutDelay         sim.Dist
-	Inspection            sim.Dist // out → re-energising allowed
+	AccessLockout         sim.Dist // out → the buildings it reached may be entered
+	Inspection            sim.Dist // lockout over → re-energising allowed
+	Cleaning              sim.Dist // inspected → unburned domains of a building it reached are clean
 	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
 	DestroyedFraction     sim.Dist // of servers in a burned domain
 	ServerLeadTime        sim.Dist // destroyed servers replaced
