@@ -30,7 +30,9 @@ func readSite(t *table) (Site, [][]item) {
 		s.Crews = 1
 	}
 	s.Repower = t.dist("repower", sim.LognormalMedianP95(1, 4), unitDuration)
-	s.ServerCost = t.nonNeg("server_cost", 10000)
+	name := s.Name
+	s.ServerCost = t.uncertainNonNeg("server_cost", "sites["+name+"].server_cost", 10000,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.ServerCost = x }) })
 
 	f := t.child("fire")
 	fp := &s.Fire
@@ -48,7 +50,8 @@ func readSite(t *table) (Site, [][]item) {
 	fp.ReplacementLeadTime = f.dist("replacement_lead_time", sim.LognormalMedianP95(48, 120), unitDuration)
 	fp.DestroyedFraction = f.dist("destroyed_fraction", sim.Fixed(0.05), unitFraction)
 	fp.ServerLeadTime = f.dist("server_lead_time", sim.LognormalMedianP95(72, 168), unitDuration)
-	fp.DamageCost = f.nonNeg("damage_cost", 0)
+	fp.DamageCost = f.uncertainNonNeg("damage_cost", "sites["+name+"].fire.damage_cost", 0,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.DamageCost = x }) })
 	f.done()
 
 	c := t.child("cooling")

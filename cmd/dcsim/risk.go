@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +13,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/dcsim/dcsim/model"
-	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/model/risk"
 )
 
@@ -60,10 +56,12 @@ Examples:
 			&cli.Float64Flag{Name: "return-period", Usage: "return period in `YEARS` whose aggregate loss must reach --precision (0: AAL only)", Value: 100},
 			&cli.StringFlag{Name: "method", Usage: "sampling `METHOD`: auto, naive, conditional or importance", Value: "auto"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw the exceedance, tornado and Sobol charts"},
-			&cli.BoolFlag{Name: "tornado", Usage: "tornado of the baseline AAL and 100-year loss over the scenario's uncertain frequencies (each at its P10 and P90)"},
-			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain frequencies: `POINTS` of a Latin hypercube (0: off)"},
+			&cli.BoolFlag{Name: "tornado", Usage: "tornado of the baseline AAL and 100-year loss over the scenario's uncertain inputs (each at its P10 and P90)"},
+			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain inputs: `POINTS` of a Latin hypercube (0: off)"},
 			&cli.IntFlag{Name: "inner-years", Usage: "simulated `YEARS` at each point of --uncertainty, the tornado and --sobol", Value: 2000},
-			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},
+			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL, its 100-year loss and the lead option's NPV from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},
+			&cli.Float64Flag{Name: "npv-years", Usage: "horizon of the options' NPV in `YEARS` (--uncertainty, --tornado, --sobol)", Value: 10},
+			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` of the options' NPV", Value: 0.05},
 		},
 		Action: riskAction,
 	}
@@ -171,180 +169,6 @@ func riskAction(c *cli.Context) error {
 		fmt.Fprintln(c.App.ErrWriter, "warning:", runErr)
 	}
 	return riskUncertainty(c, ann, plan, seed, method, workers, out)
-}
-
-// uncertaintyFile is uncertainty.json: what the uncertain inputs do to the
-// AAL and to each option's value.
-type uncertaintyFile struct {
-	Scenario   string             `json:"scenario"`
-	Seed       uint64             `json:"seed"`
-	InnerYears int                `json:"inner_years"`
-	Inputs     []uncertainInput   `json:"inputs"`
-	TwoLevel   *risk.Uncertainty  `json:"two_level,omitempty"`
-	Tornado    []risk.Tornado     `json:"tornado"`
-	Sobol      []risk.SobolResult `json:"sobol,omitempty"`
-	Note       string             `json:"note"`
-}
-
-type uncertainInput struct {
-	Name string  `json:"name"`
-	P10  float64 `json:"p10"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	Mean float64 `json:"mean"`
-}
-
-// riskUncertainty runs what the scenario's uncertain inputs call for: the
-// tornado of the baseline AAL (each input at its P10 and P90), and with
-// --uncertainty a two-level Monte Carlo of every option's AAL and value,
-// with --sobol the Sobol indices. Every evaluation simulates the same years
-// (the same seed), so differences between points come from the inputs.
-func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed uint64, method risk.Method, workers int, out string) error {
-	inputs, _ := ann.UncertainInputs()
-	outer, sobolN, inner, tornado := c.Int("uncertainty"), c.Int("sobol"), c.Int("inner-years"), c.Bool("tornado")
-	if len(inputs) == 0 {
-		if outer > 0 || sobolN > 0 || tornado {
-			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"}")
-		}
-		return nil
-	}
-	if outer == 0 && sobolN == 0 && !tornado {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "the scenario has %d uncertain frequencies: --tornado, --uncertainty N or --sobol N show what they do to the AAL and the ranking\n", len(inputs))
-		}
-		return nil
-	}
-	if inner < 2 {
-		return badInputf("--inner-years must be at least 2, got %d", inner)
-	}
-	if outer == 1 || sobolN == 1 {
-		return badInputf("--uncertainty and --sobol need at least 2 points")
-	}
-	ctx := c.Context
-	build := func(x []float64) (*risk.Config, risk.Simulate, error) {
-		return ann.ConfigAt(x, inner, seed, method, workers), ann.Simulate, nil
-	}
-	// The tornado and Sobol indices read the baseline only: simulate it alone.
-	buildBase := func(x []float64) (*risk.Config, risk.Simulate, error) {
-		cfg := ann.ConfigAt(x, inner, seed, method, workers)
-		cfg.Variants = cfg.Variants[:1]
-		return cfg, ann.Simulate, nil
-	}
-	f := uncertaintyFile{Scenario: plan.Base.Name, Seed: seed, InnerYears: inner,
-		Note: "Frequencies written as distributions are epistemic: what is not known about them. The two-level intervals cover input uncertainty and simulation noise; inner_noise_share says how much of each spread is noise."}
-	for _, in := range inputs {
-		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
-	}
-	outs := []risk.Output{risk.AALOf(0, "baseline AAL"), risk.AEPOf(0, 100, "baseline 100-year loss")}
-	if tornado {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: tornado of the baseline AAL (%d annual runs of %d years)…\n", len(inputs), 1+2*len(inputs), inner)
-		}
-		tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, buildBase, outs))
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.Tornado = tor
-	}
-	if outer > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "two-level Monte Carlo: %d points × %d years × %d variants…\n", outer, inner, len(plan.Names))
-		}
-		money := model.Money{Years: 10, DiscountRate: 0.05}
-		tl := risk.TwoLevel{Inputs: inputs, Options: plan.Names, Outer: outer, Seed: seed, Inner: risk.AnnualInner(ctx, build),
-			NPV: func(o int, _ []float64, red float64) float64 { return plan.NPV(o, red, money) }}
-		u, err := tl.Run()
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.TwoLevel = u
-	}
-	if sobolN > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "Sobol indices: %d annual runs of %d years…\n", sobolN*(len(inputs)+2), inner)
-		}
-		s := risk.Sobol{Inputs: inputs, Outputs: risk.Names(outs), N: sobolN, Seed: seed}
-		res, err := s.Run(risk.AnnualModel(ctx, buildBase, outs))
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.Sobol = res
-	}
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n')); err != nil {
-		return err
-	}
-	if !c.Bool("no-plots") {
-		if len(f.Tornado) > 0 {
-			p, err := risk.TornadoChart(plan.Base.Name+": what moves the baseline AAL (P10 and P90 of each input)", "baseline AAL ("+plan.Base.Currency+"/yr)", f.Tornado[0])
-			if err != nil {
-				return err
-			}
-			for _, ext := range []string{".png", ".svg"} {
-				if err := risk.Save(p, filepath.Join(out, "tornado"+ext), 7*vg.Inch, 3.5*vg.Inch); err != nil {
-					return err
-				}
-			}
-		}
-		for k, r := range f.Sobol {
-			p, err := risk.SobolChart(plan.Base.Name+": Sobol indices of the "+r.Output, r)
-			if err != nil {
-				continue
-			}
-			for _, ext := range []string{".png", ".svg"} {
-				if err := risk.Save(p, filepath.Join(out, fmt.Sprintf("sobol-%d%s", k, ext)), 7*vg.Inch, 3.5*vg.Inch); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	writeUncertaintyTable(c.App.Writer, &f)
-	return nil
-}
-
-func riskErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return interruptedError("interrupted during the uncertainty analysis; risk.json and ylt.csv are complete, uncertainty.json was not written")
-	}
-	return err
-}
-
-func writeUncertaintyTable(w io.Writer, f *uncertaintyFile) {
-	fmt.Fprintln(w, "uncertain inputs (per year): "+inputList(f.Inputs))
-	for _, t := range f.Tornado {
-		fmt.Fprintf(w, "tornado of the %s (%s at medians):", t.Output, num(t.Base))
-		for _, b := range t.Bars {
-			fmt.Fprintf(w, " %s %s…%s;", b.Input, num(b.Low), num(b.High))
-		}
-		fmt.Fprintln(w)
-	}
-	if u := f.TwoLevel; u != nil {
-		tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "over input uncertainty (%d points)\tAAL mean [95%% CI]\tAAL P5–P95\tP(best)\tP(beats doing nothing)\tnoise share\n", u.Outer)
-		for _, o := range u.Options {
-			fmt.Fprintf(tw, "%s\t%s [%s, %s]\t%s–%s\t%.2f\t%.2f\t%.2f\n", o.Name, num(o.AAL.Mean), num(o.AAL.CI95[0]), num(o.AAL.CI95[1]),
-				num(o.AAL.P05), num(o.AAL.P95), o.PBest.P, o.PBeatsNothing.P, o.InnerNoise)
-		}
-		tw.Flush()
-	}
-	for _, r := range f.Sobol {
-		fmt.Fprintf(w, "Sobol indices of the %s (N = %d):", r.Output, r.N)
-		for _, x := range r.Indices {
-			fmt.Fprintf(w, " %s first %.2f [%.2f, %.2f], total %.2f;", x.Input, x.First, x.FirstC[0], x.FirstC[1], x.Total)
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func inputList(in []uncertainInput) string {
-	var parts []string
-	for _, x := range in {
-		parts = append(parts, fmt.Sprintf("%s P10 %.3g, P50 %.3g, P90 %.3g", x.Name, x.P10, x.P50, x.P90))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // claimRiskDir refuses to write into an existing directory unless --force
