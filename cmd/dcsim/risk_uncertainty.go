@@ -43,19 +43,6 @@ type uncertainInput struct {
 	Mean float64 `json:"mean"`
 }
 
-// riskMoney is how options are valued: NPV over --npv-years at
-// --discount-rate, as dcsim compare does with --years and --discount-rate.
-func riskMoney(c *cli.Context) (model.Money, error) {
-	m := model.Money{Years: c.Float64("npv-years"), DiscountRate: c.Float64("discount-rate")}
-	if !(m.Years > 0) || m.Years > 200 {
-		return m, badInputf("--npv-years must be in (0, 200], got %g", m.Years)
-	}
-	if !(m.DiscountRate >= 0) || m.DiscountRate > 1 {
-		return m, badInputf("--discount-rate must be in [0, 1], got %g", m.DiscountRate)
-	}
-	return m, nil
-}
-
 // riskUncertainty runs what the scenario's uncertain inputs (frequencies
 // and costs) call for: the tornado of the baseline AAL, its 100-year loss
 // and — with options — the NPV of the option that is best at the medians
@@ -64,9 +51,13 @@ func riskMoney(c *cli.Context) (model.Money, error) {
 // Sobol indices of the same outputs as the tornado. Every evaluation
 // simulates the same years (the same seed), so differences between points
 // come from the inputs.
-func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed uint64, method risk.Method, workers int, out string) error {
+//
+// Options are valued by their NPV over --npv-years at --discount-rate, as
+// dcsim compare does with --years and --discount-rate. report.html is
+// written again with the results.
+func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *model.Plan, seed uint64, workers int, out string, tabs []*risk.YLT) error {
 	inputs, freqIdx := ann.UncertainInputs()
-	outer, sobolN, inner, tornado := c.Int("uncertainty"), c.Int("sobol"), c.Int("inner-years"), c.Bool("tornado")
+	outer, sobolN, inner, tornado, method := o.outer, o.sobol, o.inner, o.tornado, o.method
 	if len(inputs) == 0 {
 		if outer > 0 || sobolN > 0 || tornado {
 			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency or a cost as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"} or capex = {dist = \"uniform\", min = 10e9, max = 30e9}")
@@ -79,16 +70,7 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 		}
 		return nil
 	}
-	if inner < 2 {
-		return badInputf("--inner-years must be at least 2, got %d", inner)
-	}
-	if outer == 1 || sobolN == 1 {
-		return badInputf("--uncertainty and --sobol need at least 2 points")
-	}
-	money, err := riskMoney(c)
-	if err != nil {
-		return err
-	}
+	money := model.Money{Years: o.npvYears, DiscountRate: o.discount}
 	ctx := c.Context
 	quiet := c.Bool("quiet")
 	// variantsBuild simulates the given variants only (indices into the
@@ -178,8 +160,11 @@ func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed u
 	if err := results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	if !c.Bool("no-plots") {
+	if !o.noPlots {
 		if err := uncertaintyCharts(&f, out); err != nil {
+			return err
+		}
+		if err := writeRiskReportFrom(out, tabs, &f, plan.Base.Currency, sha256Hex(plan.Base.Source)); err != nil {
 			return err
 		}
 	}
