@@ -126,7 +126,7 @@ func TestRiskUncertainty(t *testing.T) {
 	sc := cliScenario(t, "kakao-2022")
 	out := filepath.Join(t.TempDir(), "risk")
 	r := cliRun(t, "risk", sc, "--options", "control-plane-2nd-site", "--years", "200", "--max-years", "200",
-		"--tornado", "--uncertainty", "4", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
+		"--tornado", "--uncertainty", "4", "--sobol", "8", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
 	if r.code != 0 || !strings.Contains(r.stdout, "tornado of the baseline AAL") || !strings.Contains(r.stdout, "P(best)") {
 		t.Fatalf("want exit 0, a tornado and the two-level table:\n%s", r)
 	}
@@ -162,6 +162,13 @@ func TestRiskUncertainty(t *testing.T) {
 			} `json:"evpi"`
 		} `json:"two_level"`
 		Lead string `json:"lead_option"`
+		Sobol []struct {
+			Output  string `json:"output"`
+			Indices []struct {
+				Input string  `json:"input"`
+				Total float64 `json:"total_order"`
+			} `json:"indices"`
+		} `json:"sobol"`
 	}
 	if err := json.Unmarshal(cliReadFile(t, filepath.Join(out, "uncertainty.json")), &f); err != nil {
 		t.Fatal(err)
@@ -190,6 +197,19 @@ func TestRiskUncertainty(t *testing.T) {
 	}
 	if _, _, lo, hi := bar(0, "economics.value_per_user_hour"); !(hi > lo) {
 		t.Errorf("a dearer user-hour lowered the baseline AAL: %v → %v", lo, hi)
+	}
+	// Sobol indices cover the costs too: a capex explains none of the
+	// baseline AAL's variance (exactly: the runs are the same) and some of
+	// its option's NPV.
+	if len(f.Sobol) != 3 || len(f.Sobol[0].Indices) != 7 {
+		t.Fatalf("sobol: %d outputs; want 3 with 7 inputs each", len(f.Sobol))
+	}
+	for k, want := range []bool{false, false, true} {
+		for _, x := range f.Sobol[k].Indices {
+			if x.Input == capex && (x.Total > 0) != want {
+				t.Errorf("Sobol total index of %s for the %s: %v", capex, f.Sobol[k].Output, x.Total)
+			}
+		}
 	}
 	if o := f.TwoLevel.Options[1]; !(o.NPV.P05 < o.NPV.P95) || f.TwoLevel.EVPI.Mean < 0 {
 		t.Errorf("NPV P5 %v, P95 %v, EVPI %v", o.NPV.P05, o.NPV.P95, f.TwoLevel.EVPI.Mean)

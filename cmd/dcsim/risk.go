@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -172,6 +173,9 @@ func riskAction(c *cli.Context) error {
 	}
 	defer lock.Close()
 	copyName := filepath.Base(path)
+	if !strings.HasSuffix(copyName, ".toml") || slices.Contains([]string{"risk.json", "ylt.csv", "uncertainty.json", "report.html"}, copyName) {
+		copyName = "scenario.toml" // never over a file the result holds
+	}
 	head := risk.File{Tool: "dcsim " + version(), Scenario: sc.Name, Seed: seed,
 		Run: &risk.RunInfo{ScenarioFile: copyName, ScenarioSHA256: sha256Hex(sc.Source), Options: opts}}
 	if prior == nil {
