@@ -161,7 +161,7 @@ func TestRiskUncertainty(t *testing.T) {
 				Mean float64 `json:"mean"`
 			} `json:"evpi"`
 		} `json:"two_level"`
-		Lead string `json:"lead_option"`
+		Lead  string `json:"lead_option"`
 		Sobol []struct {
 			Output  string `json:"output"`
 			Indices []struct {
