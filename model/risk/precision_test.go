@@ -67,7 +67,7 @@ func TestRunToPrecisionResume(t *testing.T) {
 			for _, stopAt := range []uint64{7, uint64(n) * 3 / 4} {
 				ctx, cancel := context.WithCancel(context.Background())
 				stopping := func(w, v int, in *YearInput, out *YearOutcome) error {
-					if in.Rep == stopAt {
+					if in.Rep >= stopAt { // not ==: on a loaded machine another worker may finish every later year first
 						cancel()
 					}
 					return twoTypesSim(w, v, in, out)
