@@ -38,11 +38,13 @@ func readSite(t *table) (Site, [][]item) {
 	fp := &s.Fire
 	fp.Detection = f.dist("detection", sim.LognormalMedianP95(3.0/60, 15.0/60), unitDuration)
 	fp.Suppression = f.enum("suppression", "sprinkler", "none", "sprinkler", "water_mist", "gas", "aerosol")
-	fp.SuppressionSuccess = f.prob("suppression_success", defaultSuppression[fp.Suppression])
+	fp.SuppressionSuccess = f.uncertainProb("suppression_success", "sites["+name+"].fire.suppression_success", defaultSuppression[fp.Suppression],
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SuppressionSuccess = x }) })
 	fp.SuppressedExtinguish = f.dist("suppressed_extinguish", sim.LognormalMedianP95(20.0/60, 1), unitDuration)
 	fp.Extinguish = f.dist("extinguish", sim.LognormalMedianP95(6, 14), unitDuration)
 	fp.HeatDamage = f.dist("heat_damage", sim.LognormalMedianP95(0.5, 1), unitDuration)
-	fp.SpreadProbability = f.prob("spread_probability", 0.5)
+	fp.SpreadProbability = f.uncertainProb("spread_probability", "sites["+name+"].fire.spread_probability", 0.5,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SpreadProbability = x }) })
 	fp.SpreadDelay = f.dist("spread_delay", sim.LognormalMedianP95(40.0/60, 2), unitDuration)
 	fp.PowerCutProbability = f.prob("power_cut_probability", 1)
 	fp.PowerCutDelay = f.dist("power_cut_delay", sim.LognormalMedianP95(1.5, 3), unitDuration)

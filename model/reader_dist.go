@@ -209,15 +209,27 @@ type UncertainValue struct {
 // distribution's mean, and records an uncertain one under name with set,
 // which puts a value into a copy of the scenario (Scenario.WithValues).
 func (t *table) uncertainNonNeg(key, name string, def float64, set func(sc *Scenario, x float64)) float64 {
+	return t.uncertain(key, name, def, unitNumber, t.nonNeg, set)
+}
+
+// uncertainProb is uncertainNonNeg for a probability: a plain one as prob
+// reads it, or a distribution within [0, 1] (uniform, triangular; the
+// expected loss is linear in a probability of one event, so its mean
+// stands for it elsewhere).
+func (t *table) uncertainProb(key, name string, def float64, set func(sc *Scenario, x float64)) float64 {
+	return t.uncertain(key, name, def, unitFraction, t.prob, set)
+}
+
+func (t *table) uncertain(key, name string, def float64, unit distUnit, plain func(string, float64) float64, set func(sc *Scenario, x float64)) float64 {
 	v, ok := t.get(key)
 	if !ok {
-		return def
+		return plain(key, def)
 	}
 	if _, isMap := v.(map[string]any); !isMap {
-		return t.nonNeg(key, def)
+		return plain(key, def)
 	}
 	bad := sim.Dist{A: math.NaN()}
-	d := t.dist(key, bad, unitNumber)
+	d := t.dist(key, bad, unit)
 	if math.IsNaN(d.A) {
 		return def // reported
 	}

@@ -28,6 +28,25 @@ compensation_per_user_hour = { dist = "triangular", min = 0, mode = 100, max = 5
 	if cp.Economics.CompensationPerUserHour != 7 || cp.Economics.ValuePerUserHour != 2000 || sc.Economics.CompensationPerUserHour != 200 {
 		t.Errorf("WithValues: copy %+v, original %+v", cp.Economics, sc.Economics)
 	}
+	// A probability: its mean, and a setter that reaches the site.
+	fire := strings.Replace(validBase, `suppression = "sprinkler"`, `suppression = "sprinkler"
+suppression_success = { dist = "uniform", min = 0.2, max = 0.6 }`, 1)
+	sc, err = Parse("u.toml", []byte(fire))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := sc.Sites[0].Fire.SuppressionSuccess; p < 0.4-1e-12 || p > 0.4+1e-12 || len(sc.Uncertain) != 1 || sc.Uncertain[0].Key != "sites[alpha].fire.suppression_success" {
+		t.Fatalf("suppression_success %v, uncertain %+v", p, sc.Uncertain)
+	}
+	if cp := sc.WithValues([]string{"sites[alpha].fire.suppression_success"}, []float64{0.25}); cp.Sites[0].Fire.SuppressionSuccess != 0.25 || sc.Sites[0].Fire.SuppressionSuccess == 0.25 {
+		t.Error("WithValues did not set the probability in the copy only")
+	}
+	bad := strings.Replace(validBase, `suppression = "sprinkler"`, `suppression = "sprinkler"
+suppression_success = { dist = "uniform", min = 0.5, max = 1.5 }`, 1)
+	if _, err := Parse("u.toml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "suppression_success") || !strings.Contains(err.Error(), "between 0 and 1") {
+		t.Errorf("a probability beyond 1: error %v", err)
+	}
+
 	for _, bad := range []struct{ value, want string }{
 		{`{ dist = "uniform", min = -5, max = 3 }`, "negative"},
 		{`{ dist = "lognormal", median = 10 }`, "p95"},
