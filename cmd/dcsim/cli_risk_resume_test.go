@@ -56,6 +56,9 @@ func TestRiskInterruptResume(t *testing.T) {
 				t.Fatalf("after %v: complete %v, %d years, %d rows of ylt.csv; want an incomplete prefix", sig, f.Complete, f.Years, len(rows))
 			}
 			t.Logf("%v: %d years kept", sig, f.Years)
+			if sig == os.Interrupt && !bytes.Contains(cliReadFile(t, filepath.Join(out, "report.html")), []byte("data-incomplete")) {
+				t.Error("the interrupted run's report.html lacks the incomplete warning")
+			}
 			if r := cliRun(t, riskResumeArgs(t, out)...); r.code != 2 || !strings.Contains(r.stderr, "--resume") {
 				t.Errorf("a fresh run over an interrupted one: want exit 2 suggesting --resume:\n%s", r)
 			}

@@ -40,8 +40,11 @@ func writeRiskReport(in riskReportInput) error {
 		Title:    fmt.Sprintf("Annual risk of %s", f.Scenario),
 		Currency: cur,
 		Run: report.Run{Tool: "dcsim", Version: strings.TrimPrefix(f.Tool, "dcsim "), Scenario: f.Scenario, ScenarioSHA256: in.scenarioSHA,
-			Seed: f.Seed, Replications: f.Years, Done: f.Years, Complete: f.Complete},
+			Seed: f.Seed, Replications: f.Years, Complete: f.Complete},
 	}
+	// Replications are the simulated years. An interrupted run does not
+	// know how many years its precision target would have taken, so Done
+	// stays 0 and the banner says only that the years are those finished.
 	if len(f.Variants) == 0 {
 		return fmt.Errorf("risk.json holds no variants")
 	}
