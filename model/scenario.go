@@ -71,6 +71,10 @@ type Scenario struct {
 	Investments []Investment
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
+	// Uncertain are the scalar keys written as distributions (costs), in
+	// file order; the fields above hold their means. Uncertain frequencies
+	// are on their incidents (Incident.Frequency).
+	Uncertain []UncertainValue
 
 	raw   map[string]any // the decoded TOML, for investment overlays
 	lines lineIndex
