@@ -11,7 +11,7 @@ import (
 const UtilityLoss Hazard = "utility_loss"
 
 func init() {
-	registerHazard(UtilityLoss, hazardKind{title: "Utility power loss", inDomain: false,
+	registerHazard(UtilityLoss, hazardKind{title: "Utility power loss", inDomain: false, parts: true,
 		build: func(h incident) hazard { return newUtilityLoss(h) }, assumptions: nil})
 }
 
@@ -48,20 +48,20 @@ func (u *utilityLoss) handle(local int32, ev sim.Event) {
 	switch local {
 	case hzStart:
 		u.lost = len(u.in.sites)
-		for _, p := range u.in.sites {
-			u.lose(p)
+		for k := range u.in.sites {
+			u.lose(k)
 		}
 	case utilDark:
 		u.hold(int(ev.A), causeUtility)
 	case utilCarried:
 		u.release(int(ev.A), causeUtility)
 	case utilRestored:
-		p := int(ev.A)
+		p, k := int(ev.A), int(ev.B)
 		u.lost--
 		if r.tr != nil {
 			r.event("utility-restored", r.siteName(p), "utility power back")
 		}
-		for _, d := range r.m.siteDom[p] {
+		for _, d := range u.in.doms[k] {
 			u.release(d, causeUtility)
 		}
 	default:
@@ -69,14 +69,17 @@ func (u *utilityLoss) handle(local int32, ev sim.Event) {
 	}
 }
 
-func (u *utilityLoss) lose(p int) {
+// lose cuts the utility feed of the k-th site in scope (of the domains
+// the incident hits there).
+func (u *utilityLoss) lose(k int) {
 	r := u.r
 	m := r.m
-	dur := u.in.Duration.Sample(u.site[p])
+	p := u.in.sites[k]
+	dur := u.duration(u.site[p])
 	if r.tr != nil {
 		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
 	}
-	for _, d := range m.siteDom[p] {
+	for _, d := range u.in.doms[k] {
 		dom := &m.Sc.Sites[p].Domains[m.domLocal[d]]
 		g := dom.Generators
 		rng := u.dom[d]
@@ -88,14 +91,31 @@ func (u *utilityLoss) lose(p int) {
 				u.fails = append(u.fails, rng.ExpFloat64()/math.Max(g.RunFailRate, 1e-300))
 			}
 		}
+		// The UPS may fail on demand (the load drops at once) and the
+		// transfer switch may fail to transfer (the generators run but
+		// carry nothing until someone transfers by hand). Drawn only when
+		// set, so that scenarios without them keep their numbers.
+		ride, carry := dom.UPS.RideThrough, g.StartTime
+		if dom.UPS.FailProb > 0 && rng.Float64() < dom.UPS.FailProb {
+			ride = 0
+			if r.tr != nil {
+				r.event("ups-failed", r.domName(d), "UPS failed on demand: no ride-through")
+			}
+		}
+		if dom.ATS.FailToTransfer > 0 && rng.Float64() < dom.ATS.FailToTransfer {
+			carry += dom.ATS.ManualTransfer.Sample(rng)
+			if r.tr != nil {
+				r.event("ats-failed", r.domName(d), "transfer switch failed; manual transfer at %.2fh", carry)
+			}
+		}
 		if started < g.Needed || g.Count == 0 {
 			// Nothing carries the load once the UPS is exhausted.
-			if dom.UPS.RideThrough < dur {
-				r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
+			if ride < dur {
+				r.eng.After(sim.Time(ride), u.kind(utilDark), int32(d), 0)
 			}
 			continue
 		}
-		// The generators carry the load from StartTime until fewer than
+		// The generators carry the load from `carry` until fewer than
 		// Needed keep running (the (started-Needed+1)-th failure) or the
 		// fuel runs out without resupply.
 		slices.Sort(u.fails)
@@ -103,16 +123,16 @@ func (u *utilityLoss) lose(p int) {
 		if dur > g.StartTime+g.Fuel && rng.Float64() >= g.RefuelProb {
 			genDown = math.Min(genDown, g.StartTime+g.Fuel)
 		}
-		if g.StartTime > dom.UPS.RideThrough && dom.UPS.RideThrough < dur {
-			// A dark gap: the UPS runs out before the generators start.
-			r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
-			if g.StartTime < math.Min(dur, genDown) {
-				r.eng.After(sim.Time(g.StartTime), u.kind(utilCarried), int32(d), 0)
+		if carry > ride && ride < dur {
+			// A dark gap: the UPS runs out before the generators carry.
+			r.eng.After(sim.Time(ride), u.kind(utilDark), int32(d), 0)
+			if carry < math.Min(dur, genDown) {
+				r.eng.After(sim.Time(carry), u.kind(utilCarried), int32(d), 0)
 			}
 		}
 		if genDown < dur {
 			r.eng.After(sim.Time(genDown), u.kind(utilDark), int32(d), 0)
 		}
 	}
-	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), 0)
+	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), int32(k))
 }

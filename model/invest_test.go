@@ -151,6 +151,8 @@ func TestPatchMergesTables(t *testing.T) {
 
 	wantSites := slices.Clone(sc.Sites)
 	wantSites[0].Fire.SpreadProbability = 0.1
+	// Hall-to-hall spread defaults to the domain-to-domain figure.
+	wantSites[0].Fire.HallSpreadProbability = 0.1
 	if !reflect.DeepEqual(v.Sites, wantSites) {
 		t.Errorf("sites after patching alpha's fire.spread_probability:\n%+v\nwant\n%+v", v.Sites, wantSites)
 	}

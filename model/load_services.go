@@ -15,7 +15,7 @@ type serviceRefs struct {
 	dependsOn, failoverRequires []item
 }
 
-func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
+func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
 	r := t.r
 	var s Service
 	s.Name = t.name()
@@ -43,8 +43,26 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 		s.RetrySurge = 1
 	}
 	s.Quorum = t.prob("quorum", 0.5)
+	s.Equipment = EquipNames[t.enum("equipment", "compute", "compute", "storage", "network")]
+	if t.has("overload") {
+		// No default limit or shedding time: whether and when a service
+		// falls over is the scenario's to say.
+		ot := t.child("overload")
+		ot.required("limit")
+		ot.required("shed_delay")
+		s.Overload.Limit = ot.number("limit", 0)
+		if s.Overload.Limit < 1 && ot.has("limit") {
+			r.errf(ot.sub("limit"), "is offered load over serving capacity at which the service collapses, at least 1; got %v", s.Overload.Limit)
+			s.Overload.Limit = 0
+		}
+		s.Overload.ShedDelay = ot.dist("shed_delay", sim.Fixed(1), unitDuration)
+		ot.done()
+	}
 	s.Detection = t.dist("detection", sim.LognormalMedianP95(5.0/60, 20.0/60), unitDuration)
 	fo := t.child("failover")
+	// Automatic only where the scenario says so: automatic = true, or an
+	// automatic failover time.
+	s.FailoverAutomatic = fo.boolean("automatic", fo.has("auto"))
 	s.FailoverAuto = fo.dist("auto", sim.LognormalMedianP95(5.0/60, 20.0/60), unitDuration)
 	s.FailoverManual = fo.dist("manual", sim.LognormalMedianP95(4, 12), unitDuration)
 	s.FailoverSuccess = fo.prob("success", 0.95)
@@ -96,6 +114,11 @@ func readService(t *table, siteIdx map[string]int, profiles map[string]*Profile)
 		p.Share = pt.prob("share", math.NaN()) // NaN: missing or invalid, already reported
 		if p.Share == 0 {
 			r.errf(pt.sub("share"), "must be above 0 (leave out a site the service does not use)")
+		}
+		if p.Site >= 0 {
+			p.Domains = readParts(pt, &sites[p.Site], "building", "hall", "domains")
+		} else {
+			pt.expect("building", "hall", "domains")
 		}
 		pt.done()
 		s.Placement = append(s.Placement, p)
@@ -192,6 +215,15 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 		}
 		if used[j] > have {
 			r.errf(fmt.Sprintf("sites[%d].domains", j), "services place %d servers at site %q but its domains hold only %d", used[j], site.Name, have)
+			continue
+		}
+		_, _, short := placeSite(&sc.Sites[j], j, sc.Services)
+		for _, s := range short {
+			for k, p := range sc.Services[s].Placement {
+				if p.Site == j {
+					r.errf(fmt.Sprintf("%s.placement[%d]", tables[s].path, k), "%d servers confined to %d domain(s) of site %q that have too little room left (placements confined to part of a site are placed first, in service order)", p.Servers, len(p.Domains), site.Name)
+				}
+			}
 		}
 	}
 }

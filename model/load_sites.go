@@ -30,31 +30,64 @@ func readSite(t *table) (Site, [][]item) {
 		s.Crews = 1
 	}
 	s.Repower = t.dist("repower", sim.LognormalMedianP95(1, 4), unitDuration)
-	s.ServerCost = t.nonNeg("server_cost", 10000)
+	name := s.Name
+	s.ServerCost = t.uncertainNonNeg("server_cost", "sites["+name+"].server_cost", 10000,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.ServerCost = x }) })
 
 	f := t.child("fire")
 	fp := &s.Fire
 	fp.Detection = f.dist("detection", sim.LognormalMedianP95(3.0/60, 15.0/60), unitDuration)
 	fp.Suppression = f.enum("suppression", "sprinkler", "none", "sprinkler", "water_mist", "gas", "aerosol")
-	fp.SuppressionSuccess = f.prob("suppression_success", defaultSuppression[fp.Suppression])
+	fp.SuppressionSuccess = f.uncertainProb("suppression_success", "sites["+name+"].fire.suppression_success", defaultSuppression[fp.Suppression],
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SuppressionSuccess = x }) })
 	fp.SuppressedExtinguish = f.dist("suppressed_extinguish", sim.LognormalMedianP95(20.0/60, 1), unitDuration)
 	fp.Extinguish = f.dist("extinguish", sim.LognormalMedianP95(6, 14), unitDuration)
 	fp.HeatDamage = f.dist("heat_damage", sim.LognormalMedianP95(0.5, 1), unitDuration)
-	fp.SpreadProbability = f.prob("spread_probability", 0.5)
+	fp.SpreadProbability = f.uncertainProb("spread_probability", "sites["+name+"].fire.spread_probability", 0.5,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SpreadProbability = x }) })
 	fp.SpreadDelay = f.dist("spread_delay", sim.LognormalMedianP95(40.0/60, 2), unitDuration)
+	// Between halls of a building: as between neighbouring domains unless
+	// the site says otherwise.
+	fp.HallSpreadProbability = f.prob("hall_spread_probability", fp.SpreadProbability)
+	fp.HallSpreadDelay = f.dist("hall_spread_delay", fp.SpreadDelay, unitDuration)
 	fp.PowerCutProbability = f.prob("power_cut_probability", 1)
 	fp.PowerCutDelay = f.dist("power_cut_delay", sim.LognormalMedianP95(1.5, 3), unitDuration)
+	// Access lockout (investigation, structural checks) and cleaning
+	// (soot, water): none unless the scenario sets them.
+	fp.AccessLockout = f.dist("access_lockout", sim.Fixed(0), unitDuration)
 	fp.Inspection = f.dist("inspection", sim.LognormalMedianP95(6, 16), unitDuration)
+	fp.Cleaning = f.dist("cleaning", sim.Fixed(0), unitDuration)
 	fp.ReplacementLeadTime = f.dist("replacement_lead_time", sim.LognormalMedianP95(48, 120), unitDuration)
 	fp.DestroyedFraction = f.dist("destroyed_fraction", sim.Fixed(0.05), unitFraction)
 	fp.ServerLeadTime = f.dist("server_lead_time", sim.LognormalMedianP95(72, 168), unitDuration)
-	fp.DamageCost = f.nonNeg("damage_cost", 0)
+	fp.DamageCost = f.uncertainNonNeg("damage_cost", "sites["+name+"].fire.damage_cost", 0,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.DamageCost = x }) })
 	f.done()
 
 	c := t.child("cooling")
 	s.Cooling.ThermalBuffer = c.dist("thermal_buffer", sim.LognormalMedianP95(20.0/60, 45.0/60), unitDuration)
 	s.Cooling.OverheatDestroyed = c.dist("overheat_destroyed", sim.Fixed(0), unitFraction)
+	readThermal(c, &s.Cooling)
 	c.done()
+
+	w := t.child("water")
+	// Assumptions, stated in the manifest and scenarios/README.md: leak
+	// detection cables alarm within minutes; drying and cleaning a hall
+	// takes days.
+	s.Water.Detection = w.dist("detection", sim.LognormalMedianP95(10.0/60, 1), unitDuration)
+	s.Water.DestroyedFraction = w.dist("destroyed_fraction", sim.Fixed(0.1), unitFraction)
+	s.Water.SpreadProbability = w.prob("spread_probability", 0)
+	s.Water.SpreadDelay = w.dist("spread_delay", sim.LognormalMedianP95(1, 4), unitDuration)
+	s.Water.DryOut = w.dist("dry_out", sim.LognormalMedianP95(24, 72), unitDuration)
+	s.Water.Cleaning = w.dist("cleaning", sim.LognormalMedianP95(24, 96), unitDuration)
+	s.Water.ServerLeadTime = w.dist("server_lead_time", fp.ServerLeadTime, unitDuration)
+	w.done()
+
+	lt := t.child("lightning")
+	// No default: how well a site's surge protection works is its own.
+	s.Lightning.TripProbability = lt.prob("trip_probability", 0)
+	s.Lightning.CoolingProbability = lt.prob("cooling_probability", 0)
+	lt.done()
 
 	b := t.child("failures")
 	bg := &s.Failures
@@ -77,15 +110,18 @@ func readSite(t *table) (Site, [][]item) {
 	b.done()
 
 	var neighbours [][]item
+	var refs []domainRefs
 	for _, dt := range t.tables("domains") {
-		d, nb := readDomain(dt)
+		d, nb, ref := readDomain(dt)
 		s.Domains = append(s.Domains, d)
 		neighbours = append(neighbours, nb)
+		refs = append(refs, ref)
 	}
 	if len(s.Domains) == 0 && (!t.has("domains") || isArray(t.m["domains"])) {
 		r.errf(t.sub("domains"), "site %q needs at least one [[sites.domains]] power domain", s.Name)
 	}
 	indexNames(r, t.sub("domains"), len(s.Domains), func(i int) string { return s.Domains[i].Name })
+	readTopology(t, &s, refs)
 	t.done()
 	return s, neighbours
 }
@@ -97,17 +133,24 @@ var defaultSuppression = map[string]float64{
 	"none": 0, "sprinkler": 0.05, "water_mist": 0.3, "gas": 0.5, "aerosol": 0.4,
 }
 
-func readDomain(t *table) (Domain, []item) {
+func readDomain(t *table) (Domain, []item, domainRefs) {
 	r := t.r
 	var d Domain
 	d.Name = t.name()
 	t.required("servers")
 	d.Servers = t.count("servers", 0)
 	neighbours := t.items("neighbours") // resolved once all domains are known
+	ref := domainRefs{path: t.path, building: t.str("building", ""), hall: t.str("hall", ""), feeds: t.items("feeds")}
 	u := t.child("ups")
 	d.UPS.Chemistry = u.enum("chemistry", "vrla", "li-ion", "vrla", "nicd", "flywheel")
 	d.UPS.RideThrough = u.duration("ride_through", 10.0/60)
+	// Off unless the scenario sets it: no published per-demand figure.
+	d.UPS.FailProb = u.prob("failure_probability", 0)
 	u.done()
+	a := t.child("ats")
+	d.ATS.FailToTransfer = a.prob("fail_to_transfer", 0)
+	d.ATS.ManualTransfer = a.dist("manual_transfer", sim.LognormalMedianP95(0.5, 2), unitDuration)
+	a.done()
 	g := t.child("generators")
 	gen := &d.Generators
 	gen.Count = g.count("count", 2)
@@ -128,5 +171,5 @@ func readDomain(t *table) (Domain, []item) {
 	gen.RunFailRate = g.rate("run_failure_rate", defaultGenRunFail)
 	g.done()
 	t.done()
-	return d, neighbours
+	return d, neighbours, ref
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dcsim/dcsim/sim"
@@ -12,6 +13,12 @@ type Hazard string
 
 // Mode is a service's deployment mode.
 type Mode string
+
+// What recovered_threshold is a fraction of (key recovered).
+const (
+	RecoveredPeakDemand = "peak_demand"
+	RecoveredCapacity   = "capacity"
+)
 
 // Deployment modes.
 const (
@@ -33,6 +40,10 @@ type Scenario struct {
 	Replications       int
 	Horizon            float64 // hours simulated at most per replication
 	RecoveredThreshold float64 // serving fraction that counts as recovered
+	// Recovered says what the threshold is a fraction of: "peak_demand"
+	// (the demand at the weekly peak) or "capacity" (the servers the
+	// service normally serves with).
+	Recovered string
 
 	// Incident is the incident dcsim run simulates: [incident], or the
 	// first [[incident]].
@@ -60,6 +71,10 @@ type Scenario struct {
 	Investments []Investment
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
+	// Uncertain are the scalar keys written as distributions (costs), in
+	// file order; the fields above hold their means. Uncertain frequencies
+	// are on their incidents (Incident.Frequency).
+	Uncertain []UncertainValue
 
 	raw   map[string]any // the decoded TOML, for investment overlays
 	lines lineIndex
@@ -72,8 +87,26 @@ type Incident struct {
 	Site   int
 	// Sites are further sites a site-wide hazard (utility, cooling,
 	// partition) hits at the same time, each with its own course.
-	Sites  []int
-	Domain int // ignition domain for a fire; -1 otherwise
+	Sites []int
+	// Parts narrows a site-wide hazard to part of each site in Scope():
+	// Parts[k] lists the domains (indices within the site) it hits at the
+	// k-th site, nil for the whole site. Written as buildings, halls or
+	// domains.
+	Parts [][]int
+	// Region names the region whose sites the incident hits (key region);
+	// empty when it names sites.
+	Region string
+	// Trains are the power trains (indices into the site's Trains) a
+	// power_failure hits.
+	Trains []int
+	// Services and Multiplier: a traffic_surge multiplies the demand of
+	// these services by a draw of Multiplier for its duration.
+	Services   []int
+	Multiplier sim.Dist
+	// UnitsLost is how many cooling units a cooling_loss takes out in each
+	// hall it hits (per-hall thermal model); 0 means all of them.
+	UnitsLost int
+	Domain    int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
 	At    float64
@@ -96,6 +129,26 @@ type Incident struct {
 	// or a distribution when the scenario writes it as uncertain
 	// (frequency = {dist = "lognormal", median = "0.5/yr", p95 = "2/yr"}).
 	Frequency sim.Dist
+}
+
+// Where names what the incident hits, for reports: its site (and further
+// sites), its region, or the services a traffic surge hits.
+func (sc *Scenario) Where(in *Incident) string {
+	switch {
+	case in.Region != "":
+		return "region " + in.Region
+	case in.Site < 0:
+		var names []string
+		for _, s := range in.Services {
+			names = append(names, sc.Services[s].Name)
+		}
+		return strings.Join(names, ", ")
+	}
+	names := []string{sc.Sites[in.Site].Name}
+	for _, p := range in.Sites {
+		names = append(names, sc.Sites[p].Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Uncertain reports whether the incident's frequency is uncertain.
@@ -122,6 +175,9 @@ func (sc *Scenario) KeyService() string {
 
 // Scope returns the sites the incident hits, its own site first.
 func (in *Incident) Scope() []int {
+	if in.Site < 0 {
+		return nil // a hazard that hits services, not sites
+	}
 	return append([]int{in.Site}, in.Sites...)
 }
 
@@ -152,9 +208,23 @@ type Economics struct {
 	CompensationPerUserHour float64 // compensation paid per user-hour lost
 }
 
-// Site is a datacenter.
+// Site is a datacenter: one building with one hall, or a campus of
+// buildings ([[sites.buildings]]), each with halls of power domains.
 type Site struct {
-	Name        string
+	Name string
+	// Region groups sites that share a fate (a regional partition, a
+	// storm); by default each site is its own region.
+	Region string
+	// Buildings and Halls: a site that declares none is one building with
+	// one hall, both named after the site. Declared reports whether the
+	// scenario declared them (then domains of one hall neighbour each other
+	// for fire spread).
+	Buildings []Building
+	Halls     []Hall
+	Declared  bool
+	// Trains names the site's power trains (switchgear, UPS, distribution)
+	// that domains draw from (key feeds).
+	Trains      []string
 	ZoneCutoffs bool    // firefighters can cut power per domain
 	BootRate    float64 // servers booted per hour per crew
 	Crews       int
@@ -162,8 +232,35 @@ type Site struct {
 	ServerCost  float64  // replacement cost of one server
 	Fire        FireProtection
 	Cooling     Cooling
+	Water       Water
+	Lightning   LightningDamage
 	Failures    Background
 	Domains     []Domain
+}
+
+// Building is a building of a site: fire may spread from it to the
+// buildings it names (spread_to), and only to those.
+type Building struct {
+	Name   string
+	Spread []Spread
+	// Rebuild is false for a building that is not repaired or reopened
+	// after a fire: its domains the fire took (burned or cut) never come
+	// back, and their services come back only elsewhere.
+	Rebuild bool
+}
+
+// Spread is a path fire may take to another building: with Probability,
+// after Delay, while it still burns.
+type Spread struct {
+	To          int // building index within the site
+	Probability float64
+	Delay       sim.Dist
+}
+
+// Hall is a room of a building that holds power domains.
+type Hall struct {
+	Name     string
+	Building int
 }
 
 // FireProtection describes detection, suppression and the fire brigade.
@@ -176,19 +273,73 @@ type FireProtection struct {
 	HeatDamage           sim.Dist // ignition → ignition domain loses power
 	SpreadProbability    float64  // per neighbouring domain
 	SpreadDelay          sim.Dist
-	PowerCutProbability  float64 // firefighters demand power cut
-	PowerCutDelay        sim.Dist
-	Inspection           sim.Dist // out → re-energising allowed
-	ReplacementLeadTime  sim.Dist // burned domain's power gear replaced
-	DestroyedFraction    sim.Dist // of servers in a burned domain
-	ServerLeadTime       sim.Dist // destroyed servers replaced
-	DamageCost           float64  // power equipment per burned domain
+	// HallSpreadProbability is the chance a fire that reaches a hall
+	// spreads to each other hall of its building, after HallSpreadDelay.
+	HallSpreadProbability float64
+	HallSpreadDelay       sim.Dist
+	PowerCutProbability   float64 // firefighters demand power cut
+	PowerCutDelay         sim.Dist
+	AccessLockout         sim.Dist // out → the buildings it reached may be entered
+	Inspection            sim.Dist // lockout over → re-energising allowed
+	Cleaning              sim.Dist // inspected → unburned domains of a building it reached are clean
+	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
+	DestroyedFraction     sim.Dist // of servers in a burned domain
+	ServerLeadTime        sim.Dist // destroyed servers replaced
+	DamageCost            float64  // power equipment per burned domain
 }
 
-// Cooling is a site's thermal behaviour.
+// Cooling is a site's thermal behaviour: a thermal buffer for the whole
+// site, or, when HeatRate is set, a heat balance per hall.
 type Cooling struct {
 	ThermalBuffer     sim.Dist // time servers run without cooling
 	OverheatDestroyed sim.Dist // fraction of servers destroyed by overheating
+
+	// The per-hall thermal model (Thermal): each hall has Units cooling
+	// units of which Needed carry its full load (N+1: Units = Needed+1).
+	// With a fraction c = min(1, running/Needed) of the cooling it needs,
+	// a hall warms at HeatRate·(1-c) °C per hour from StartTemp. At
+	// ShutdownTemp operators shut its domains down (with
+	// ShutdownProbability); equipment left running past DamageTemp is
+	// destroyed at DamageRate per hour above it — the classes in Damages
+	// (service equipment = "storage", "network", "compute").
+	Thermal             bool
+	Units, Needed       int
+	HeatRate            float64 // °C per hour at full load with no cooling
+	StartTemp           float64
+	ShutdownTemp        float64
+	ShutdownProbability float64
+	DamageTemp          float64
+	DamageRate          float64 // per hour above DamageTemp
+	Damages             uint8   // equipment classes damaged (bit set)
+}
+
+// Equipment classes a service's servers belong to (service key
+// equipment), as bits for Cooling.Damages.
+const (
+	EquipCompute uint8 = 1 << iota
+	EquipStorage
+	EquipNetwork
+)
+
+// EquipNames names the equipment classes.
+var EquipNames = map[string]uint8{"compute": EquipCompute, "storage": EquipStorage, "network": EquipNetwork}
+
+// LightningDamage is what a lightning strike or voltage surge does at a
+// site.
+type LightningDamage struct {
+	TripProbability    float64 // per power train feeding a domain hit
+	CoolingProbability float64 // the cooling of the halls hit is damaged
+}
+
+// Water is how a site's halls fare in a water leak or flood.
+type Water struct {
+	Detection         sim.Dist // leak → detected, power cut to wet halls
+	DestroyedFraction sim.Dist // of servers in a wet domain
+	SpreadProbability float64  // to each other hall of the building
+	SpreadDelay       sim.Dist
+	DryOut            sim.Dist // water stopped → halls dry
+	Cleaning          sim.Dist // dry → cleaned, re-energising allowed
+	ServerLeadTime    sim.Dist // cleaned → destroyed servers replaced
 }
 
 // Background holds independent failure rates during the horizon.
@@ -208,14 +359,26 @@ type Domain struct {
 	Name       string
 	Servers    int
 	Neighbours []int
+	Hall       int   // index into the site's Halls
+	Feeds      []int // power trains (indices into the site's Trains) that feed it
 	UPS        UPS
+	ATS        ATS
 	Generators Generators
+}
+
+// ATS is a domain's automatic transfer switch to its generators.
+type ATS struct {
+	FailToTransfer float64  // per demand
+	ManualTransfer sim.Dist // time to transfer by hand when it fails
 }
 
 // UPS is a domain's uninterruptible supply.
 type UPS struct {
 	Chemistry   string // li-ion, vrla, nicd
 	RideThrough float64
+	// FailProb is the chance the UPS fails when utility power is lost:
+	// the load drops at once, with no ride-through.
+	FailProb float64
 }
 
 // Generators is a domain's standby generation.
@@ -233,6 +396,10 @@ type Placement struct {
 	Site    int
 	Share   float64
 	Servers int
+	// Domains, when set, confines the servers to these domains of the
+	// site (written as building, hall or domains); nil spreads them over
+	// every domain.
+	Domains []int
 }
 
 // Service is a user-facing or control-plane service.
@@ -248,20 +415,29 @@ type Service struct {
 	Primary   int // site index that serves normally (single-site, active-standby)
 	Secondary int // standby site index, -1 if none
 
+	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
-	Quorum      float64 // fraction of a site's servers needed to keep running
+	// Overload, when Limit > 0: offered load (demand with retry surge,
+	// also from impaired dependents) above Limit × the servers serving
+	// makes the service collapse until load is shed after ShedDelay.
+	Overload Overload
+	Quorum   float64 // fraction of a site's servers needed to keep running
 
 	DependsOn        []int
 	FailoverRequires []int
 	Detection        sim.Dist
-	FailoverAuto     sim.Dist
-	FailoverManual   sim.Dist
-	FailoverSuccess  float64
-	Warmup           sim.Dist // standby warm-up (warm, cold)
-	Reroute          sim.Dist // active-active traffic shift
-	Restore          sim.Dist // bring back a site's instances once servers are up
-	FailbackOutage   float64  // hours of outage when failing back
+	// FailoverAutomatic: a controller fails the service over (after
+	// FailoverAuto) when the services in FailoverRequires work; otherwise
+	// every failover is by hand (FailoverManual).
+	FailoverAutomatic bool
+	FailoverAuto      sim.Dist
+	FailoverManual    sim.Dist
+	FailoverSuccess   float64
+	Warmup            sim.Dist // standby warm-up (warm, cold)
+	Reroute           sim.Dist // active-active traffic shift
+	Restore           sim.Dist // bring back a site's instances once servers are up
+	FailbackOutage    float64  // hours of outage when failing back
 
 	Replication    string // none, sync, async, backup
 	ReplicationLag sim.Dist
@@ -271,6 +447,12 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+}
+
+// Overload is a service's metastable failure under load.
+type Overload struct {
+	Limit     float64  // offered load / serving capacity at which it collapses; 0: never
+	ShedDelay sim.Dist // collapse → load shed (admission control or by hand)
 }
 
 // Profile is relative demand: Hourly[h] for the local hour, Weekly[d] for

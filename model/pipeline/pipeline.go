@@ -206,7 +206,7 @@ func Start(ctx context.Context, j *Job, s Settings, obs Observer) (*Result, erro
 	man := &results.Manifest{
 		Version: s.Version, Command: j.Command, Seed: s.Seed, Replications: s.Replications,
 		Shard: s.Shard.String(), Workers: s.Workers, Started: time.Now().UTC(), Options: j.Options,
-		Currency: j.Scenario.Currency,
+		Currency: j.Scenario.Currency, Definitions: j.Scenario.Definitions(),
 	}
 	if _, err := dir.CopyInputs(man, j.ScenarioPath); err != nil {
 		dir.Discard()
@@ -298,7 +298,7 @@ func Resume(ctx context.Context, out string, rs ResumeSettings, obs Observer) (*
 	man := &results.Manifest{
 		Version: rs.Version, Command: old.Command, Seed: old.Seed, Replications: old.Replications,
 		Shard: old.Shard, Workers: rs.Workers, ScenarioSHA256: sha, Options: j.Options,
-		Currency: sc.Currency,
+		Currency: sc.Currency, Definitions: sc.Definitions(),
 	}
 	if err := res.Continue(man, parquet); err != nil {
 		return nil, inputErr(err)
