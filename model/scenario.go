@@ -103,6 +103,10 @@ type Incident struct {
 	// these services by a draw of Multiplier for its duration.
 	Services   []int
 	Multiplier sim.Dist
+	// Destroyed is the fraction of servers a power_failure destroys in
+	// each domain it darkens (a surge when power returns, an arc flash);
+	// they are replaced after [sites.fire] server_lead_time.
+	Destroyed sim.Dist
 	// UnitsLost is how many cooling units a cooling_loss takes out in each
 	// hall it hits (per-hall thermal model); 0 means all of them.
 	UnitsLost int
