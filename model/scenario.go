@@ -422,6 +422,9 @@ type Service struct {
 	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
+	// Relocate redeploys the service at another site when its own cannot
+	// bring it back: Relocate.Site < 0 when it cannot be.
+	Relocate Relocation
 	// Overload, when Limit > 0: offered load (demand with retry surge,
 	// also from impaired dependents) above Limit × the servers serving
 	// makes the service collapse until load is shed after ShedDelay.
@@ -451,6 +454,16 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+}
+
+// Relocation is rebuilding a service elsewhere: once it has been down for
+// LeadTime (capacity procured or freed at Site, and installed), its
+// instances are deployed there — all its servers — and restored from
+// backups (the service's restore time); it then serves from Site and does
+// not move back.
+type Relocation struct {
+	Site     int
+	LeadTime sim.Dist
 }
 
 // Overload is a service's metastable failure under load.
