@@ -273,10 +273,15 @@ type FireProtection struct {
 	Suppression          string
 	SuppressionSuccess   float64
 	SuppressedExtinguish sim.Dist // detection → out, when suppression works
-	Extinguish           sim.Dist // ignition → out, when it does not
-	HeatDamage           sim.Dist // ignition → ignition domain loses power
-	SpreadProbability    float64  // per neighbouring domain
-	SpreadDelay          sim.Dist
+	// Reignition is the chance a suppressed fire re-ignites (lithium-ion
+	// cells in thermal runaway) after ReignitionDelay; it then burns until
+	// the brigade puts it out (Extinguish from the re-ignition).
+	Reignition        float64
+	ReignitionDelay   sim.Dist
+	Extinguish        sim.Dist // ignition → out, when it does not
+	HeatDamage        sim.Dist // ignition → ignition domain loses power
+	SpreadProbability float64  // per neighbouring domain
+	SpreadDelay       sim.Dist
 	// HallSpreadProbability is the chance a fire that reaches a hall
 	// spreads to each other hall of its building, after HallSpreadDelay.
 	HallSpreadProbability float64
@@ -389,10 +394,15 @@ type UPS struct {
 type Generators struct {
 	Count, Needed int
 	FailToStart   float64
-	StartTime     float64
-	Fuel          float64 // hours of fuel on site
-	RefuelProb    float64 // resupply arrives before the fuel runs out
-	RunFailRate   float64 // per running generator per hour
+	StartTime     float64  // hours, when constant
+	Start         sim.Dist // start time; drawn per domain and incident when not constant
+	// Repair, when HasRepair: after the generators stop carrying the
+	// load, they are repaired and restarted after a draw of Repair.
+	Repair      sim.Dist
+	HasRepair   bool
+	Fuel        float64 // hours of fuel on site
+	RefuelProb  float64 // resupply arrives before the fuel runs out
+	RunFailRate float64 // per running generator per hour
 }
 
 // Placement is a service's share of servers at one site.
