@@ -320,6 +320,10 @@ type Cooling struct {
 	DamageTemp          float64
 	DamageRate          float64 // per hour above DamageTemp
 	Damages             uint8   // equipment classes damaged (bit set)
+	// UnitFailureRate (per unit per hour) and UnitRepair: independent
+	// failures of the cooling units, on top of any incident; 0 for none.
+	UnitFailureRate float64
+	UnitRepair      sim.Dist
 }
 
 // Equipment classes a service's servers belong to (service key
