@@ -25,9 +25,9 @@ const (
 type coolingUnits struct {
 	r *Replication
 
-	halls []int   // flat halls with unit failures
-	site  []int   // per flat hall, its site
-	local []int   // per flat hall, its index within the site
+	halls []int // flat halls with unit failures
+	site  []int // per flat hall, its site
+	local []int // per flat hall, its index within the site
 	rng   []*randSource
 	up    []int16 // per flat hall, units running
 	epoch []int32 // supersedes a hall's scheduled failure and warming
