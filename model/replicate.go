@@ -17,6 +17,7 @@ const (
 	unitFleet
 	unitServices
 	unitBackground
+	unitCooling
 	unitHazard
 )
 
@@ -48,6 +49,7 @@ type Replication struct {
 	power   power
 	fleet   fleet
 	bg      background
+	cool    coolingUnits
 	svc     services
 	imp     impact
 	hazards []hazard // the incidents of this replication, in order
@@ -82,6 +84,7 @@ func NewReplication(m *Model) *Replication {
 	r.power.init(r)
 	r.fleet.init(r)
 	r.bg.init(r)
+	r.cool.init(r)
 	r.svc.init(r)
 	r.imp.init(r)
 	for i := range m.incidents {
@@ -180,6 +183,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	}
 	if !r.policy.NoBackground {
 		r.bg.start()
+		r.cool.start()
 	}
 }
 
@@ -237,6 +241,8 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 		r.svc.handle(local, ev)
 	case unitBackground:
 		r.bg.handle(local, ev)
+	case unitCooling:
+		r.cool.handle(local, ev)
 	default:
 		i := int(unit - unitHazard)
 		if i < 0 || i >= len(r.hazards) {
