@@ -86,7 +86,17 @@ func (sc *Scenario) Assumptions() []Assumption {
 	}
 	add("operations.ops_tools", "ops tooling (manual work ×"+fmt.Sprint(sc.Ops.OpsSlowdown)+" slower while down)", strings.Join(tools, ", "))
 	for i, s := range sc.Services {
-		sp := fmt.Sprintf("services[%d]", i)
+		e := i
+		if sc.svcEntry != nil {
+			e = sc.svcEntry[i]
+		}
+		if s.Group != "" && i > 0 && sc.Services[i-1].Group == s.Group {
+			continue // a group's members share their entry: listed once, as the group
+		}
+		if s.Group != "" {
+			s.Name = "group " + s.Group
+		}
+		sp := fmt.Sprintf("services[%d]", e)
 		var sites []string
 		for _, p := range s.Placement {
 			sites = append(sites, fmt.Sprintf("%s %.0f%%", sc.Sites[p.Site].Name, 100*p.Share))

@@ -48,6 +48,9 @@ type Scenario struct {
 	Economics   Economics
 	Sites       []Site
 	Services    []Service
+	// Groups are the service groups ([[services]] entries with count),
+	// whose members are ordinary services in Services.
+	Groups []ServiceGroup
 	// Order lists service indices so that every service comes after the
 	// services it depends on.
 	Order []int
@@ -61,8 +64,11 @@ type Scenario struct {
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
 
-	raw   map[string]any // the decoded TOML, for investment overlays
-	lines lineIndex
+	raw map[string]any // the decoded TOML, for investment overlays
+	// svcEntry[i] is the index of service i's [[services]] entry (a
+	// group's members share their group's); nil means i itself.
+	svcEntry []int
+	lines    lineIndex
 }
 
 // Incident is the initiating event of incident mode.
@@ -293,6 +299,9 @@ type Service struct {
 	Name     string
 	Kind     string // user or control
 	Priority int    // restore order, lower first
+	// Group names the service group this service is a member of, "" for
+	// a service of its own.
+	Group string
 
 	Mode      Mode
 	Standby   string // hot, warm, cold (active-standby)
