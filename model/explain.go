@@ -78,7 +78,7 @@ func (sc *Scenario) Assumptions() []Assumption {
 		add("incident.duration", "duration of the "+string(in.Hazard), durDist(in.Duration))
 	}
 	add(sp+".repower", "re-energising one domain", durDist(site.Repower))
-	add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %s crews", site.BootRate, crewsText(site.Crews, site.CrewSchedule)))
 	add("operations.drilled", "whole-site drills", fmt.Sprint(sc.Ops.Drilled))
 	var tools []string
 	for _, j := range sc.Ops.OpsTools {

@@ -199,11 +199,7 @@ func (sc *Scenario) read(t *table) {
 	sc.Ops.DrillSpeedup = ot.positive("drill_speedup", 3)
 	sc.Ops.OpsTools = resolveServices(r, "operations.ops_tools", ot.items("ops_tools"), svcIdx, -1)
 	sc.Ops.OpsSlowdown = ot.positive("ops_slowdown", 2)
-	sc.Ops.RestoreCrews = ot.count("restore_crews", 4)
-	if sc.Ops.RestoreCrews < 1 {
-		r.errf("operations.restore_crews", "must be at least 1")
-		sc.Ops.RestoreCrews = 1
-	}
+	sc.Ops.RestoreCrews, sc.Ops.RestoreCrewSchedule = ot.crews("restore_crews", 4)
 	sc.Ops.ControlThreshold = ot.prob("control_plane_threshold", 0.5)
 	sc.Ops.MaxFailoverTries = ot.count("max_failover_tries", 3)
 	if sc.Ops.MaxFailoverTries < 1 {

@@ -152,6 +152,10 @@ type Operations struct {
 	// RestoreCrews is how many service restorations run at once; waiting
 	// ones start in priority order.
 	RestoreCrews int
+	// RestoreCrewSchedule, when restore_crews is a schedule or a ramp,
+	// gives the crews on duty from each step's time on (the first step at
+	// 0, RestoreCrews); nil for a constant number.
+	RestoreCrewSchedule []CrewStep
 	// ControlThreshold is the peak serving fraction at which a control-plane
 	// service still acts (a failover controller at reduced capacity works).
 	ControlThreshold float64
@@ -185,13 +189,17 @@ type Site struct {
 	Trains      []string
 	ZoneCutoffs bool    // firefighters can cut power per domain
 	BootRate    float64 // servers booted per hour per crew
-	Crews       int
-	Repower     sim.Dist // time to re-energise one domain, sequentially
-	ServerCost  float64  // replacement cost of one server
-	Fire        FireProtection
-	Cooling     Cooling
-	Failures    Background
-	Domains     []Domain
+	Crews       int     // boot crews on duty at t = 0
+	// CrewSchedule, when crews is a schedule or a ramp, gives the boot
+	// crews on duty from each step's time on (the first at 0, Crews); nil
+	// for a constant number.
+	CrewSchedule []CrewStep
+	Repower      sim.Dist // time to re-energise one domain, sequentially
+	ServerCost   float64  // replacement cost of one server
+	Fire         FireProtection
+	Cooling      Cooling
+	Failures     Background
+	Domains      []Domain
 }
 
 // Building is a building of a site: fire may spread from it to the
