@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
 )
 
@@ -387,6 +388,20 @@ func resolveGroup(r *reader, p, name string, members []int, listed intSet, self 
 		}
 		listed.add(j)
 		out = append(out, j)
+	}
+	return out
+}
+
+// ResultGroups returns the service groups as results summaries take them
+// (Collector.SetGroups): each group's name and its members' names.
+func (sc *Scenario) ResultGroups() []results.Group {
+	var out []results.Group
+	for _, g := range sc.Groups {
+		rg := results.Group{Name: g.Name, Members: make([]string, len(g.Members))}
+		for k, i := range g.Members {
+			rg.Members[k] = sc.Services[i].Name
+		}
+		out = append(out, rg)
 	}
 	return out
 }
