@@ -81,14 +81,43 @@ func (c *Collector) SetGroups(groups []Group) error {
 // them.
 func (c *Collector) Groups() []Group { return c.groups }
 
-// groupSummaries computes variant v's group metrics: one pass over the
-// replications held, a chunk in memory at a time, with each group's
-// member times sorted per replication.
+// groupSummaries computes variant v's group metrics.
 func (c *Collector) groupSummaries(v int) []GroupSummary {
 	if len(c.groups) == 0 {
 		return nil
 	}
-	// vals[g][m] is metric m of group g, one value per replication.
+	vals := c.groupValues(v)
+	out := make([]GroupSummary, len(c.groups))
+	for g, grp := range c.groups {
+		ms := make(Metrics, len(GroupMetrics))
+		for m, name := range GroupMetrics {
+			ms[name] = Stat(sim.Summarize(vals[g][m]))
+		}
+		out[g] = GroupSummary{Name: grp.Name, Members: grp.Members, Metrics: ms}
+	}
+	return out
+}
+
+// GroupValues returns variant v's values of group g's metric (a name in
+// GroupMetrics) in replication order, one per replication held, in a new
+// slice. An unknown metric or an index out of range is a programmer
+// error and panics.
+func (c *Collector) GroupValues(v, g int, metric string) []float64 {
+	if g < 0 || g >= len(c.groups) {
+		panic(fmt.Sprintf("results: group index %d out of range [0, %d)", g, len(c.groups)))
+	}
+	m := slices.Index(GroupMetrics, metric)
+	if m < 0 {
+		panic(fmt.Sprintf("results: unknown group metric %q", metric))
+	}
+	return c.groupValues(v)[g][m]
+}
+
+// groupValues computes variant v's group metrics per replication,
+// vals[g][m] for group g and metric m: one pass over the replications
+// held, a chunk in memory at a time, with each group's member times
+// sorted per replication.
+func (c *Collector) groupValues(v int) [][][]float64 {
 	vals := make([][][]float64, len(c.groups))
 	for g := range vals {
 		vals[g] = make([][]float64, len(GroupMetrics))
@@ -118,15 +147,7 @@ func (c *Collector) groupSummaries(v int) []GroupSummary {
 			vals[g][len(groupFractions)] = append(vals[g][len(groupFractions)], float64(impaired))
 		}
 	}
-	out := make([]GroupSummary, len(c.groups))
-	for g, grp := range c.groups {
-		ms := make(Metrics, len(GroupMetrics))
-		for m, name := range GroupMetrics {
-			ms[name] = Stat(sim.Summarize(vals[g][m]))
-		}
-		out[g] = GroupSummary{Name: grp.Name, Members: grp.Members, Metrics: ms}
-	}
-	return out
+	return vals
 }
 
 // groupUnits are the units of GroupMetrics, for the manifest.
