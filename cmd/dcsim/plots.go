@@ -201,10 +201,15 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 	for i, s := range sc.Services {
 		series[i] = report.StepSeries{Label: s.Name, T: []float64{0}, F: []float64{1}}
 	}
+	// A step only where a service's serving fraction changes: the same
+	// curve, and with hundreds of services (service groups) a fraction of
+	// the memory.
 	for _, smp := range t.samples {
 		for i := range series {
-			series[i].T = append(series[i].T, smp.T)
-			series[i].F = append(series[i].F, smp.Serving[i])
+			if f := smp.Serving[i]; f != series[i].F[len(series[i].F)-1] {
+				series[i].T = append(series[i].T, smp.T)
+				series[i].F = append(series[i].F, f)
+			}
 		}
 	}
 	end := t.outcome.AllServicesRecoveredH
