@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -136,7 +137,7 @@ var groupCases = []struct {
 	{"count zero", []edit{{"count = 10", "count = 0"}},
 		[]want{{"services[2].count", lnGroupCount, "a group needs at least 1 member"}}},
 	{"count too large", []edit{{"count = 10", "count = 1000000"}},
-		[]want{{"services[2].count", lnGroupCount, "~at most 100000 members per group"}}},
+		[]want{{"services[2].count", lnGroupCount, "~at most 20000 members per group"}}},
 	{"list of the wrong length", []edit{{"servers = 4", "servers = [1, 2]"}},
 		[]want{{"services[2].servers", lnGroupServers, "a list gives one value per member: want 10 values (count), got 2"}}},
 	{"list with a zero", []edit{{"servers = 4", "servers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]"}},
@@ -167,5 +168,35 @@ func TestGroupIssues(t *testing.T) {
 			src := applyEdits(t, validBase+groupEntry, c.edits)
 			checkIssues(t, issuesOf(t, src), c.want)
 		})
+	}
+}
+
+// TestGroupBounds checks that a few lines cannot make a scenario that
+// needs gigabytes: services × domains and the work of checking patched
+// investments count a group's members.
+func TestGroupBounds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name = \"big\"\n[incident]\nhazard = \"battery_fire\"\nsite = \"s\"\ndomain = \"d0\"\nstart = 2022-10-15T15:19:00+09:00\n\n[[sites]]\nname = \"s\"\n")
+	for i := range 1001 {
+		fmt.Fprintf(&b, "[[sites.domains]]\nname = \"d%d\"\nservers = 100\n", i)
+	}
+	grp := "[[services]]\nname = \"vm\"\ncount = 20000\nservers = 1\nplacement = [{ site = \"s\", share = 1.0 }]\n"
+	src := b.String() + grp
+	lnCount := strings.Count(src, "\n") - 2
+	checkIssues(t, issuesOf(t, src), []want{{"services[0].count", lnCount, "20000 services × 1001 power domains = 20020000 pools, at most 20000000: every replication holds each pool"}})
+
+	small := strings.Replace(validBase+groupEntry, "count = 10", "count = 19998", 1)
+	small = strings.Replace(small, "servers = 4\n", "servers = 1\n", 1)
+	small = strings.Replace(small, `[{ site = "beta", share = 1.0 }]`+"\n", `[{ site = "beta", share = 1.0 }]`+"\n", 1)
+	small = strings.Replace(small, "servers = 200\n", "servers = 30000\n", 1) // beta's b1 holds the members
+	if got := issuesOf(t, small); got != nil {
+		t.Fatalf("a group of 20,000 is refused: %v", got)
+	}
+	for i := range 20 {
+		small += fmt.Sprintf("\n[[investments]]\nname = \"i%d\"\ncapex = 1\npatch = { operations = { restore_crews = %d } }\n", i, i+1)
+	}
+	got := issuesOf(t, small)
+	if len(got) != 1 || got[0].Path != "investments" || !strings.Contains(got[0].Msg, "20 investments have a patch") {
+		t.Errorf("20 patched investments of 20,000 services: %v", got)
 	}
 }

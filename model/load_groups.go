@@ -35,9 +35,23 @@ type ServiceGroup struct {
 // costs a pool per power domain in every replication, so a mistyped count
 // must not exhaust memory before the first event.
 const (
-	maxGroupMembers = 100_000
-	maxServices     = 100_000
+	maxGroupMembers = 20_000
+	maxServices     = 20_000
+	// maxGroupPools bounds services × power domains, the pools every
+	// replication holds (about 20 bytes each), when groups make the
+	// services: a 200-byte file must not ask for gigabytes.
+	maxGroupPools = 20_000_000
 )
+
+// groupExtra is the services groups add beyond one per entry: what
+// checking investment patches costs more than the file's keys say.
+func (sc *Scenario) groupExtra() int {
+	n := 0
+	for _, g := range sc.Groups {
+		n += len(g.Members) - 1
+	}
+	return n
+}
 
 // memberKeys are the keys a group may vary per member, with whether their
 // values are whole numbers.
@@ -67,6 +81,14 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 		return nil, serviceRefs{}
 	case total+n > maxServices:
 		r.errf(t.sub("count"), "the scenario would have %d services after expanding this group; at most %d", total+n, maxServices)
+		return nil, serviceRefs{}
+	}
+	doms := 0
+	for _, s := range sites {
+		doms += len(s.Domains)
+	}
+	if pools := (total + n) * doms; pools > maxGroupPools {
+		r.errf(t.sub("count"), "%d services × %d power domains = %d pools, at most %d: every replication holds each pool", total+n, doms, pools, maxGroupPools)
 		return nil, serviceRefs{}
 	}
 	// The per-member values, read from t; the rest of the entry is read
