@@ -200,3 +200,28 @@ func TestGroupBounds(t *testing.T) {
 		t.Errorf("20 patched investments of 20,000 services: %v", got)
 	}
 }
+
+// TestSweepKeepsServices checks that a sweep may change a group's members
+// (priority tiers, sizes) but not their number: points are compared
+// service by service.
+func TestSweepKeepsServices(t *testing.T) {
+	sc, err := Parse("test.toml", []byte(validBase+groupEntry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ax, err := ParseSweepAxis("services[web].servers=2,4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := sc.Sweep([]SweepAxis{ax})
+	if err != nil || len(pts) != 2 || pts[0].Scenario.Services[5].Servers != 2 {
+		t.Fatalf("sweeping a group's servers: %v", err)
+	}
+	ax, err = ParseSweepAxis("services[web].count=10,20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Sweep([]SweepAxis{ax}); err == nil || !strings.Contains(err.Error(), "it has 22 services where the scenario has 12") {
+		t.Errorf("sweeping a group's count: %v", err)
+	}
+}

@@ -427,3 +427,19 @@ func (sc *Scenario) ResultGroups() []results.Group {
 	}
 	return out
 }
+
+// sameServices reports whether variant v of sc (a sweep point, an
+// investment portfolio) has sc's services, in sc's order: variants are
+// compared service by service, replication by replication, so a change
+// that adds services or changes a group's count cannot be one.
+func sameServices(sc, v *Scenario) error {
+	if len(v.Services) != len(sc.Services) {
+		return fmt.Errorf("it has %d services where the scenario has %d (a group's count or a new service): variants are compared service by service, so they must have the same services", len(v.Services), len(sc.Services))
+	}
+	for i := range v.Services {
+		if v.Services[i].Name != sc.Services[i].Name {
+			return fmt.Errorf("service %d is %q where the scenario has %q: variants are compared service by service, so they must have the same services", i, v.Services[i].Name, sc.Services[i].Name)
+		}
+	}
+	return nil
+}
