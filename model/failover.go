@@ -82,7 +82,7 @@ func (sv *services) detect(s int) {
 		return
 	}
 	rng := r.st.fail[s]
-	auto := !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
+	auto := svc.FailoverAutomatic && !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
 	var dt float64
 	how := "automatic"
 	if auto {
@@ -101,7 +101,10 @@ func (sv *services) detect(s int) {
 	dt += svc.Warmup.Sample(rng)
 	sv.foSucceeds[s] = rng.Float64() < svc.FailoverSuccess
 	why := ""
-	if !auto && !sv.foAutoTried[s] {
+	switch {
+	case !svc.FailoverAutomatic:
+		why = " (no automatic failover)"
+	case !auto && !sv.foAutoTried[s]:
 		why = " (failover controller or tooling down)"
 	}
 	if r.tr != nil {
