@@ -225,3 +225,44 @@ func TestSweepKeepsServices(t *testing.T) {
 		t.Errorf("sweeping a group's count: %v", err)
 	}
 }
+
+// TestGroupSpreadOverHalls checks spread: members dealt round-robin to the
+// halls of their site (and, for a placement confined to a building, to
+// that building's halls).
+func TestGroupSpreadOverHalls(t *testing.T) {
+	edits := append(slices.Clone(campusEdits), edit{"[[services]]\nname = \"ctl\"", groupAtCampus + "\n[[services]]\nname = \"ctl\""})
+	src := applyEdits(t, validBase, edits)
+	sc, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alpha: a1 in hall h1 (B1), a2 in hall B2 (B2's only hall).
+	var got [][]int
+	for _, i := range sc.Groups[0].Members {
+		got = append(got, sc.Services[i].Placement[0].Domains)
+	}
+	if want := [][]int{{0}, {1}, {0}, {1}, {0}}; !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+		t.Errorf("spread = \"hall\": domains %v, want %v", got, want)
+	}
+	src = strings.Replace(src, `spread = "hall"`, `spread = "domain"`, 1)
+	src = strings.Replace(src, `{ site = "alpha", share = 1.0 }] # vm`, `{ site = "alpha", share = 1.0, building = "B1" }] # vm`, 1)
+	sc, err = Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range sc.Groups[0].Members {
+		if d := sc.Services[i].Placement[0].Domains; !slices.Equal(d, []int{0}) {
+			t.Errorf("a placement confined to B1 spread by domain: %v, want [0]", d)
+		}
+	}
+	src = strings.Replace(src, `spread = "domain"`, `spread = "rack"`, 1)
+	checkIssues(t, issuesOf(t, src), []want{{"services[0].spread", lnSvc0 + lnCampusShift + 3, `~"rack" is not one of building, hall, domain`}})
+}
+
+const groupAtCampus = `[[services]]
+name = "vm"
+count = 5
+spread = "hall"
+servers = 2
+placement = [{ site = "alpha", share = 1.0 }] # vm
+`

@@ -99,6 +99,8 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 		rest[k] = v
 	}
 	delete(rest, "count")
+	delete(rest, "spread")
+	spread := t.enum("spread", "", "building", "hall", "domain")
 	for _, mk := range memberKeys {
 		if v, ok := t.m[mk.key]; ok {
 			vals[mk.key] = readMemberValues(t, mk.key, v, n, mk.integer)
@@ -110,7 +112,7 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 	}
 	one := &table{r: r, path: t.path, m: rest, used: map[string]bool{}}
 	base, refs := readService(one, sites, siteIdx, profiles)
-	t.expect("count")
+	t.expect("count", "spread")
 	for _, mk := range memberKeys {
 		t.expect(mk.key)
 	}
@@ -123,6 +125,15 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 		s.Name = memberName(base.Name, k, n)
 		s.Group = base.Name
 		s.Placement = slices.Clone(base.Placement)
+		if spread != "" {
+			for pi := range s.Placement {
+				if p := &s.Placement[pi]; p.Site >= 0 {
+					if units := spreadUnits(&sites[p.Site], p.Domains, spread); len(units) > 0 {
+						p.Domains = units[k%len(units)]
+					}
+				}
+			}
+		}
 		if v := vals["priority"]; v != nil {
 			s.Priority = int(v[k])
 		}
@@ -138,6 +149,39 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 		out[k] = s
 	}
 	return out, refs
+}
+
+// spreadUnits splits the domains a placement may use (within-site
+// indices; nil for every domain of site s) into the buildings, halls or
+// single domains that spread deals members to, in domain order.
+func spreadUnits(s *Site, domains []int, spread string) [][]int {
+	if domains == nil {
+		domains = make([]int, len(s.Domains))
+		for d := range domains {
+			domains[d] = d
+		}
+	}
+	var units [][]int
+	at := map[int]int{} // unit key -> index in units
+	for _, d := range domains {
+		key := -1 - d // a domain of its own (spread = "domain", or a hall already reported bad)
+		if h := s.Domains[d].Hall; h >= 0 && h < len(s.Halls) {
+			switch spread {
+			case "hall":
+				key = h
+			case "building":
+				key = s.Halls[h].Building
+			}
+		}
+		j, ok := at[key]
+		if !ok {
+			j = len(units)
+			at[key] = j
+			units = append(units, nil)
+		}
+		units[j] = append(units[j], d)
+	}
+	return units
 }
 
 // memberDigits is the width of member numbers: at least 3.
