@@ -6,6 +6,7 @@ import (
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/report"
 	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/sim"
 )
 
 // Service groups in charts: a group of hundreds of similar services is
@@ -24,6 +25,21 @@ func groupOf(sc *model.Scenario) []int {
 		for _, i := range grp.Members {
 			out[i] = g
 		}
+	}
+	return out
+}
+
+// groupRows returns the report's rows for the groups of variant vs.
+func groupRows(vs *results.VariantSummary) []report.GroupRow {
+	var out []report.GroupRow
+	for _, g := range vs.Groups {
+		out = append(out, report.GroupRow{
+			Name: g.Name, Members: len(g.Members),
+			Impaired: sim.Stat(g.Metrics["members_impaired"]),
+			Back50:   sim.Stat(g.Metrics["recovered_50_h"]),
+			Back90:   sim.Stat(g.Metrics["recovered_90_h"]),
+			Back100:  sim.Stat(g.Metrics["recovered_100_h"]),
+		})
 	}
 	return out
 }
