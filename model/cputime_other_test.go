@@ -6,6 +6,3 @@ import "time"
 
 // threadCPU is not available here; CPU-time metrics read 0.
 func threadCPU() time.Duration { return 0 }
-
-// processCPU is not available here; CPU-time metrics read 0.
-func processCPU() time.Duration { return 0 }

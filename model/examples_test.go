@@ -43,7 +43,7 @@ func TestExamplesRun(t *testing.T) {
 			t.Errorf("%s: the incident impaired a service in only %d of %d replications", f, hit, reps)
 		}
 	}
-	for _, h := range []Hazard{BatteryFire, PowerFailure, WaterLeak, TrafficSurge, NetworkPartition} {
+	for _, h := range []Hazard{BatteryFire, PowerFailure, WaterLeak, TrafficSurge, NetworkPartition, Lightning} {
 		if !hazards[h] {
 			t.Errorf("no example scenario for %s", h)
 		}

@@ -394,7 +394,7 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 	hazard := pick("battery_fire", "utility_loss", "cooling_loss", "network_partition")
 	fmt.Fprintf(&b, "name = \"random\"\nseed = %d\nhorizon = \"%dh\"\nrecovered_threshold = %s\n", rng.IntN(1000), 1+rng.IntN(300), pick("0.5", "0.99", "1"))
 	if ext != nil {
-		hazard = xpick(hazard, hazard, "power_failure", "water_leak", "traffic_surge")
+		hazard = xpick(hazard, hazard, "power_failure", "water_leak", "traffic_surge", "lightning")
 		fmt.Fprintf(&b, "recovered = %q\n", xpick("peak_demand", "capacity"))
 	}
 
@@ -412,12 +412,17 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 		fmt.Fprintf(&b, "\n[[sites]]\nname = %q\nzone_cutoffs = %v\ncrews = %d\nboot_rate = \"%d/h\"\nrepower = %s\n",
 			s.name, rng.IntN(2) == 0, 1+rng.IntN(4), 1+rng.IntN(500), dur())
 		if ext != nil {
-			fmt.Fprintf(&b, "region = %q\n[sites.water]\ndetection = %s\ndestroyed_fraction = %s\nspread_probability = %s\nspread_delay = %s\ndry_out = %s\ncleaning = %s\n",
-				xpick("r0", "r1"), xdur(), xpick("0", "0.1", "1"), xpick("0", "0.5", "1"), xdur(), xdur(), xdur())
+			fmt.Fprintf(&b, "region = %q\n[sites.lightning]\ntrip_probability = %s\ncooling_probability = %s\n", xpick("r0", "r1"), xpick("0", "0.5", "1"), xpick("0", "1"))
+			fmt.Fprintf(&b, "[sites.water]\ndetection = %s\ndestroyed_fraction = %s\nspread_probability = %s\nspread_delay = %s\ndry_out = %s\ncleaning = %s\n",
+				xdur(), xpick("0", "0.1", "1"), xpick("0", "0.5", "1"), xdur(), xdur(), xdur())
 		}
 		fmt.Fprintf(&b, "[sites.fire]\nsuppression = %q\nsuppression_success = %s\ndetection = %s\nextinguish = %s\nheat_damage = %s\nspread_probability = %s\nspread_delay = %s\npower_cut_probability = %s\npower_cut_delay = %s\ninspection = %s\nreplacement_lead_time = %s\nserver_lead_time = %s\ndestroyed_fraction = %s\n",
 			pick("none", "sprinkler", "water_mist", "gas", "aerosol"), prob(), dur(), dur(), dur(), prob(), dur(), prob(), dur(), dur(), dur(), dur(), frac())
 		fmt.Fprintf(&b, "[sites.cooling]\nthermal_buffer = %s\noverheat_destroyed = %s\n", dur(), frac())
+		if ext != nil && ext.IntN(2) == 0 {
+			fmt.Fprintf(&b, "heat_rate = %s\nunits = %d\nneeded = 2\nshutdown_probability = %s\ndamage_rate = %s\ndamages = [%s]\n",
+				xpick("1", "30", "600"), 2+ext.IntN(2), xpick("0", "0.5", "1"), xpick("0", "0.5", "10"), xpick(`"storage"`, `"compute", "network"`))
+		}
 		fmt.Fprintf(&b, "[sites.failures]\nserver_afr = %q\nrack_rate = %q\nrack_size = %d\npdu_rate = %q\npdu_size = %d\nserver_repair = %s\n",
 			pick("3%/yr", "0/yr", "50%/yr"), pick("0.01/yr", "0/yr", "1/yr"), 1+rng.IntN(60), pick("0.4/yr", "0/yr", "5/yr"), 1+rng.IntN(1000), dur())
 		nDom := 1 + rng.IntN(4)

@@ -55,11 +55,13 @@ func (c *coolingLoss) handle(local int32, ev sim.Event) {
 	case coolShutdown:
 		c.hold(int(ev.A), causeCooling)
 	case coolRestored:
-		p, k := int(ev.A), int(ev.B)
+		p := int(ev.A)
 		if r.tr != nil {
 			r.event("cooling-restored", r.siteName(p), "cooling back")
 		}
-		for _, d := range c.in.doms[k] {
+		// Release what it held: the domains it hits, or with the per-hall
+		// model every domain of the halls they are in.
+		for _, d := range r.m.siteDom[p] {
 			c.release(d, causeCooling)
 		}
 		c.lost--
@@ -103,7 +105,7 @@ func (c *coolingLoss) lose(k int) {
 
 // heat runs the per-hall thermal model at the k-th site in scope for a
 // loss of cooling lasting dur: each hall that holds a domain the incident
-// hits keeps a fraction c = min(1, (units - lost)/needed) of the cooling
+// hits (cooling is a hall's: every domain of the hall warms) keeps a fraction c = min(1, (units - lost)/needed) of the cooling
 // its load needs and warms at heat_rate·(1-c) °C per hour, reaching
 // shutdown_temp after (shutdown_temp - start_temp)/(heat_rate·(1-c)) hours.
 // Then operators shut the hall's domains down (shutdown_probability) until
@@ -140,9 +142,6 @@ func (c *coolingLoss) heat(k int, dur float64) {
 		shut := co.ShutdownProbability >= 1 || rng.Float64() < co.ShutdownProbability
 		for _, local := range m.hallDoms[p][h] {
 			d := m.siteDom[p][local]
-			if !c.hit(k, d) {
-				continue
-			}
 			if shut {
 				r.eng.After(sim.Time(tShut), c.kind(coolShutdown), int32(d), 0)
 				continue

@@ -129,11 +129,20 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	}
 	sc.readTrains(t, in, kind)
 	sc.readSurge(t, in, kind)
+	t.expect("destroyed_fraction")
+	in.Destroyed = sim.Fixed(0)
+	if t.has("destroyed_fraction") {
+		if in.Hazard != PowerFailure {
+			r.errf(t.sub("destroyed_fraction"), "destroyed_fraction on an incident is for a power_failure; other hazards take it from the site's tables")
+		} else {
+			in.Destroyed = t.dist("destroyed_fraction", sim.Fixed(0), unitFraction)
+		}
+	}
 	t.expect("units")
 	if t.has("units") {
 		switch {
-		case in.Hazard != CoolingLoss:
-			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss")
+		case in.Hazard != CoolingLoss && in.Hazard != Lightning:
+			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss or lightning")
 		default:
 			in.UnitsLost = t.count("units", 0)
 			if in.UnitsLost < 1 {

@@ -75,6 +75,9 @@ type reader struct {
 	// groups maps each service group's name to its members
 	// (load_groups.go).
 	groups map[string][]int
+	// uncertain collects the scalar keys written as distributions
+	// (uncertainNonNeg), for Scenario.Uncertain.
+	uncertain []UncertainValue
 }
 
 func (r *reader) errf(path, format string, args ...any) {

@@ -74,6 +74,10 @@ type Scenario struct {
 	Investments []Investment
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
+	// Uncertain are the scalar keys written as distributions (costs), in
+	// file order; the fields above hold their means. Uncertain frequencies
+	// are on their incidents (Incident.Frequency).
+	Uncertain []UncertainValue
 
 	raw map[string]any // the decoded TOML, for investment overlays
 	// svcEntry[i] is the index of service i's [[services]] entry (a
@@ -105,6 +109,10 @@ type Incident struct {
 	// these services by a draw of Multiplier for its duration.
 	Services   []int
 	Multiplier sim.Dist
+	// Destroyed is the fraction of servers a power_failure destroys in
+	// each domain it darkens (a surge when power returns, an arc flash);
+	// they are replaced after [sites.fire] server_lead_time.
+	Destroyed sim.Dist
 	// UnitsLost is how many cooling units a cooling_loss takes out in each
 	// hall it hits (per-hall thermal model); 0 means all of them.
 	UnitsLost int
@@ -243,6 +251,7 @@ type Site struct {
 	Fire         FireProtection
 	Cooling      Cooling
 	Water        Water
+	Lightning    LightningDamage
 	Failures     Background
 	Domains      []Domain
 }
@@ -252,6 +261,10 @@ type Site struct {
 type Building struct {
 	Name   string
 	Spread []Spread
+	// Rebuild is false for a building that is not repaired or reopened
+	// after a fire: its domains the fire took (burned or cut) never come
+	// back, and their services come back only elsewhere.
+	Rebuild bool
 }
 
 // Spread is a path fire may take to another building: with Probability,
@@ -284,7 +297,9 @@ type FireProtection struct {
 	HallSpreadDelay       sim.Dist
 	PowerCutProbability   float64 // firefighters demand power cut
 	PowerCutDelay         sim.Dist
-	Inspection            sim.Dist // out → re-energising allowed
+	AccessLockout         sim.Dist // out → the buildings it reached may be entered
+	Inspection            sim.Dist // lockout over → re-energising allowed
+	Cleaning              sim.Dist // inspected → unburned domains of a building it reached are clean
 	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
 	DestroyedFraction     sim.Dist // of servers in a burned domain
 	ServerLeadTime        sim.Dist // destroyed servers replaced
@@ -326,6 +341,13 @@ const (
 
 // EquipNames names the equipment classes.
 var EquipNames = map[string]uint8{"compute": EquipCompute, "storage": EquipStorage, "network": EquipNetwork}
+
+// LightningDamage is what a lightning strike or voltage surge does at a
+// site.
+type LightningDamage struct {
+	TripProbability    float64 // per power train feeding a domain hit
+	CoolingProbability float64 // the cooling of the halls hit is damaged
+}
 
 // Water is how a site's halls fare in a water leak or flood.
 type Water struct {
@@ -417,6 +439,9 @@ type Service struct {
 	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
+	// Relocate redeploys the service at another site when its own cannot
+	// bring it back: Relocate.Site < 0 when it cannot be.
+	Relocate Relocation
 	// Overload, when Limit > 0: offered load (demand with retry surge,
 	// also from impaired dependents) above Limit × the servers serving
 	// makes the service collapse until load is shed after ShedDelay.
@@ -446,6 +471,16 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+}
+
+// Relocation is rebuilding a service elsewhere: once it has been down for
+// LeadTime (capacity procured or freed at Site, and installed), its
+// instances are deployed there — all its servers — and restored from
+// backups (the service's restore time); it then serves from Site and does
+// not move back.
+type Relocation struct {
+	Site     int
+	LeadTime sim.Dist
 }
 
 // Overload is a service's metastable failure under load.
