@@ -220,6 +220,10 @@ func Start(ctx context.Context, j *Job, s Settings, obs Observer) (*Result, erro
 		return nil, err
 	}
 	col.SetIncident(j.incidentColumn())
+	if err := col.SetGroups(j.Scenario.ResultGroups()); err != nil {
+		dir.Discard()
+		return nil, err
+	}
 	return execute(ctx, j, s, dir, man, col, obs)
 }
 
