@@ -108,6 +108,7 @@ func (bg *background) fail(b bgDraw, quiet bool) {
 	r := bg.r
 	m := r.m
 	d, s := b.i/m.nSvc, b.i%m.nSvc
+	r.fleet.touchPool(b.i)
 	r.fleet.up[b.i] -= b.k
 	r.fleet.bgDown[b.i] += b.k
 	if quiet {
@@ -125,6 +126,7 @@ func (bg *background) repair(i int, k int32, quiet bool) {
 	r := bg.r
 	m := r.m
 	d, s := i/m.nSvc, i%m.nSvc
+	r.fleet.touchPool(i)
 	r.fleet.bgDown[i] -= k
 	if r.power.powered[d] && r.fleet.booted[i] {
 		r.fleet.up[i] += k

@@ -31,10 +31,14 @@ type impact struct {
 	stamp    uint32
 	initial  bool // the first refresh: every function is new
 
-	// f_s at each hour of the week, for services whose f_s depends on the
-	// hour: valid where at[s][k] == ver[s] (ver[s] changes whenever f_s
-	// does), so each value is computed once per change.
-	week [][168]memoEntry
+	// f_s at each hour of the week, for services that others depend on
+	// and whose f_s depends on the hour: week[row[s]+k], valid where its
+	// ver == ver[s] (ver[s] changes whenever f_s does), so each value is
+	// computed once per change. Only services with dependents have a row
+	// of 168 entries (row -1 otherwise): no one asks for the others'
+	// values, and the table stays small enough to stay in cache.
+	week []memoEntry
+	row  []int32
 	ver  []uint32
 
 	outage, userH, reqs, rev []float64
@@ -61,7 +65,16 @@ func (im *impact) init(r *Replication) {
 	im.nxt = make([]fn, n)
 	im.since = make([]float64, n)
 	im.mark = make([]uint32, n)
-	im.week = make([][168]memoEntry, n)
+	im.row = make([]int32, n)
+	rows := 0
+	for s := range im.row {
+		im.row[s] = -1
+		if len(r.m.dependents[s]) > 0 {
+			im.row[s] = int32(168 * rows)
+			rows++
+		}
+	}
+	im.week = make([]memoEntry, 168*rows)
 	im.ver = make([]uint32, n)
 	im.outage = make([]float64, n)
 	im.userH = make([]float64, n)
@@ -178,7 +191,9 @@ func (im *impact) commit(now float64) {
 		im.since[s] = now
 		im.ver[s]++
 		if im.ver[s] == 0 { // wrapped: stale entries could match
-			clear(im.week[s][:])
+			if k := int(im.row[s]); k >= 0 {
+				clear(im.week[k : k+168])
+			}
 			im.ver[s] = 1
 		}
 	}
@@ -214,54 +229,84 @@ func (im *impact) integrate(s int, a, b float64) {
 		im.rev[s] += info.revenue * load * loss
 		return
 	}
-	if c.depsFlat {
-		im.integrateOwn(s, a, b)
-		return
-	}
-	for x := a; x < b; {
-		wh := wh0 + x
-		y := math.Min(b, x+(math.Floor(wh)+1-wh))
-		if y <= x {
-			y = math.Min(b, x+1e-9)
-		}
-		lost := (1 - im.value(s, wh)) * (y - x)
-		if lost > 0 {
-			load := m.profile[s].hour(wh)
-			im.outage[s] += lost
-			im.userH[s] += info.users * load * lost
-			im.reqs[s] += info.requests * load * lost
-			im.rev[s] += info.revenue * load * lost
-		}
-		x = y
-	}
+	im.integrateHours(s, a, b)
 }
 
-// integrateOwn is integrate for a service whose dependencies all serve a
-// constant fraction: f_s(h) = own_s(h)·depValue, evaluated piece by piece
-// without recursion or memo.
-func (im *impact) integrateOwn(s int, a, b float64) {
+// integrateHours is integrate for a service whose f_s depends on the hour:
+// the interval is split at whole local hours and each piece costs
+// f_s(h) = own_s(h)·Π_d f_d(h), with the dependencies' product the constant
+// depValue when they all serve a constant fraction, and otherwise each
+// dependency's constant or memoised hourly value, multiplied in dependency
+// order. s's own f_s is not memoised: no service asks for it again while
+// it integrates.
+func (im *impact) integrateHours(s int, a, b float64) {
 	m := im.r.m
 	info := &m.svc[s]
 	c := &im.cur[s]
-	pt := m.profile[s]
+	at := &m.profile[s].at
 	D, keep := m.demand[s], 1-c.reroute
+	wh0 := im.r.week0
+	// For up to 16 dependencies, dep[j] is deps[j]'s constant f or, where
+	// it varies by the hour (bit j of hourly), where its memo row starts
+	// and the version its entries must have.
+	var dep [16]depHour
+	var hourly uint64
+	deps := info.deps
+	few := len(deps) <= len(dep)
+	if !c.depsFlat && few {
+		for j, d := range deps {
+			if dn := &im.cur[d]; dn.flat {
+				dep[j].f = dn.value
+			} else {
+				dep[j].row, dep[j].ver = int(im.row[d]), im.ver[d]
+				hourly |= 1 << j
+			}
+		}
+	}
+	week := im.week
 	outage, userH, reqs, rev := im.outage[s], im.userH[s], im.reqs[s], im.rev[s]
 	for x := a; x < b; {
-		wh := im.r.week0 + x
-		y := math.Min(b, x+(math.Floor(wh)+1-wh))
+		wh := wh0 + x
+		y := x + (math.Floor(wh) + 1 - wh)
 		if y <= x {
-			y = math.Min(b, x+1e-9)
+			y = x + 1e-9
 		}
-		load := pt.hour(wh)
+		if y > b {
+			y = b
+		}
+		k := int(wh) % 168
+		load := at[k]
 		f := keep
 		if load > 0 {
 			own := c.zero
 			if d := D * (load * c.surge); d > 0 {
-				own = math.Min(1, c.avail/d)
+				own = 1
+				if c.avail < d {
+					own = c.avail / d
+				}
 			}
 			f = own * keep
 		}
-		if lost := (1 - f*c.depValue) * (y - x); lost > 0 {
+		switch {
+		case c.depsFlat:
+			f *= c.depValue
+		case few:
+			for j := range deps {
+				dj := &dep[j]
+				if hourly&(1<<j) == 0 {
+					f *= dj.f
+				} else if e := &week[dj.row+k]; e.ver == dj.ver {
+					f *= e.f
+				} else {
+					f *= im.value(deps[j], k)
+				}
+			}
+		default:
+			for _, d := range deps {
+				f *= im.value(d, k)
+			}
+		}
+		if lost := (1 - f) * (y - x); lost > 0 {
 			outage += lost
 			userH += info.users * load * lost
 			reqs += info.requests * load * lost
@@ -272,32 +317,42 @@ func (im *impact) integrateOwn(s int, a, b float64) {
 	im.outage[s], im.userH[s], im.reqs[s], im.rev[s] = outage, userH, reqs, rev
 }
 
-// value is f_s at week hour wh under the functions in force.
-func (im *impact) value(s int, wh float64) float64 {
+// depHour is what integrateHours needs of one dependency: its constant f,
+// or its memo row and version.
+type depHour struct {
+	f   float64
+	row int
+	ver uint32
+}
+
+// value is f_s at hour k of the week under the functions in force, for a
+// service that others depend on (one with a memo row).
+func (im *impact) value(s, k int) float64 {
 	c := &im.cur[s]
 	if c.flat {
 		return c.value
 	}
-	k := int(wh) % 168
-	e := &im.week[s][k]
+	e := &im.week[int(im.row[s])+k]
 	if e.ver == im.ver[s] {
 		return e.f
 	}
 	m := im.r.m
-	load := m.profile[s].hour(wh)
+	load := m.profile[s].at[k]
 	f := 1 - c.reroute
 	if load > 0 {
 		d := m.demand[s] * (load * c.surge)
 		own := 1.0
 		if d > 0 {
-			own = math.Min(1, c.avail/d)
+			if c.avail < d {
+				own = c.avail / d
+			}
 		} else {
 			own = c.zero
 		}
 		f = own * (1 - c.reroute)
 	}
 	for _, d := range m.svc[s].deps {
-		f *= im.value(d, wh)
+		f *= im.value(d, k)
 	}
 	e.f, e.ver = f, im.ver[s]
 	return f
