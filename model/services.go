@@ -84,7 +84,7 @@ func (sv *services) init(r *Replication) {
 	sv.data = make([]float64, ns)
 	sv.calm = make([]bool, ns)
 	sv.partitioned = make([]int32, m.nSite)
-	sv.restoreQ.init(ns)
+	sv.restoreQ.init(m)
 	sv.dirty.init(ns)
 	sv.topoDirty.init(ns)
 }
