@@ -24,24 +24,31 @@ import "math"
 type impact struct {
 	r *Replication
 
-	cur, nxt []fn      // the serving function in force, and the one refresh is building
-	since    []float64 // cur[s] holds from since[s]
-	mark     []uint32  // mark[s] == stamp: s's function changes in this refresh
-	changed  []int     // services whose function changes in this refresh
-	stamp    uint32
-	initial  bool // the first refresh: every function is new
+	st      []svcImpact // per service
+	changed []int       // services whose function changes in this refresh
+	stamp   uint32
+	initial bool // the first refresh: every function is new
 
 	// f_s at each hour of the week, for services that others depend on
-	// and whose f_s depends on the hour: week[row[s]+k], valid where its
-	// ver == ver[s] (ver[s] changes whenever f_s does), so each value is
+	// and whose f_s depends on the hour: week[row+k], valid where its ver
+	// is the service's (which changes whenever f_s does), so each value is
 	// computed once per change. Only services with dependents have a row
 	// of 168 entries (row -1 otherwise): no one asks for the others'
 	// values, and the table stays small enough to stay in cache.
 	week []memoEntry
-	row  []int32
-	ver  []uint32
+}
 
-	outage, userH, reqs, rev []float64
+// svcImpact is one service's integration state, in one place so that
+// evaluating a service touches a few cache lines, not one per array.
+type svcImpact struct {
+	nxt   fn      // the function refresh is building
+	mark  uint32  // == stamp: the function changes in this refresh
+	ver   uint32  // the version of cur, for the memo
+	row   int32   // start of the memo row, -1 for none
+	cur   fn      // the serving function in force
+	since float64 // cur holds from since
+
+	outage, userH, reqs, rev float64 // integrated losses
 }
 
 // fn is what a service's serving function over time depends on, frozen
@@ -50,44 +57,33 @@ type impact struct {
 // serve), and whether f_s is the constant value.
 type fn struct {
 	avail, reroute, surge, zero float64
-	flat                        bool
 	value                       float64 // f_s when flat
 	// depsFlat: every dependency's f is constant, with product depValue,
 	// so f_s(h) = own_s(h)·depValue needs no recursion.
-	depsFlat bool
-	depValue float64
+	depValue       float64
+	flat, depsFlat bool
 }
 
 func (im *impact) init(r *Replication) {
 	n := r.m.nSvc
 	im.r = r
-	im.cur = make([]fn, n)
-	im.nxt = make([]fn, n)
-	im.since = make([]float64, n)
-	im.mark = make([]uint32, n)
-	im.row = make([]int32, n)
+	im.st = make([]svcImpact, n)
 	rows := 0
-	for s := range im.row {
-		im.row[s] = -1
+	for s := range im.st {
+		im.st[s].row = -1
 		if len(r.m.dependents[s]) > 0 {
-			im.row[s] = int32(168 * rows)
+			im.st[s].row = int32(168 * rows)
 			rows++
 		}
 	}
 	im.week = make([]memoEntry, 168*rows)
-	im.ver = make([]uint32, n)
-	im.outage = make([]float64, n)
-	im.userH = make([]float64, n)
-	im.reqs = make([]float64, n)
-	im.rev = make([]float64, n)
 }
 
 func (im *impact) reset() {
-	clear(im.since)
-	clear(im.outage)
-	clear(im.userH)
-	clear(im.reqs)
-	clear(im.rev)
+	for s := range im.st {
+		x := &im.st[s]
+		x.since, x.outage, x.userH, x.reqs, x.rev = 0, 0, 0, 0, 0
+	}
 	im.initial = true
 }
 
@@ -95,7 +91,9 @@ func (im *impact) reset() {
 func (im *impact) begin() {
 	im.stamp++
 	if im.stamp == 0 { // wrapped: old marks could collide
-		clear(im.mark)
+		for s := range im.st {
+			im.st[s].mark = 0
+		}
 		im.stamp = 1
 	}
 	im.changed = im.changed[:0]
@@ -117,10 +115,10 @@ func (im *impact) prepare(s int, avail float64) bool {
 	if x.avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
 		x.zero = 0
 	}
-	c := &im.cur[s]
+	c := &im.st[s].cur
 	change := im.initial || x.avail != c.avail || x.reroute != c.reroute || x.surge != c.surge || x.zero != c.zero
 	for _, d := range info.deps {
-		if im.mark[d] == im.stamp {
+		if im.st[d].mark == im.stamp {
 			change = true
 		}
 	}
@@ -133,7 +131,7 @@ func (im *impact) prepare(s int, avail float64) bool {
 	zero := x.flat && x.value == 0
 	x.depsFlat, x.depValue = true, 1
 	for _, d := range info.deps {
-		dn := &im.nxt[d]
+		dn := &im.st[d].nxt
 		x.flat = x.flat && dn.flat
 		x.value *= dn.value
 		x.depsFlat = x.depsFlat && dn.flat
@@ -147,14 +145,14 @@ func (im *impact) prepare(s int, avail float64) bool {
 	case !x.flat:
 		x.value = math.NaN()
 	}
-	im.nxt[s] = x
+	im.st[s].nxt = x
 	// Integrate up to now and put the new function in force; but if f_s is
 	// the same constant as before, nothing that depends on s sees a change.
 	im.changed = append(im.changed, s)
 	if x.flat && c.flat && x.value == c.value && !im.initial {
 		return false
 	}
-	im.mark[s] = im.stamp
+	im.st[s].mark = im.stamp
 	return true
 }
 
@@ -184,17 +182,18 @@ func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
 // its old function, then puts the new ones in force.
 func (im *impact) commit(now float64) {
 	for _, s := range im.changed {
-		im.integrate(s, im.since[s], now)
+		im.integrate(s, im.st[s].since, now)
 	}
 	for _, s := range im.changed {
-		im.cur[s] = im.nxt[s]
-		im.since[s] = now
-		im.ver[s]++
-		if im.ver[s] == 0 { // wrapped: stale entries could match
-			if k := int(im.row[s]); k >= 0 {
+		x := &im.st[s]
+		x.cur = x.nxt
+		x.since = now
+		x.ver++
+		if x.ver == 0 { // wrapped: stale entries could match
+			if k := int(x.row); k >= 0 {
 				clear(im.week[k : k+168])
 			}
-			im.ver[s] = 1
+			x.ver = 1
 		}
 	}
 	im.initial = false
@@ -202,9 +201,9 @@ func (im *impact) commit(now float64) {
 
 // finish integrates every service up to end.
 func (im *impact) finish(end float64) {
-	for s := range im.cur {
-		im.integrate(s, im.since[s], end)
-		im.since[s] = end
+	for s := range im.st {
+		im.integrate(s, im.st[s].since, end)
+		im.st[s].since = end
 	}
 }
 
@@ -215,18 +214,19 @@ func (im *impact) integrate(s int, a, b float64) {
 	}
 	m := im.r.m
 	info := &m.svc[s]
-	c := &im.cur[s]
+	c := &im.st[s].cur
 	wh0 := im.r.week0
 	if c.flat {
 		if c.value >= 1 {
 			return
 		}
 		loss := 1 - c.value
-		im.outage[s] += loss * (b - a)
+		x := &im.st[s]
+		x.outage += loss * (b - a)
 		load := m.profile[s].integral(wh0+a, wh0+b)
-		im.userH[s] += info.users * load * loss
-		im.reqs[s] += info.requests * load * loss
-		im.rev[s] += info.revenue * load * loss
+		x.userH += info.users * load * loss
+		x.reqs += info.requests * load * loss
+		x.rev += info.revenue * load * loss
 		return
 	}
 	im.integrateHours(s, a, b)
@@ -242,7 +242,7 @@ func (im *impact) integrate(s int, a, b float64) {
 func (im *impact) integrateHours(s int, a, b float64) {
 	m := im.r.m
 	info := &m.svc[s]
-	c := &im.cur[s]
+	c := &im.st[s].cur
 	at := &m.profile[s].at
 	D, keep := m.demand[s], 1-c.reroute
 	wh0 := im.r.week0
@@ -255,16 +255,17 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	few := len(deps) <= len(dep)
 	if !c.depsFlat && few {
 		for j, d := range deps {
-			if dn := &im.cur[d]; dn.flat {
+			if dn := &im.st[d].cur; dn.flat {
 				dep[j].f = dn.value
 			} else {
-				dep[j].row, dep[j].ver = int(im.row[d]), im.ver[d]
+				dep[j].row, dep[j].ver = int(im.st[d].row), im.st[d].ver
 				hourly |= 1 << j
 			}
 		}
 	}
 	week := im.week
-	outage, userH, reqs, rev := im.outage[s], im.userH[s], im.reqs[s], im.rev[s]
+	st := &im.st[s]
+	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
 	for x := a; x < b; {
 		wh := wh0 + x
 		y := x + (math.Floor(wh) + 1 - wh)
@@ -314,7 +315,7 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		}
 		x = y
 	}
-	im.outage[s], im.userH[s], im.reqs[s], im.rev[s] = outage, userH, reqs, rev
+	st.outage, st.userH, st.reqs, st.rev = outage, userH, reqs, rev
 }
 
 // depHour is what integrateHours needs of one dependency: its constant f,
@@ -328,12 +329,13 @@ type depHour struct {
 // value is f_s at hour k of the week under the functions in force, for a
 // service that others depend on (one with a memo row).
 func (im *impact) value(s, k int) float64 {
-	c := &im.cur[s]
+	st := &im.st[s]
+	c := &st.cur
 	if c.flat {
 		return c.value
 	}
-	e := &im.week[int(im.row[s])+k]
-	if e.ver == im.ver[s] {
+	e := &im.week[int(st.row)+k]
+	if e.ver == st.ver {
 		return e.f
 	}
 	m := im.r.m
@@ -354,7 +356,7 @@ func (im *impact) value(s, k int) float64 {
 	for _, d := range m.svc[s].deps {
 		f *= im.value(d, k)
 	}
-	e.f, e.ver = f, im.ver[s]
+	e.f, e.ver = f, st.ver
 	return f
 }
 
