@@ -161,8 +161,8 @@ func (im *impact) prepare(s int, avail float64) bool {
 func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
 	m := im.r.m
 	keep := 1 - x.reroute
-	pr := m.profile[s]
-	D := m.demand[s]
+	pr := m.svc[s].profile
+	D := m.svc[s].demand
 	switch {
 	case keep == 0:
 		return true, 0
@@ -223,7 +223,7 @@ func (im *impact) integrate(s int, a, b float64) {
 		loss := 1 - c.value
 		x := &im.st[s]
 		x.outage += loss * (b - a)
-		load := m.profile[s].integral(wh0+a, wh0+b)
+		load := info.profile.integral(wh0+a, wh0+b)
 		x.userH += info.users * load * loss
 		x.reqs += info.requests * load * loss
 		x.rev += info.revenue * load * loss
@@ -243,8 +243,8 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	m := im.r.m
 	info := &m.svc[s]
 	c := &im.st[s].cur
-	at := &m.profile[s].at
-	D, keep := m.demand[s], 1-c.reroute
+	at := &info.profile.at
+	D, keep := info.demand, 1-c.reroute
 	wh0 := im.r.week0
 	// For up to 16 dependencies, dep[j] is deps[j]'s constant f or, where
 	// it varies by the hour (bit j of hourly), where its memo row starts
@@ -354,10 +354,11 @@ func (im *impact) value(s, k int) float64 {
 		return e.f
 	}
 	m := im.r.m
-	load := m.profile[s].at[k]
+	info := &m.svc[s]
+	load := info.profile.at[k]
 	f := 1 - c.reroute
 	if load > 0 {
-		d := m.demand[s] * (load * c.surge)
+		d := info.demand * (load * c.surge)
 		own := 1.0
 		if d > 0 {
 			if c.avail < d {
@@ -368,7 +369,7 @@ func (im *impact) value(s, k int) float64 {
 		}
 		f = own * (1 - c.reroute)
 	}
-	for _, d := range m.svc[s].deps {
+	for _, d := range info.deps {
 		f *= im.value(d, k)
 	}
 	e.f, e.ver = f, st.ver

@@ -226,7 +226,7 @@ func (sv *services) available(s int) float64 {
 // avail servers serving s.
 func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	m := sv.r.m
-	d := m.demand[s] * load
+	d := m.svc[s].demand * load
 	f := 1.0
 	if d > 0 {
 		f = math.Min(1, avail/d)
