@@ -265,13 +265,7 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	}
 	week := im.week
 	st := &im.st[s]
-	avail, surge, zero, depValue, depsFlat := c.avail, c.surge, c.zero, c.depValue, c.depsFlat
-	users, requests, revenue := info.users, info.requests, info.revenue
 	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
-	// ih is the whole week hour a piece starts in and k = ih mod 168, kept
-	// up to date as the pieces advance an hour at a time.
-	ih := int(wh0 + a)
-	k := ih % 168
 	for x := a; x < b; {
 		wh := wh0 + x
 		y := x + (math.Floor(wh) + 1 - wh)
@@ -281,31 +275,22 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		if y > b {
 			y = b
 		}
-		if i := int(wh); i != ih {
-			if i == ih+1 {
-				if k++; k == 168 {
-					k = 0
-				}
-			} else {
-				k = i % 168
-			}
-			ih = i
-		}
+		k := int(wh) % 168
 		load := at[k]
 		f := keep
 		if load > 0 {
-			own := zero
-			if d := D * (load * surge); d > 0 {
+			own := c.zero
+			if d := D * (load * c.surge); d > 0 {
 				own = 1
-				if avail < d {
-					own = avail / d
+				if c.avail < d {
+					own = c.avail / d
 				}
 			}
 			f = own * keep
 		}
 		switch {
-		case depsFlat:
-			f *= depValue
+		case c.depsFlat:
+			f *= c.depValue
 		case few:
 			for j := range deps {
 				dj := &dep[j]
@@ -324,9 +309,9 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		}
 		if lost := (1 - f) * (y - x); lost > 0 {
 			outage += lost
-			userH += users * load * lost
-			reqs += requests * load * lost
-			rev += revenue * load * lost
+			userH += info.users * load * lost
+			reqs += info.requests * load * lost
+			rev += info.revenue * load * lost
 		}
 		x = y
 	}
