@@ -42,7 +42,21 @@ func (q *restoreQueue) init(m *Model) {
 	for k, s := range m.bootOrder {
 		q.rank[s] = int32(k)
 	}
+	// A pool waits at most once, so a service's blocked list holds at
+	// most its sites: room for them all up front keeps a reused
+	// replication from allocating when a service first blocks.
 	q.blocked = make([][]restoreReq, m.nSvc)
+	n := 0
+	for s := range m.svc {
+		n += len(m.svc[s].sites)
+	}
+	room := make([]restoreReq, n)
+	n = 0
+	for s := range m.svc {
+		k := len(m.svc[s].sites)
+		q.blocked[s] = room[n : n : n+k]
+		n += k
+	}
 	q.sick = make([]int32, m.nSvc)
 }
 
