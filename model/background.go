@@ -108,6 +108,7 @@ func (bg *background) fail(b bgDraw, quiet bool) {
 	r := bg.r
 	m := r.m
 	d, s := b.i/m.nSvc, b.i%m.nSvc
+	r.fleet.touchPool(b.i)
 	r.fleet.up[b.i] -= b.k
 	r.fleet.bgDown[b.i] += b.k
 	if quiet {
@@ -125,6 +126,7 @@ func (bg *background) repair(i int, k int32, quiet bool) {
 	r := bg.r
 	m := r.m
 	d, s := i/m.nSvc, i%m.nSvc
+	r.fleet.touchPool(i)
 	r.fleet.bgDown[i] -= k
 	if r.power.powered[d] && r.fleet.booted[i] {
 		r.fleet.up[i] += k
@@ -188,26 +190,26 @@ func (bg *background) benign(i int, delta int32) bool {
 	sv := &r.svc
 	d, s := i/m.nSvc, i%m.nSvc
 	p := m.domSite[d]
-	svc := &m.Sc.Services[s]
+	x := &m.svc[s]
 	idx := s*m.nSite + p
 	c0, c1 := sv.capSP[idx], sv.capSP[idx]+delta
 	if !sv.running[idx] || c1 < m.quorum[idx] || m.svc[s].ovLimit > 0 || sv.surges[s] > 0 {
 		return false // a service that can collapse, or under a surge, is always re-evaluated
 	}
-	serving := !sv.failingBack[s] && sv.partitioned[p] == 0 && (svc.Mode == ActiveActive || p == sv.active[s])
+	serving := !sv.failingBack[s] && sv.partitioned[p] == 0 && (x.mode == modeActive || p == sv.active[s])
 	if serving {
-		full := m.demand[s] * svc.RetrySurge
+		full := x.demand * x.surge
 		avail := sv.available(s)
 		if avail < full || avail+float64(delta) < full {
 			return false
 		}
 	}
-	if svc.Mode == ActiveStandby && p == svc.Primary {
-		down := m.Sc.RecoveredThreshold * m.demand[s]
+	if x.mode == modeStandby && p == x.primary {
+		down := m.Sc.RecoveredThreshold * x.demand
 		if (float64(c0) < down) != (float64(c1) < down) {
 			return false
 		}
-		back := math.Min(float64(m.placed[idx]), m.demand[s]*svc.RetrySurge)
+		back := math.Min(float64(m.placed[idx]), x.demand*x.surge)
 		if (float64(c0) < back) != (float64(c1) < back) {
 			return false
 		}

@@ -53,7 +53,7 @@ func (sv *services) primaryDown(s int) bool {
 	m := sv.r.m
 	p := m.svc[s].primary
 	i := s*m.nSite + p
-	return !sv.running[i] || sv.partitioned[p] > 0 || float64(sv.capSP[i]) < m.Sc.RecoveredThreshold*m.demand[s]
+	return !sv.running[i] || sv.partitioned[p] > 0 || float64(sv.capSP[i]) < m.Sc.RecoveredThreshold*m.svc[s].demand
 }
 
 // controlAvailable reports whether every control-plane service in deps
@@ -167,7 +167,7 @@ func (sv *services) maybeFailback(s int) {
 	if x.mode != modeStandby || sv.active[s] == p || !sv.running[i] || sv.partitioned[p] > 0 || sv.relocated[s] {
 		return
 	}
-	if float64(sv.capSP[i]) < math.Min(float64(m.placed[i]), m.demand[s]*x.surge) {
+	if float64(sv.capSP[i]) < math.Min(float64(m.placed[i]), x.demand*x.surge) {
 		return
 	}
 	svc := &m.Sc.Services[s]

@@ -46,6 +46,16 @@ type fleet struct {
 	unbooted  int // pools with servers that are not booted
 	destroyN  int // pools and domains with destroyed servers
 	bootSites int // sites booting or with chunks waiting
+
+	// What this replication changed, so that reset restores only that
+	// (an incident touches a few domains of a large fleet): domains whose
+	// pools changed as a whole, and single pools changed by background
+	// failures.
+	domDirty   []bool
+	poolDirty  []bool
+	dirtyDoms  []int
+	dirtyPools []int
+	fresh      bool // nothing recorded yet: reset everything
 }
 
 func (fl *fleet) init(r *Replication) {
@@ -65,16 +75,37 @@ func (fl *fleet) init(r *Replication) {
 	fl.bootLeft = make([]float64, m.nSite)
 	fl.bootFrom = make([]float64, m.nSite)
 	fl.bootEv = make([]sim.Handle, m.nSite)
+	fl.domDirty = make([]bool, m.nDom)
+	fl.poolDirty = make([]bool, n)
+	fl.fresh = true
 }
 
 func (fl *fleet) reset() {
 	m := fl.r.m
-	copy(fl.up, m.poolTotal)
-	clear(fl.destroyed)
-	clear(fl.bgDown)
-	for i := range fl.booted {
-		fl.booted[i] = true
+	if fl.fresh {
+		copy(fl.up, m.poolTotal)
+		clear(fl.destroyed)
+		clear(fl.bgDown)
+		for i := range fl.booted {
+			fl.booted[i] = true
+		}
+		fl.fresh = false
 	}
+	for _, d := range fl.dirtyDoms {
+		a, b := d*m.nSvc, (d+1)*m.nSvc
+		copy(fl.up[a:b], m.poolTotal[a:b])
+		clear(fl.destroyed[a:b])
+		clear(fl.bgDown[a:b])
+		for i := a; i < b; i++ {
+			fl.booted[i] = true
+		}
+		fl.domDirty[d] = false
+	}
+	for _, i := range fl.dirtyPools {
+		fl.up[i], fl.destroyed[i], fl.bgDown[i], fl.booted[i] = m.poolTotal[i], 0, 0, true
+		fl.poolDirty[i] = false
+	}
+	fl.dirtyDoms, fl.dirtyPools = fl.dirtyDoms[:0], fl.dirtyPools[:0]
 	clear(fl.destOther)
 	copy(fl.otherUp, m.otherTotal)
 	for p := range fl.bootQ {
@@ -83,6 +114,22 @@ func (fl *fleet) reset() {
 		fl.crews[p] = int32(m.Sc.Sites[p].Crews)
 	}
 	fl.unbooted, fl.destroyN, fl.bootSites = 0, 0, 0
+}
+
+// touchDomain records that domain d's pools change, for reset.
+func (fl *fleet) touchDomain(d int) {
+	if !fl.domDirty[d] {
+		fl.domDirty[d] = true
+		fl.dirtyDoms = append(fl.dirtyDoms, d)
+	}
+}
+
+// touchPool records that pool i changes, for reset.
+func (fl *fleet) touchPool(i int) {
+	if !fl.poolDirty[i] {
+		fl.poolDirty[i] = true
+		fl.dirtyPools = append(fl.dirtyPools, i)
+	}
 }
 
 func (fl *fleet) settled() bool {
@@ -120,6 +167,7 @@ func (fl *fleet) powerOff(d int) {
 	r := fl.r
 	m := r.m
 	p := m.domSite[d]
+	fl.touchDomain(d)
 	fl.otherUp[d] = 0
 	for _, s := range m.domPools[d] {
 		i := d*m.nSvc + s
@@ -147,6 +195,7 @@ func (fl *fleet) destroy(d int, frac float64) int {
 func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) int {
 	r := fl.r
 	m := r.m
+	fl.touchDomain(d)
 	lost := 0
 	for _, s := range m.domPools[d] {
 		if m.Sc.Services[s].Equipment&classes == 0 {
@@ -189,6 +238,7 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 func (fl *fleet) serversBack(d int) {
 	r := fl.r
 	m := r.m
+	fl.touchDomain(d)
 	n := 0
 	for _, s := range m.domPools[d] {
 		i := d*m.nSvc + s
@@ -218,6 +268,7 @@ func (fl *fleet) queueBoot(d int, withOther bool) {
 	m := fl.r.m
 	p := m.domSite[d]
 	ep := fl.r.power.epoch[d]
+	fl.touchDomain(d)
 	was := fl.bootBusy[p] || fl.bootQ[p].len() > 0
 	for _, s := range m.domBoot[d] {
 		fl.bootQ[p].push(chunk{dom: d, svc: s, epoch: ep})

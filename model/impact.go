@@ -24,20 +24,31 @@ import "math"
 type impact struct {
 	r *Replication
 
-	cur, nxt []fn      // the serving function in force, and the one refresh is building
-	since    []float64 // cur[s] holds from since[s]
-	mark     []uint32  // mark[s] == stamp: s's function changes in this refresh
-	changed  []int     // services whose function changes in this refresh
-	stamp    uint32
-	initial  bool // the first refresh: every function is new
+	st      []svcImpact // per service
+	changed []int       // services whose function changes in this refresh
+	stamp   uint32
+	initial bool // the first refresh: every function is new
 
-	// f_s at each hour of the week, for services whose f_s depends on the
-	// hour: valid where at[s][k] == ver[s] (ver[s] changes whenever f_s
-	// does), so each value is computed once per change.
-	week [][168]memoEntry
-	ver  []uint32
+	// f_s at each hour of the week, for services that others depend on
+	// and whose f_s depends on the hour: week[row+k], valid where its ver
+	// is the service's (which changes whenever f_s does), so each value is
+	// computed once per change. Only services with dependents have a row
+	// of 168 entries (row -1 otherwise): no one asks for the others'
+	// values, and the table stays small enough to stay in cache.
+	week []memoEntry
+}
 
-	outage, userH, reqs, rev []float64
+// svcImpact is one service's integration state, in one place so that
+// evaluating a service touches a few cache lines, not one per array.
+type svcImpact struct {
+	nxt   fn      // the function refresh is building
+	mark  uint32  // == stamp: the function changes in this refresh
+	ver   uint32  // the version of cur, for the memo
+	row   int32   // start of the memo row, -1 for none
+	cur   fn      // the serving function in force
+	since float64 // cur holds from since
+
+	outage, userH, reqs, rev float64 // integrated losses
 }
 
 // fn is what a service's serving function over time depends on, frozen
@@ -46,35 +57,33 @@ type impact struct {
 // serve), and whether f_s is the constant value.
 type fn struct {
 	avail, reroute, surge, zero float64
-	flat                        bool
 	value                       float64 // f_s when flat
 	// depsFlat: every dependency's f is constant, with product depValue,
 	// so f_s(h) = own_s(h)·depValue needs no recursion.
-	depsFlat bool
-	depValue float64
+	depValue       float64
+	flat, depsFlat bool
 }
 
 func (im *impact) init(r *Replication) {
 	n := r.m.nSvc
 	im.r = r
-	im.cur = make([]fn, n)
-	im.nxt = make([]fn, n)
-	im.since = make([]float64, n)
-	im.mark = make([]uint32, n)
-	im.week = make([][168]memoEntry, n)
-	im.ver = make([]uint32, n)
-	im.outage = make([]float64, n)
-	im.userH = make([]float64, n)
-	im.reqs = make([]float64, n)
-	im.rev = make([]float64, n)
+	im.st = make([]svcImpact, n)
+	rows := 0
+	for s := range im.st {
+		im.st[s].row = -1
+		if len(r.m.dependents[s]) > 0 {
+			im.st[s].row = int32(168 * rows)
+			rows++
+		}
+	}
+	im.week = make([]memoEntry, 168*rows)
 }
 
 func (im *impact) reset() {
-	clear(im.since)
-	clear(im.outage)
-	clear(im.userH)
-	clear(im.reqs)
-	clear(im.rev)
+	for s := range im.st {
+		x := &im.st[s]
+		x.since, x.outage, x.userH, x.reqs, x.rev = 0, 0, 0, 0, 0
+	}
 	im.initial = true
 }
 
@@ -82,7 +91,9 @@ func (im *impact) reset() {
 func (im *impact) begin() {
 	im.stamp++
 	if im.stamp == 0 { // wrapped: old marks could collide
-		clear(im.mark)
+		for s := range im.st {
+			im.st[s].mark = 0
+		}
 		im.stamp = 1
 	}
 	im.changed = im.changed[:0]
@@ -104,10 +115,10 @@ func (im *impact) prepare(s int, avail float64) bool {
 	if x.avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
 		x.zero = 0
 	}
-	c := &im.cur[s]
+	c := &im.st[s].cur
 	change := im.initial || x.avail != c.avail || x.reroute != c.reroute || x.surge != c.surge || x.zero != c.zero
 	for _, d := range info.deps {
-		if im.mark[d] == im.stamp {
+		if im.st[d].mark == im.stamp {
 			change = true
 		}
 	}
@@ -120,7 +131,7 @@ func (im *impact) prepare(s int, avail float64) bool {
 	zero := x.flat && x.value == 0
 	x.depsFlat, x.depValue = true, 1
 	for _, d := range info.deps {
-		dn := &im.nxt[d]
+		dn := &im.st[d].nxt
 		x.flat = x.flat && dn.flat
 		x.value *= dn.value
 		x.depsFlat = x.depsFlat && dn.flat
@@ -134,14 +145,14 @@ func (im *impact) prepare(s int, avail float64) bool {
 	case !x.flat:
 		x.value = math.NaN()
 	}
-	im.nxt[s] = x
+	im.st[s].nxt = x
 	// Integrate up to now and put the new function in force; but if f_s is
 	// the same constant as before, nothing that depends on s sees a change.
 	im.changed = append(im.changed, s)
 	if x.flat && c.flat && x.value == c.value && !im.initial {
 		return false
 	}
-	im.mark[s] = im.stamp
+	im.st[s].mark = im.stamp
 	return true
 }
 
@@ -150,8 +161,8 @@ func (im *impact) prepare(s int, avail float64) bool {
 func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
 	m := im.r.m
 	keep := 1 - x.reroute
-	pr := m.profile[s]
-	D := m.demand[s]
+	pr := m.svc[s].profile
+	D := m.svc[s].demand
 	switch {
 	case keep == 0:
 		return true, 0
@@ -171,15 +182,18 @@ func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
 // its old function, then puts the new ones in force.
 func (im *impact) commit(now float64) {
 	for _, s := range im.changed {
-		im.integrate(s, im.since[s], now)
+		im.integrate(s, im.st[s].since, now)
 	}
 	for _, s := range im.changed {
-		im.cur[s] = im.nxt[s]
-		im.since[s] = now
-		im.ver[s]++
-		if im.ver[s] == 0 { // wrapped: stale entries could match
-			clear(im.week[s][:])
-			im.ver[s] = 1
+		x := &im.st[s]
+		x.cur = x.nxt
+		x.since = now
+		x.ver++
+		if x.ver == 0 { // wrapped: stale entries could match
+			if k := int(x.row); k >= 0 {
+				clear(im.week[k : k+168])
+			}
+			x.ver = 1
 		}
 	}
 	im.initial = false
@@ -187,9 +201,9 @@ func (im *impact) commit(now float64) {
 
 // finish integrates every service up to end.
 func (im *impact) finish(end float64) {
-	for s := range im.cur {
-		im.integrate(s, im.since[s], end)
-		im.since[s] = end
+	for s := range im.st {
+		im.integrate(s, im.st[s].since, end)
+		im.st[s].since = end
 	}
 }
 
@@ -200,68 +214,100 @@ func (im *impact) integrate(s int, a, b float64) {
 	}
 	m := im.r.m
 	info := &m.svc[s]
-	c := &im.cur[s]
+	c := &im.st[s].cur
 	wh0 := im.r.week0
 	if c.flat {
 		if c.value >= 1 {
 			return
 		}
 		loss := 1 - c.value
-		im.outage[s] += loss * (b - a)
-		load := m.profile[s].integral(wh0+a, wh0+b)
-		im.userH[s] += info.users * load * loss
-		im.reqs[s] += info.requests * load * loss
-		im.rev[s] += info.revenue * load * loss
+		x := &im.st[s]
+		x.outage += loss * (b - a)
+		load := info.profile.integral(wh0+a, wh0+b)
+		x.userH += info.users * load * loss
+		x.reqs += info.requests * load * loss
+		x.rev += info.revenue * load * loss
 		return
 	}
-	if c.depsFlat {
-		im.integrateOwn(s, a, b)
-		return
-	}
-	for x := a; x < b; {
-		wh := wh0 + x
-		y := math.Min(b, x+(math.Floor(wh)+1-wh))
-		if y <= x {
-			y = math.Min(b, x+1e-9)
-		}
-		lost := (1 - im.value(s, wh)) * (y - x)
-		if lost > 0 {
-			load := m.profile[s].hour(wh)
-			im.outage[s] += lost
-			im.userH[s] += info.users * load * lost
-			im.reqs[s] += info.requests * load * lost
-			im.rev[s] += info.revenue * load * lost
-		}
-		x = y
-	}
+	im.integrateHours(s, a, b)
 }
 
-// integrateOwn is integrate for a service whose dependencies all serve a
-// constant fraction: f_s(h) = own_s(h)·depValue, evaluated piece by piece
-// without recursion or memo.
-func (im *impact) integrateOwn(s int, a, b float64) {
+// integrateHours is integrate for a service whose f_s depends on the hour:
+// the interval is split at whole local hours and each piece costs
+// f_s(h) = own_s(h)·Π_d f_d(h), with the dependencies' product the constant
+// depValue when they all serve a constant fraction, and otherwise each
+// dependency's constant or memoised hourly value, multiplied in dependency
+// order. s's own f_s is not memoised: no service asks for it again while
+// it integrates.
+func (im *impact) integrateHours(s int, a, b float64) {
 	m := im.r.m
 	info := &m.svc[s]
-	c := &im.cur[s]
-	pt := m.profile[s]
-	D, keep := m.demand[s], 1-c.reroute
-	outage, userH, reqs, rev := im.outage[s], im.userH[s], im.reqs[s], im.rev[s]
-	for x := a; x < b; {
-		wh := im.r.week0 + x
-		y := math.Min(b, x+(math.Floor(wh)+1-wh))
-		if y <= x {
-			y = math.Min(b, x+1e-9)
+	c := &im.st[s].cur
+	at := &info.profile.at
+	D, keep := info.demand, 1-c.reroute
+	wh0 := im.r.week0
+	// For up to 16 dependencies, dep[j] is deps[j]'s constant f or, where
+	// it varies by the hour (bit j of hourly), where its memo row starts
+	// and the version its entries must have.
+	var dep [16]depHour
+	var hourly uint64
+	deps := info.deps
+	few := len(deps) <= len(dep)
+	if !c.depsFlat && few {
+		for j, d := range deps {
+			if dn := &im.st[d].cur; dn.flat {
+				dep[j].f = dn.value
+			} else {
+				dep[j].row, dep[j].ver = int(im.st[d].row), im.st[d].ver
+				hourly |= 1 << j
+			}
 		}
-		load := pt.hour(wh)
+	}
+	week := im.week
+	st := &im.st[s]
+	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
+	for x := a; x < b; {
+		wh := wh0 + x
+		y := x + (math.Floor(wh) + 1 - wh)
+		if y <= x {
+			y = x + 1e-9
+		}
+		if y > b {
+			y = b
+		}
+		k := int(wh) % 168
+		load := at[k]
 		f := keep
 		if load > 0 {
 			own := c.zero
 			if d := D * (load * c.surge); d > 0 {
-				own = math.Min(1, c.avail/d)
+				own = 1
+				if c.avail < d {
+					own = c.avail / d
+				}
 			}
 			f = own * keep
 		}
-		if lost := (1 - f*c.depValue) * (y - x); lost > 0 {
+		switch {
+		case c.depsFlat:
+			f *= c.depValue
+		case few:
+			for j := range deps {
+				dj := &dep[j]
+				if hourly&(1<<j) == 0 {
+					f *= dj.f
+				} else if e := &week[dj.row+k]; e.ver == dj.ver {
+					f *= e.f
+				} else {
+					f *= im.value(deps[j], k)
+				}
+			}
+		default:
+			for _, d := range deps {
+				f *= im.value(d, k)
+			}
+		}
+		if lost := (1 - f) * (y - x); lost > 0 {
 			outage += lost
 			userH += info.users * load * lost
 			reqs += info.requests * load * lost
@@ -269,37 +315,49 @@ func (im *impact) integrateOwn(s int, a, b float64) {
 		}
 		x = y
 	}
-	im.outage[s], im.userH[s], im.reqs[s], im.rev[s] = outage, userH, reqs, rev
+	st.outage, st.userH, st.reqs, st.rev = outage, userH, reqs, rev
 }
 
-// value is f_s at week hour wh under the functions in force.
-func (im *impact) value(s int, wh float64) float64 {
-	c := &im.cur[s]
+// depHour is what integrateHours needs of one dependency: its constant f,
+// or its memo row and version.
+type depHour struct {
+	f   float64
+	row int
+	ver uint32
+}
+
+// value is f_s at hour k of the week under the functions in force, for a
+// service that others depend on (one with a memo row).
+func (im *impact) value(s, k int) float64 {
+	st := &im.st[s]
+	c := &st.cur
 	if c.flat {
 		return c.value
 	}
-	k := int(wh) % 168
-	e := &im.week[s][k]
-	if e.ver == im.ver[s] {
+	e := &im.week[int(st.row)+k]
+	if e.ver == st.ver {
 		return e.f
 	}
 	m := im.r.m
-	load := m.profile[s].hour(wh)
+	info := &m.svc[s]
+	load := info.profile.at[k]
 	f := 1 - c.reroute
 	if load > 0 {
-		d := m.demand[s] * (load * c.surge)
+		d := info.demand * (load * c.surge)
 		own := 1.0
 		if d > 0 {
-			own = math.Min(1, c.avail/d)
+			if c.avail < d {
+				own = c.avail / d
+			}
 		} else {
 			own = c.zero
 		}
 		f = own * (1 - c.reroute)
 	}
-	for _, d := range m.svc[s].deps {
-		f *= im.value(d, wh)
+	for _, d := range info.deps {
+		f *= im.value(d, k)
 	}
-	e.f, e.ver = f, im.ver[s]
+	e.f, e.ver = f, st.ver
 	return f
 }
 

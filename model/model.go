@@ -223,7 +223,21 @@ func (m *Model) compileViews() {
 			}
 		}
 	}
+	// Each service's dependents lie in one array, in service order.
 	m.dependents = make([][]int, m.nSvc)
+	ndep := make([]int, m.nSvc)
+	total := 0
+	for _, svc := range sc.Services {
+		for _, d := range svc.DependsOn {
+			ndep[d]++
+			total++
+		}
+	}
+	all, off := make([]int, total), 0
+	for d := range m.dependents {
+		m.dependents[d] = all[off : off : off+ndep[d]]
+		off += ndep[d]
+	}
 	for s, svc := range sc.Services {
 		for _, d := range svc.DependsOn {
 			m.dependents[d] = append(m.dependents[d], s)
@@ -234,10 +248,17 @@ func (m *Model) compileViews() {
 		m.topoPos[s] = k
 	}
 	m.svc = make([]svcInfo, m.nSvc)
+	// A service's placement sites and dependencies lie next to each other
+	// in one array, so that reading both touches one cache line.
+	total = 0
+	for s := range sc.Services {
+		total += len(sc.Services[s].Placement) + len(sc.Services[s].DependsOn)
+	}
+	lists := make([]int, 0, total)
 	for s := range sc.Services {
 		x := &sc.Services[s]
 		info := svcInfo{mode: modeSingle, primary: x.Primary, secondary: x.Secondary, priority: x.Priority,
-			deps: x.DependsOn, surge: x.RetrySurge, ovLimit: x.Overload.Limit, reloc: x.Relocate.Site, servers: int32(x.Servers), users: x.PeakUsers,
+			surge: x.RetrySurge, ovLimit: x.Overload.Limit, reloc: x.Relocate.Site, servers: int32(x.Servers), users: x.PeakUsers, demand: m.demand[s],
 			requests: x.PeakUsers * x.RequestsPerUserHour, revenue: x.RevenuePerHour}
 		switch x.Mode {
 		case ActiveStandby:
@@ -245,9 +266,13 @@ func (m *Model) compileViews() {
 		case ActiveActive:
 			info.mode = modeActive
 		}
+		a := len(lists)
 		for _, pl := range x.Placement {
-			info.sites = append(info.sites, pl.Site)
+			lists = append(lists, pl.Site)
 		}
+		b := len(lists)
+		lists = append(lists, x.DependsOn...)
+		info.sites, info.deps = lists[a:b:b], lists[b:len(lists):len(lists)]
 		m.svc[s] = info
 	}
 	m.profile = make([]*profileTable, m.nSvc)
@@ -260,6 +285,7 @@ func (m *Model) compileViews() {
 			tables[p] = t
 		}
 		m.profile[s] = t
+		m.svc[s].profile = t
 	}
 }
 
@@ -315,11 +341,9 @@ const (
 // svcInfo is what the per-event paths read of a service, packed so that
 // walking many services touches little memory.
 type svcInfo struct {
-	mode               uint8
-	primary, secondary int
-	priority           int
 	deps               []int // DependsOn
 	sites              []int // placement sites, in placement order
+	demand             float64
 	surge              float64
 	ovLimit            float64 // overload limit, 0 when the service never collapses
 	reloc              int     // relocate site, -1 when none
@@ -327,6 +351,10 @@ type svcInfo struct {
 	users              float64 // peak users
 	requests           float64 // peak users × requests per user-hour
 	revenue            float64 // per hour at peak
+	profile            *profileTable
+	primary, secondary int
+	priority           int
+	mode               uint8
 }
 
 // occurrence places the k-th occurrence of catalogue incident i in a

@@ -47,6 +47,11 @@ func (x *indexSet) init(n int) {
 	x.sum = make([]uint64, (w+63)/64)
 }
 
+func (x *indexSet) clear() {
+	clear(x.words)
+	clear(x.sum)
+}
+
 func (x *indexSet) add(i int) {
 	w := i >> 6
 	if x.words[w] == 0 {

@@ -211,8 +211,8 @@ func (r *Replication) Finish(out *results.Outcome) {
 			}
 		}
 		so := results.ServiceOutcome{
-			TimeToRecoverH: ttr, OutageH: im.outage[s], UserHoursLost: im.userH[s],
-			RequestsLost: im.reqs[s], RevenueLost: im.rev[s], DataLostS: sv.data[s],
+			TimeToRecoverH: ttr, OutageH: im.st[s].outage, UserHoursLost: im.st[s].userH,
+			RequestsLost: im.st[s].reqs, RevenueLost: im.st[s].rev, DataLostS: sv.data[s],
 		}
 		out.Services[s] = so
 		out.AllServicesRecoveredH = max(out.AllServicesRecoveredH, ttr)

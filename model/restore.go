@@ -9,11 +9,14 @@ import "github.com/dcsim/dcsim/sim"
 // taking the service's restore time (ops_slowdown times longer while ops
 // tooling is down).
 //
-// Waiting requests live in a heap of those that may start, ordered as
-// above; a request found blocked (a dependency unhealthy) when it reaches
-// the top moves to its service's blocked list, and comes back when the
-// service's last unhealthy dependency recovers. So starting a restoration
-// costs O(log queue), however many wait.
+// The order is fixed by the scenario, so each (service, site) pool has a
+// rank in it — its service's position in the boot order (priority, then
+// index) times the sites, plus the site — and the requests that may start
+// are a set of ranks whose smallest member is found in a few word reads.
+// A request found blocked (a dependency unhealthy) when it is the first
+// moves to its service's blocked list, and comes back when the service's
+// last unhealthy dependency recovers. So starting a restoration costs
+// O(1 + pools/4096), however many wait.
 
 type restoreReq struct {
 	svc, site int
@@ -21,20 +24,53 @@ type restoreReq struct {
 
 // restoreQueue holds the waiting restorations.
 type restoreQueue struct {
-	ready   []restoreReq   // min-heap by restoresBefore
+	ready   indexSet       // ranks of requests that may start
+	nReady  int            // members of ready
+	rank    []int32        // per service, its position in the boot order
+	order   []int          // per position in the boot order, the service
+	nSite   int            // sites per service in a rank
 	blocked [][]restoreReq // per service, requests waiting for its dependencies
 	nBlock  int            // requests in blocked lists
 	sick    []int32        // per service, dependencies not healthy
 	crews   int            // restore crews on duty now (crews.go)
 }
 
-func (q *restoreQueue) init(nSvc int) {
-	q.blocked = make([][]restoreReq, nSvc)
-	q.sick = make([]int32, nSvc)
+func (q *restoreQueue) init(m *Model) {
+	q.nSite = m.nSite
+	q.ready.init(m.nSvc * m.nSite)
+	q.order = m.bootOrder
+	q.rank = make([]int32, m.nSvc)
+	for k, s := range m.bootOrder {
+		q.rank[s] = int32(k)
+	}
+	// A pool waits at most once, so a service's blocked list holds at
+	// most its sites: room for them all up front keeps a reused
+	// replication from allocating when a service first blocks.
+	q.blocked = make([][]restoreReq, m.nSvc)
+	// (and its relocate site).
+	pools := func(s int) int {
+		if m.svc[s].reloc >= 0 {
+			return len(m.svc[s].sites) + 1
+		}
+		return len(m.svc[s].sites)
+	}
+	n := 0
+	for s := range m.svc {
+		n += pools(s)
+	}
+	room := make([]restoreReq, n)
+	n = 0
+	for s := range m.svc {
+		k := pools(s)
+		q.blocked[s] = room[n : n : n+k]
+		n += k
+	}
+	q.sick = make([]int32, m.nSvc)
 }
 
 func (q *restoreQueue) reset() {
-	q.ready = q.ready[:0]
+	q.ready.clear()
+	q.nReady = 0
 	for s := range q.blocked {
 		q.blocked[s] = q.blocked[s][:0]
 	}
@@ -42,7 +78,7 @@ func (q *restoreQueue) reset() {
 	clear(q.sick)
 }
 
-func (q *restoreQueue) len() int { return len(q.ready) + q.nBlock }
+func (q *restoreQueue) len() int { return q.nReady + q.nBlock }
 
 // healthChanged updates the services that depend on s after s became
 // healthy (h) or not, releasing their blocked requests when nothing they
@@ -64,40 +100,20 @@ func (q *restoreQueue) healthChanged(m *Model, s int, h bool) {
 	}
 }
 
-func (q *restoreQueue) push(m *Model, x restoreReq) {
-	q.ready = append(q.ready, x)
-	for i := len(q.ready) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !restoresBefore(m, q.ready[i], q.ready[p]) {
-			break
-		}
-		q.ready[i], q.ready[p] = q.ready[p], q.ready[i]
-		i = p
-	}
+// push queues a request; a pool is queued at most once at a time.
+func (q *restoreQueue) push(_ *Model, x restoreReq) {
+	q.ready.add(int(q.rank[x.svc])*q.nSite + x.site)
+	q.nReady++
 }
 
-// next removes and returns the first request that may start, moving
-// blocked ones aside; ok is false if none may.
-func (q *restoreQueue) next(m *Model) (restoreReq, bool) {
-	for len(q.ready) > 0 {
-		x := q.ready[0]
-		n := len(q.ready) - 1
-		q.ready[0] = q.ready[n]
-		q.ready = q.ready[:n]
-		for i := 0; ; {
-			l, c := 2*i+1, i
-			if l < n && restoresBefore(m, q.ready[l], q.ready[c]) {
-				c = l
-			}
-			if r := l + 1; r < n && restoresBefore(m, q.ready[r], q.ready[c]) {
-				c = r
-			}
-			if c == i {
-				break
-			}
-			q.ready[i], q.ready[c] = q.ready[c], q.ready[i]
-			i = c
-		}
+// next removes and returns the first request that may start — lowest
+// priority number first, then service, then site — moving blocked ones
+// aside; ok is false if none may.
+func (q *restoreQueue) next(_ *Model) (restoreReq, bool) {
+	for q.nReady > 0 {
+		k, _ := q.ready.pop()
+		q.nReady--
+		x := restoreReq{svc: q.order[k/q.nSite], site: k % q.nSite}
 		if q.sick[x.svc] > 0 {
 			q.blocked[x.svc] = append(q.blocked[x.svc], x)
 			q.nBlock++
@@ -106,19 +122,6 @@ func (q *restoreQueue) next(m *Model) (restoreReq, bool) {
 		return x, true
 	}
 	return restoreReq{}, false
-}
-
-// restoresBefore orders restorations: lower priority number first, then
-// service, then site.
-func restoresBefore(m *Model, a, b restoreReq) bool {
-	pa, pb := m.svc[a.svc].priority, m.svc[b.svc].priority
-	if pa != pb {
-		return pa < pb
-	}
-	if a.svc != b.svc {
-		return a.svc < b.svc
-	}
-	return a.site < b.site
 }
 
 // dispatchRestores starts waiting restorations while crews are free and

@@ -101,7 +101,7 @@ func (sv *services) init(r *Replication) {
 	sv.relEpoch = make([]int32, ns)
 	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
-	sv.restoreQ.init(ns)
+	sv.restoreQ.init(m)
 	sv.dirty.init(ns)
 	sv.topoDirty.init(ns)
 }
@@ -276,7 +276,7 @@ func (sv *services) available(s int) float64 {
 // avail servers serving s.
 func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	m := sv.r.m
-	d := m.demand[s] * load * sv.loadMul[s]
+	d := m.svc[s].demand * load * sv.loadMul[s]
 	f := 1.0
 	if d > 0 {
 		f = math.Min(1, avail/d)
