@@ -145,6 +145,9 @@ func (fl *fleet) destroy(d int, frac float64) int {
 		lost += int(k - fl.destOther[d])
 		fl.destOther[d] = k
 	}
+	if lost > 0 {
+		fl.r.data.destroyed(d, int32(lost))
+	}
 	return lost
 }
 
@@ -168,6 +171,7 @@ func (fl *fleet) serversBack(d int) {
 		fl.destOther[d] = 0
 		fl.destroyN--
 	}
+	r.data.replaced(d, int32(n))
 	if r.tr != nil {
 		r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
 	}

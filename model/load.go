@@ -191,6 +191,7 @@ func (sc *Scenario) read(t *table) {
 		r.errf("operations.max_failover_tries", "must be at least 1")
 		sc.Ops.MaxFailoverTries = 1
 	}
+	sc.Ops.RestoreBandwidth = ot.nonNeg("restore_bandwidth", 0)
 	ot.done()
 	sc.KeyServices = resolveServices(r, "key_services", t.items("key_services"), svcIdx, -1)
 

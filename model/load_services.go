@@ -50,6 +50,7 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 	s.FailoverSuccess = fo.prob("success", 0.95)
 	s.Warmup = fo.dist("warmup", defaultWarmup[s.Standby], unitDuration)
 	s.FailbackOutage = fo.duration("failback_outage", 0)
+	s.MaxDataLoss = readMaxDataLoss(fo)
 	fo.done()
 	s.Reroute = t.dist("reroute", sim.LognormalMedianP95(5.0/60, 15.0/60), unitDuration)
 	s.Restore = t.dist("restore", sim.LognormalMedianP95(1, 4), unitDuration)
@@ -108,6 +109,7 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 	if len(placement) == 0 && (!t.has("placement") || isArray(t.m["placement"])) {
 		r.errf(t.sub("placement"), "service %q needs a placement: [{site = \"...\", share = 1.0}]", s.Name)
 	}
+	s.Data = readServiceData(t, &s, sites, siteIdx)
 	t.done()
 	return s, refs
 }

@@ -39,7 +39,8 @@ type Model struct {
 	dependents [][]int   // per service, services that depend on it
 	topoPos    []int     // per service, its position in Sc.Order
 	profile    []*profileTable
-	svc        []svcInfo // what the hot paths read of each service, packed
+	svc        []svcInfo  // what the hot paths read of each service, packed
+	data       *dataModel // data copies (data.go); nil if no service has data
 
 	// incidents holds the replication's incidents: the scenario's
 	// [incident] and any further ones it runs at once.
@@ -145,6 +146,7 @@ func Compile(sc *Scenario) *Model {
 	slices.SortStableFunc(m.bootOrder, func(a, b int) int { return sc.Services[a].Priority - sc.Services[b].Priority })
 	m.compileViews()
 	m.compileIncidents()
+	m.data = compileData(m)
 	return m
 }
 

@@ -49,6 +49,7 @@ type Replication struct {
 	fleet   fleet
 	bg      background
 	svc     services
+	data    dataStore
 	imp     impact
 	hazards []hazard // the incidents of this replication, in order
 	fixed   []hazard // the scenario's own incidents
@@ -83,6 +84,7 @@ func NewReplication(m *Model) *Replication {
 	r.fleet.init(r)
 	r.bg.init(r)
 	r.svc.init(r)
+	r.data.init(r)
 	r.imp.init(r)
 	for i := range m.incidents {
 		r.fixed = append(r.fixed, newHazard(r, &m.incidents[i], unitHazard+int32(i)))
@@ -167,6 +169,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	r.power.reset()
 	r.fleet.reset()
 	r.svc.reset()
+	r.data.reset()
 	r.imp.reset()
 	r.hwCost, r.stopped = 0, false
 	r.week0 = m.Sc.Incident.WeekHour
@@ -205,9 +208,14 @@ func (r *Replication) Finish(out *results.Outcome) {
 				ttr = end
 			}
 		}
+		writes, restored, restoreH, lostTB := r.data.outcome(s, end)
 		so := results.ServiceOutcome{
 			TimeToRecoverH: ttr, OutageH: im.outage[s], UserHoursLost: im.userH[s],
-			RequestsLost: im.reqs[s], RevenueLost: im.rev[s], DataLostS: sv.data[s],
+			RequestsLost: im.reqs[s], RevenueLost: im.rev[s], DataLostS: sv.data[s] + writes,
+			DataRestoredTB: restored, DataRestoreH: restoreH, DataLostTB: lostTB,
+		}
+		if lostTB > 0 {
+			so.DataLostForGood = 1
 		}
 		out.Services[s] = so
 		out.AllServicesRecoveredH = max(out.AllServicesRecoveredH, ttr)
@@ -215,6 +223,8 @@ func (r *Replication) Finish(out *results.Outcome) {
 		out.RequestsLost += so.RequestsLost
 		out.RevenueLost += so.RevenueLost
 		out.DataLostS = max(out.DataLostS, so.DataLostS)
+		out.DataRestoredTB += restored
+		out.DataLostTB += lostTB
 	}
 	e := m.Sc.Economics
 	out.Loss = out.RevenueLost + out.UserHoursLost*(e.ValuePerUserHour+e.CompensationPerUserHour) + out.HardwareCost
@@ -268,7 +278,7 @@ func (r *Replication) settled() bool {
 			return false
 		}
 	}
-	return r.power.settled() && r.fleet.settled() && r.svc.settled()
+	return r.power.settled() && r.fleet.settled() && r.svc.settled() && r.data.settled()
 }
 
 // streams are the random streams of a replication, one per entity and

@@ -152,6 +152,9 @@ type Operations struct {
 	// MaxFailoverTries is how many failover attempts an outage gets before
 	// the service waits for its primary instead.
 	MaxFailoverTries int
+	// RestoreBandwidth is the TB per hour all restores from backup share
+	// (restore_bandwidth); 0 for no shared limit.
+	RestoreBandwidth float64
 }
 
 // Economics turns impact into money.
@@ -315,6 +318,9 @@ type Service struct {
 	Reroute          sim.Dist // active-active traffic shift
 	Restore          sim.Dist // bring back a site's instances once servers are up
 	FailbackOutage   float64  // hours of outage when failing back
+	// MaxDataLoss is the largest expected loss of writes, in hours, for
+	// which a failover is done (failover.max_data_loss); +Inf for no limit.
+	MaxDataLoss float64
 
 	Replication    string // none, sync, async, backup
 	ReplicationLag sim.Dist
@@ -324,6 +330,8 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+
+	Data *ServiceData // nil without data_tb (load_data.go)
 }
 
 // Profile is relative demand: Hourly[h] for the local hour, Weekly[d] for

@@ -13,6 +13,7 @@ const (
 	svFailbackDone              // A service
 	svRerouted                  // A service, B site: traffic shifted away from the site
 	svRestoreDone               // A service, B site: its instances there run again
+	svDataRestored              // A service: its data is restored from backup (data.go)
 )
 
 // services holds what each service runs and serves: the servers up per
@@ -192,6 +193,8 @@ func (sv *services) handle(local int32, ev sim.Event) {
 		}
 	case svRestoreDone:
 		sv.restoreDone(s, int(ev.B))
+	case svDataRestored:
+		r.data.restoreDone(s)
 	default:
 		panic("model: unknown service event")
 	}
@@ -276,10 +279,11 @@ func (sv *services) checkPools(s int) {
 	r := sv.r
 	m := r.m
 	x := &m.svc[s]
+	gone := r.data.missing(s) // no copy of its data: nothing may run
 	for _, p := range x.sites {
 		i := s*m.nSite + p
 		need := m.quorum[i]
-		if sv.running[i] && sv.capSP[i] < need {
+		if sv.running[i] && (sv.capSP[i] < need || gone) {
 			sv.running[i] = false
 			sv.serves(s)
 			if r.tr != nil {
@@ -292,6 +296,10 @@ func (sv *services) checkPools(s int) {
 			}
 		}
 		if !sv.running[i] && !sv.restoring[i] && sv.capSP[i] >= need {
+			if gone {
+				r.data.startRestore(s, p) // the data first
+				continue
+			}
 			sv.restoring[i] = true
 			sv.restoreQ.push(m, restoreReq{svc: s, site: p})
 		}
