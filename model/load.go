@@ -171,6 +171,7 @@ func (sc *Scenario) read(t *table) {
 		s := &sc.Services[i]
 		s.DependsOn = resolveServices(r, st.sub("depends_on"), refs[i].dependsOn, svcIdx, i)
 		s.FailoverRequires = resolveServices(r, st.sub("failover_requires"), refs[i].failoverRequires, svcIdx, i)
+		s.ManualRequires = resolveServices(r, st.sub("failover")+".manual_requires", refs[i].manualRequires, svcIdx, i)
 	}
 	sc.checkPlacement(r, svcTables)
 	sc.Order = sc.topoOrder(r, svcTables)

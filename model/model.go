@@ -41,6 +41,9 @@ type Model struct {
 	profile    []*profileTable
 	svc        []svcInfo  // what the hot paths read of each service, packed
 	data       *dataModel // data copies (data.go); nil if no service has data
+	// manualWaiters lists, per service, the services whose manual
+	// failover requires it (failover.manual_requires).
+	manualWaiters [][]int
 
 	// incidents holds the replication's incidents: the scenario's
 	// [incident] and any further ones it runs at once.
@@ -147,6 +150,12 @@ func Compile(sc *Scenario) *Model {
 	m.compileViews()
 	m.compileIncidents()
 	m.data = compileData(m)
+	m.manualWaiters = make([][]int, m.nSvc)
+	for s := range sc.Services {
+		for _, d := range sc.Services[s].ManualRequires {
+			m.manualWaiters[d] = append(m.manualWaiters[d], s)
+		}
+	}
 	return m
 }
 

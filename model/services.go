@@ -40,6 +40,7 @@ type services struct {
 	foSucceeds  []bool  // the failover under way will work
 	foRetries   []int32 // failed attempts in the current outage
 	foGaveUp    []bool  // stop failing over until the primary is back
+	foWaitTools []bool  // a manual failover waits for failover.manual_requires
 	failingBack []bool
 	reroute     []float64
 	fPeak       []float64 // effective serving fraction at peak demand
@@ -76,6 +77,7 @@ func (sv *services) init(r *Replication) {
 	sv.foSucceeds = make([]bool, ns)
 	sv.foRetries = make([]int32, ns)
 	sv.foGaveUp = make([]bool, ns)
+	sv.foWaitTools = make([]bool, ns)
 	sv.failingBack = make([]bool, ns)
 	sv.reroute = make([]float64, ns)
 	sv.fPeak = make([]float64, ns)
@@ -103,7 +105,7 @@ func (sv *services) reset() {
 		sv.active[s] = m.svc[s].primary
 		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
 		sv.foAttempt[s] = 0
-		sv.foRetries[s], sv.foGaveUp[s] = 0, false
+		sv.foRetries[s], sv.foGaveUp[s], sv.foWaitTools[s] = 0, false, false
 		sv.reroute[s] = 0
 		sv.fPeak[s] = math.NaN() // so the first refresh reports serving
 		sv.healthy[s] = true
@@ -340,6 +342,10 @@ func (sv *services) evaluate(s int, now float64) bool {
 				sv.opsDown++
 			}
 		}
+	}
+	if h && !sv.healthy[s] && len(m.manualWaiters[s]) > 0 {
+		sv.healthy[s] = h
+		sv.toolsBack(s)
 	}
 	sv.healthy[s] = h
 	fn := r.imp.prepare(s, avail)
