@@ -310,21 +310,21 @@ type Service struct {
 
 	DependsOn        []int
 	FailoverRequires []int
-	// ManualRequires are the services a manual failover cannot be done
-	// without (failover.manual_requires: the VPN, bastion or console the
-	// operators use); it waits until every one is healthy.
-	ManualRequires  []int
-	Detection       sim.Dist
-	FailoverAuto    sim.Dist
-	FailoverManual  sim.Dist
-	FailoverSuccess float64
-	Warmup          sim.Dist // standby warm-up (warm, cold)
-	Reroute         sim.Dist // active-active traffic shift
-	Restore         sim.Dist // bring back a site's instances once servers are up
-	FailbackOutage  float64  // hours of outage when failing back
+	Detection        sim.Dist
+	FailoverAuto     sim.Dist
+	FailoverManual   sim.Dist
+	FailoverSuccess  float64
+	Warmup           sim.Dist // standby warm-up (warm, cold)
+	Reroute          sim.Dist // active-active traffic shift
+	Restore          sim.Dist // bring back a site's instances once servers are up
+	FailbackOutage   float64  // hours of outage when failing back
 	// MaxDataLoss is the largest expected loss of writes, in hours, for
 	// which a failover is done (failover.max_data_loss); +Inf for no limit.
 	MaxDataLoss float64
+	// ManualRequires are the services a manual failover cannot be done
+	// without (failover.manual_requires: the VPN, bastion or console the
+	// operators use); it waits until every one is healthy.
+	ManualRequires []int
 
 	Replication    string // none, sync, async, backup
 	ReplicationLag sim.Dist
