@@ -1,0 +1,184 @@
+package model
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dcsim/dcsim/model/results"
+)
+
+// dataEdits adds data keys to validBase's service chat: extra lines after
+// its failover line (lnFailover), so line k of extra is lnFailover + k.
+func dataEdits(extra string) []edit {
+	return []edit{{"p95 = \"10h\" } }\n", "p95 = \"10h\" } }\n" + extra}}
+}
+
+var dataCases = []struct {
+	name  string
+	edits []edit
+	want  []want
+}{
+	{"replicas without data_tb", dataEdits("replicas = [{ site = \"alpha\" }]\n"),
+		[]want{{"services[1].replicas", lnFailover + 1, `replicas of what? give the service's data size, data_tb = <TB>`}}},
+	{"data_tb zero", dataEdits("data_tb = 0\n"),
+		[]want{{"services[1].data_tb", lnFailover + 1, `must be positive, got 0`}}},
+	{"no replica at all", dataEdits("data_tb = 4\nreplicas = []\n"),
+		[]want{{"services[1].replicas", lnFailover + 2, `~needs at least one replica`}}},
+	{"replica at an unknown site", dataEdits("data_tb = 4\nreplicas = [{ site = \"alpah\" }]\n"),
+		[]want{{"services[1].replicas[0].site", lnFailover + 2, `unknown site "alpah" (did you mean "alpha"?)`}}},
+	{"replica in an unknown hall", dataEdits("data_tb = 4\nreplicas = [{ site = \"alpha\", hall = \"h9\" }]\n"),
+		[]want{{"services[1].replicas[0].hall", lnFailover + 2, `~unknown hall "h9" in site "alpha"`}}},
+	{"replica with an unknown key", dataEdits("data_tb = 4\nreplicas = [{ site = \"alpha\", rack = \"r1\" }]\n"),
+		[]want{{"services[1].replicas[0].rack", lnFailover + 2, `~unknown key "rack"`}}},
+	{"backup without its restore rate", dataEdits("data_tb = 4\nbackups = [{ site = \"beta\", interval = \"24h\" }]\n"),
+		[]want{{"services[1].backups[0].restore_tb_per_h", lnFailover + 2, `missing required key "restore_tb_per_h"`}}},
+	{"backup without an interval", dataEdits("data_tb = 4\nbackups = [{ site = \"beta\", restore_tb_per_h = 2 }]\n"),
+		[]want{{"services[1].backups[0].interval", lnFailover + 2, `missing required key "interval"`}}},
+	{"backup interval zero", dataEdits("data_tb = 4\nbackups = [{ site = \"beta\", interval = \"0h\", restore_tb_per_h = 2 }]\n"),
+		[]want{{"services[1].backups[0].interval", lnFailover + 2, `must be above 0`}}},
+	{"backup restore rate negative", dataEdits("data_tb = 4\n\n[[services.backups]]\nsite = \"beta\"\ninterval = \"1d\"\nrestore_tb_per_h = -2\n"),
+		[]want{{"services[1].backups[0].restore_tb_per_h", lnFailover + 6, `must be positive, got -2`}}},
+	{"max_data_loss without a unit", []edit{{`auto = "10m",`, `auto = "10m", max_data_loss = 15,`}},
+		[]want{{"services[1].failover.max_data_loss", lnFailover, `duration 15 has no unit; write e.g. "15h" or "15m"`}}},
+	{"manual failover requiring an unknown service", []edit{{`auto = "10m",`, `auto = "10m", manual_requires = ["vpn"],`}},
+		[]want{{"services[1].failover.manual_requires[0]", lnFailover, `unknown service "vpn"`}}},
+	{"manual failover requiring itself", []edit{{`auto = "10m",`, `auto = "10m", manual_requires = ["ctl", "chat"],`}},
+		[]want{{"services[1].failover.manual_requires[1]", lnFailover, `service "chat" cannot require itself for its own failover`}}},
+	{"negative restore bandwidth", []edit{{"[[sites]]\nname = \"alpha\"", "[operations]\nrestore_bandwidth = -1\n\n[[sites]]\nname = \"alpha\""}},
+		[]want{{"operations.restore_bandwidth", lnSite0 + 1, `must not be negative, got -1`}}},
+}
+
+func TestDataValidation(t *testing.T) {
+	for _, c := range dataCases {
+		t.Run(c.name, func(t *testing.T) {
+			checkIssues(t, issuesOf(t, applyEdits(t, validBase, c.edits)), c.want)
+		})
+	}
+}
+
+func TestDataDefaults(t *testing.T) {
+	src := applyEdits(t, validBase, dataEdits("data_tb = 4\nbackups = [{ site = \"beta\", interval = \"12h\", restore_tb_per_h = 2 }]\n"))
+	sc, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sc.Services[1].Data
+	if d == nil || d.TB != 4 || len(d.Replicas) != 2 || d.Replicas[0].Site != 0 || d.Replicas[1].Site != 1 {
+		t.Fatalf("data = %+v; want 4 TB with one replica where each placement puts servers (alpha, beta)", d)
+	}
+	if b := d.Backups[0]; b.Site != 1 || b.Interval != 12 || b.RestoreRate != 2 {
+		t.Errorf("backup = %+v", b)
+	}
+	if sc.Services[0].Data != nil {
+		t.Errorf("ctl has no data_tb but got %+v", sc.Services[0].Data)
+	}
+	if !math.IsInf(sc.Services[1].MaxDataLoss, 1) || sc.Ops.RestoreBandwidth != 0 {
+		t.Errorf("max_data_loss %v, restore_bandwidth %v; want no limits by default", sc.Services[1].MaxDataLoss, sc.Ops.RestoreBandwidth)
+	}
+}
+
+// copyLossScenario: one domain of 1000 servers, 500 of them the service's;
+// a fire destroys 30% of them (150 + 150). The only replica is in the
+// domain, so it is lost — and, without a backup, the data with it — with
+// probability 0.3.
+const copyLossScenario = `name = "copy-loss"
+horizon = "2d"
+[incident]
+hazard = "battery_fire"
+site = "s"
+domain = "d"
+start = 2022-10-15T15:00:00+09:00
+[[sites]]
+name = "s"
+[sites.fire]
+suppression_success = 0
+destroyed_fraction = 0.3
+[[sites.domains]]
+name = "d"
+servers = 1000
+[[services]]
+name = "db"
+servers = 500
+placement = [{ site = "s", share = 1.0 }]
+data_tb = 8
+`
+
+// TestCopyLossProbability checks the loss rule against its formula: over
+// 4,000 replications the fraction that lose the data for good is 0.3
+// within 4 standard errors, every loss is of all 8 TB, and a seed fixes
+// which replications lose it.
+func TestCopyLossProbability(t *testing.T) {
+	sc, err := Parse("copy-loss.toml", []byte(copyLossScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4000
+	lostIn := func() []bool {
+		r := NewReplication(Compile(sc))
+		var out results.Outcome
+		lost := make([]bool, n)
+		for rep := range n {
+			r.Run(sc.Seed, rep, &out)
+			so := out.Services[0]
+			if so.DataLostForGood == 1 {
+				lost[rep] = true
+				if so.DataLostTB != 8 || out.DataLostTB != 8 {
+					t.Fatalf("replication %d lost %v TB (overall %v), want 8", rep, so.DataLostTB, out.DataLostTB)
+				}
+			} else if so.DataLostTB != 0 {
+				t.Fatalf("replication %d: %v TB lost but not for good", rep, so.DataLostTB)
+			}
+		}
+		return lost
+	}
+	a, b := lostIn(), lostIn()
+	k := 0
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("replication %d: lost %v, then %v with the same seed", i, a[i], b[i])
+		}
+		if a[i] {
+			k++
+		}
+	}
+	p, se := float64(k)/n, math.Sqrt(0.3*0.7/n)
+	if math.Abs(p-0.3) > 4*se {
+		t.Errorf("data lost in %.4f of %d replications, want 0.3 ± %.4f", p, n, 4*se)
+	}
+}
+
+// scriptScenario returns the scenario of a script in testdata/scripts.
+func scriptScenario(t *testing.T, name string) *Scenario {
+	t.Helper()
+	b, err := os.ReadFile("testdata/scripts/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "\nscenario\n")
+	j := strings.Index(s[i:], "\n----\n")
+	sc, err := Parse(name, []byte(s[i+len("\nscenario\n"):i+j+1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// TestDataAllocatesNothing: restores, copy losses and policies allocate
+// nothing once a Replication is warm.
+func TestDataAllocatesNothing(t *testing.T) {
+	for _, f := range []string{"data-restore-bandwidth.txt", "data-only-copy-burns.txt", "failover-policies.txt"} {
+		sc := scriptScenario(t, f)
+		r := NewReplication(Compile(sc))
+		var out results.Outcome
+		rep := 0
+		for ; rep < 20; rep++ {
+			r.Run(sc.Seed, rep, &out)
+		}
+		if a := testing.AllocsPerRun(20, func() { r.Run(sc.Seed, rep, &out); rep++ }); a != 0 {
+			t.Errorf("%s: %v allocations per replication, want 0", f, a)
+		}
+	}
+}
