@@ -122,14 +122,16 @@ type dataStore struct {
 	liveBackups []int32
 	gone        []bool // data missing: waiting for or under restore
 	restoring   []bool
-	from        []int32   // backup copy being restored from
-	left        []float64 // TB still to read
-	rate        []float64 // TB/h now
-	since       []float64 // when left was last brought up to date
-	started     []float64 // when the restore began
-	doneAt      []sim.Handle
-	pendLoss    []float64 // seconds of writes the restore under way loses
-	active      []int32   // services restoring, by restore_tb_per_h ascending
+	from        []int32    // backup copy being restored from
+	left        []float64  // TB still to read
+	rate        []float64  // TB/h now
+	since       []float64  // when left was last brought up to date
+	started     []float64  // when the restore began
+	pendLoss    []float64  // seconds of writes the restore under way loses
+	active      []int32    // services restoring, by restore_tb_per_h ascending
+	next        sim.Handle // the first restore to finish at the current rates
+	capRate     []float64  // per service, its backup's restore_tb_per_h
+	reshare     bool       // restores started or ended: share at the end of the event
 	nGone       int
 
 	// outcomes per service
@@ -164,8 +166,8 @@ func (dt *dataStore) init(r *Replication) {
 	dt.rate = make([]float64, ns)
 	dt.since = make([]float64, ns)
 	dt.started = make([]float64, ns)
-	dt.doneAt = make([]sim.Handle, ns)
 	dt.pendLoss = make([]float64, ns)
+	dt.capRate = make([]float64, ns)
 	dt.active = make([]int32, 0, ns)
 	dt.writesLost = make([]float64, ns)
 	dt.restoredTB = make([]float64, ns)
@@ -186,7 +188,8 @@ func (dt *dataStore) reset() {
 	}
 	clear(dt.gone)
 	clear(dt.restoring)
-	clear(dt.doneAt)
+	dt.next = sim.Handle{}
+	dt.reshare = false
 	dt.active = dt.active[:0]
 	dt.nGone = 0
 	clear(dt.writesLost)
@@ -325,9 +328,10 @@ func (dt *dataStore) startRestore(s, p int) {
 	dt.pendLoss[s] = dt.rng[s].Float64() * b.Interval * 3600
 	// Keep active ordered by the backups' restore rates (insertion).
 	cap := b.RestoreRate
+	dt.capRate[s] = cap
 	i := len(dt.active)
 	dt.active = append(dt.active, int32(s))
-	for i > 0 && dt.capOf(int(dt.active[i-1])) > cap {
+	for i > 0 && dt.capRate[dt.active[i-1]] > cap {
 		dt.active[i] = dt.active[i-1]
 		i--
 	}
@@ -335,39 +339,49 @@ func (dt *dataStore) startRestore(s, p int) {
 	if r.tr != nil {
 		r.event("data-restore-start", r.svcName(s), "restoring %g TB from %s onto %s", data.TB, dt.dm.copies[c].where, r.siteName(p))
 	}
-	dt.share(now)
+	dt.reshare = true
 }
 
-func (dt *dataStore) capOf(s int) float64 {
-	return dt.r.m.Sc.Services[s].Data.Backups[dt.dm.copies[dt.from[s]].backup].RestoreRate
+// flush shares the bandwidth anew if restores started or ended during the
+// event: once per event, however many did.
+func (dt *dataStore) flush(now float64) {
+	if dt.reshare {
+		dt.reshare = false
+		dt.share(now)
+	}
 }
 
-// share brings every restore's progress up to now and gives each its
-// max-min fair share of the restore bandwidth, rescheduling the ones whose
-// rate changed.
+// share brings every restore's progress up to now, gives each its max-min
+// fair share of the restore bandwidth, and schedules the one event of the
+// first restore to finish at those rates (rates change only when a
+// restore starts or ends, so that event is the next change):
 //
-//	rate_i = min(cap_i, (B − Σ_{j<i} rate_j) / (n − i))   caps ascending
+//	rate_i = min(cap_i, (B − Σ_{j<i} rate_j) / (n − i))   caps ascending, i from 0
 func (dt *dataStore) share(now float64) {
 	r := dt.r
+	if dt.next.Valid() {
+		r.eng.Cancel(dt.next)
+		dt.next = sim.Handle{}
+	}
 	bw := r.m.Sc.Ops.RestoreBandwidth
 	n := len(dt.active)
+	first, soonest := -1, 0.0
 	for k, x := range dt.active {
 		s := int(x)
 		dt.left[s] = max(0, dt.left[s]-dt.rate[s]*(now-dt.since[s]))
 		dt.since[s] = now
-		rate := dt.capOf(s)
+		rate := dt.capRate[s]
 		if bw > 0 {
 			rate = min(rate, bw/float64(n-k))
 			bw -= rate
 		}
-		if rate == dt.rate[s] && dt.doneAt[s].Valid() {
-			continue
-		}
 		dt.rate[s] = rate
-		if dt.doneAt[s].Valid() {
-			r.eng.Cancel(dt.doneAt[s])
+		if t := dt.left[s] / rate; first < 0 || t < soonest {
+			first, soonest = s, t
 		}
-		dt.doneAt[s] = r.eng.After(sim.Time(dt.left[s]/rate), kindOf(unitServices, svDataRestored), int32(s), 0)
+	}
+	if first >= 0 {
+		dt.next = r.eng.After(sim.Time(soonest), kindOf(unitServices, svDataRestored), int32(first), 0)
 	}
 }
 
@@ -380,10 +394,6 @@ func (dt *dataStore) remove(s int) {
 		}
 	}
 	dt.restoring[s] = false
-	if dt.doneAt[s].Valid() {
-		dt.r.eng.Cancel(dt.doneAt[s])
-	}
-	dt.doneAt[s] = sim.Handle{}
 	dt.rate[s] = 0
 }
 
@@ -394,7 +404,7 @@ func (dt *dataStore) abort(s int) {
 	now := float64(r.eng.Now())
 	dt.restoreH[s] += now - dt.started[s]
 	dt.remove(s)
-	dt.share(now)
+	dt.reshare = true
 	r.svc.touch(s)
 	if r.tr != nil {
 		r.event("data-restore-aborted", r.svcName(s), "the backup being restored was lost")
@@ -405,7 +415,7 @@ func (dt *dataStore) abort(s int) {
 func (dt *dataStore) restoreDone(s int) {
 	r := dt.r
 	now := float64(r.eng.Now())
-	dt.doneAt[s] = sim.Handle{} // it fired
+	dt.next = sim.Handle{} // it fired
 	dt.restoreH[s] += now - dt.started[s]
 	dt.restoredTB[s] += r.m.Sc.Services[s].Data.TB
 	dt.writesLost[s] += dt.pendLoss[s]
@@ -420,7 +430,7 @@ func (dt *dataStore) restoreDone(s int) {
 	if r.tr != nil {
 		r.event("data-restored", r.svcName(s), "%g TB back after %.2fh", r.m.Sc.Services[s].Data.TB, now-dt.started[s])
 	}
-	dt.share(now)
+	dt.reshare = true
 }
 
 // outcome returns the data outcomes of service s at the end of the

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -181,4 +182,61 @@ func TestDataAllocatesNothing(t *testing.T) {
 			t.Errorf("%s: %v allocations per replication, want 0", f, a)
 		}
 	}
+}
+
+// dataRestoreScenario builds n services, each active-active at sites a
+// and b with its only replica at a and a backup at b (restore rates 1 to
+// 4 TB/h, sizes 1 to 20 TB), sharing 50 TB/h of restore bandwidth; a fire
+// destroys every server of a, so all n restore at once.
+func dataRestoreScenario(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `name = "data-restores"
+horizon = "30d"
+[incident]
+hazard = "battery_fire"
+site = "a"
+domain = "a1"
+start = 2022-10-15T15:00:00+09:00
+[operations]
+restore_bandwidth = 50
+restore_crews = 8
+[[sites]]
+name = "a"
+[sites.fire]
+suppression_success = 0
+destroyed_fraction = 1
+server_lead_time = "60d"
+[[sites.domains]]
+name = "a1"
+servers = %d
+[[sites]]
+name = "b"
+[[sites.domains]]
+name = "b1"
+servers = %d
+`, 10*n, 10*n)
+	for s := range n {
+		fmt.Fprintf(&b, `[[services]]
+name = "svc%d"
+mode = "active-active"
+servers = 20
+placement = [{ site = "a", share = 0.5 }, { site = "b", share = 0.5 }]
+data_tb = %d
+replicas = [{ site = "a" }]
+backups = [{ site = "b", interval = "1d", restore_tb_per_h = %d }]
+`, s, 1+s%20, 1+s%4)
+	}
+	return b.String()
+}
+
+// BenchmarkDataRestores: 1,000 services restoring from backup at once,
+// sharing restore bandwidth; one replication per op.
+//
+//	go test -run '^$' -bench DataRestores -benchmem -count 5 ./model
+func BenchmarkDataRestores(b *testing.B) {
+	sc, err := Parse("data-restores.toml", []byte(dataRestoreScenario(1000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchReplications(b, sc)
 }

@@ -260,6 +260,7 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	}
 	now := float64(ev.Time)
 	r.svc.refresh(now)
+	r.data.flush(now)
 	r.svc.dispatchRestores()
 	if r.settled() {
 		r.stopped = true
