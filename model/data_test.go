@@ -47,6 +47,8 @@ var dataCases = []struct {
 		[]want{{"services[1].failover.manual_requires[0]", lnFailover, `unknown service "vpn"`}}},
 	{"manual failover requiring itself", []edit{{`auto = "10m",`, `auto = "10m", manual_requires = ["ctl", "chat"],`}},
 		[]want{{"services[1].failover.manual_requires[1]", lnFailover, `service "chat" cannot require itself for its own failover`}}},
+	{"negative failover staff", []edit{{"[[sites]]\nname = \"alpha\"", "[operations]\nfailover_staff = -1\n\n[[sites]]\nname = \"alpha\""}},
+		[]want{{"operations.failover_staff", lnSite0 + 1, `~-1`}}},
 	{"negative restore bandwidth", []edit{{"[[sites]]\nname = \"alpha\"", "[operations]\nrestore_bandwidth = -1\n\n[[sites]]\nname = \"alpha\""}},
 		[]want{{"operations.restore_bandwidth", lnSite0 + 1, `must not be negative, got -1`}}},
 }
@@ -170,7 +172,7 @@ func scriptScenario(t *testing.T, name string) *Scenario {
 // TestDataAllocatesNothing: restores, copy losses and policies allocate
 // nothing once a Replication is warm.
 func TestDataAllocatesNothing(t *testing.T) {
-	for _, f := range []string{"data-restore-bandwidth.txt", "data-only-copy-burns.txt", "failover-policies.txt"} {
+	for _, f := range []string{"data-restore-bandwidth.txt", "data-only-copy-burns.txt", "failover-policies.txt", "failover-staff.txt"} {
 		sc := scriptScenario(t, f)
 		r := NewReplication(Compile(sc))
 		var out results.Outcome

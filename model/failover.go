@@ -17,7 +17,8 @@ import (
 // (drills divide the time) and while ops tooling is down. A manual
 // failover needs the services in failover.manual_requires healthy (the
 // VPN, bastion or console the operators work through): until they are it
-// waits. No failover is done when its expected loss of writes exceeds
+// waits, and then for one of operations.failover_staff (the people who
+// can work a failover by hand) if that is limited. No failover is done when its expected loss of writes exceeds
 // failover.max_data_loss: the operators wait for the primary instead. A
 // failover succeeds with probability failover.success; after
 // operations.max_failover_tries failed attempts in one outage the service
@@ -34,10 +35,10 @@ func (sv *services) maybeFailover(s int) {
 	svc := &r.m.Sc.Services[s]
 	down := sv.primaryDown(s)
 	if !down {
-		sv.foGaveUp[s], sv.foWaitTools[s] = false, false
+		sv.foGaveUp[s], sv.foWaitTools[s], sv.foWaitStaff[s] = false, false, false
 		return
 	}
-	if sv.foGaveUp[s] || sv.foWaitTools[s] {
+	if sv.foGaveUp[s] || sv.foWaitTools[s] || sv.foWaitStaff[s] {
 		return
 	}
 	sv.foPending[s] = true
@@ -101,6 +102,9 @@ func (sv *services) detect(s int) {
 		}
 		return
 	}
+	if !auto && !sv.takeStaff(s) {
+		return
+	}
 	var dt float64
 	how := "automatic"
 	if auto {
@@ -133,6 +137,7 @@ func (sv *services) failoverDone(s int) {
 	m := r.m
 	svc := &m.Sc.Services[s]
 	sv.foPending[s] = false
+	sv.releaseStaff(s)
 	if !sv.primaryDown(s) {
 		if r.tr != nil {
 			r.event("failover-cancelled", r.svcName(s), "primary back first")

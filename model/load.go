@@ -193,6 +193,7 @@ func (sc *Scenario) read(t *table) {
 		sc.Ops.MaxFailoverTries = 1
 	}
 	sc.Ops.RestoreBandwidth = ot.nonNeg("restore_bandwidth", 0)
+	sc.Ops.FailoverStaff = ot.count("failover_staff", 0)
 	ot.done()
 	sc.KeyServices = resolveServices(r, "key_services", t.items("key_services"), svcIdx, -1)
 

@@ -155,6 +155,9 @@ type Operations struct {
 	// RestoreBandwidth is the TB per hour all restores from backup share
 	// (restore_bandwidth); 0 for no shared limit.
 	RestoreBandwidth float64
+	// FailoverStaff is how many manual failovers can be worked at once
+	// (failover_staff); 0 for no limit.
+	FailoverStaff int
 }
 
 // Economics turns impact into money.

@@ -41,6 +41,10 @@ type services struct {
 	foRetries   []int32 // failed attempts in the current outage
 	foGaveUp    []bool  // stop failing over until the primary is back
 	foWaitTools []bool  // a manual failover waits for failover.manual_requires
+	foWaitStaff []bool  // a manual failover waits for operations.failover_staff
+	foManual    []bool  // the failover under way is manual (holds one of failover_staff)
+	manualBusy  int     // manual failovers under way
+	staffQ      []int32 // services whose manual failover waits for staff (policy.go)
 	failingBack []bool
 	reroute     []float64
 	fPeak       []float64 // effective serving fraction at peak demand
@@ -78,6 +82,9 @@ func (sv *services) init(r *Replication) {
 	sv.foRetries = make([]int32, ns)
 	sv.foGaveUp = make([]bool, ns)
 	sv.foWaitTools = make([]bool, ns)
+	sv.foManual = make([]bool, ns)
+	sv.foWaitStaff = make([]bool, ns)
+	sv.staffQ = make([]int32, 0, ns)
 	sv.failingBack = make([]bool, ns)
 	sv.reroute = make([]float64, ns)
 	sv.fPeak = make([]float64, ns)
@@ -105,7 +112,8 @@ func (sv *services) reset() {
 		sv.active[s] = m.svc[s].primary
 		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
 		sv.foAttempt[s] = 0
-		sv.foRetries[s], sv.foGaveUp[s], sv.foWaitTools[s] = 0, false, false
+		sv.foRetries[s], sv.foGaveUp[s], sv.foWaitTools[s], sv.foManual[s] = 0, false, false, false
+		sv.foWaitStaff[s] = false
 		sv.reroute[s] = 0
 		sv.fPeak[s] = math.NaN() // so the first refresh reports serving
 		sv.healthy[s] = true
@@ -117,6 +125,8 @@ func (sv *services) reset() {
 	}
 	sv.restless = 0
 	sv.opsDown = 0
+	sv.manualBusy = 0
+	sv.staffQ = sv.staffQ[:0]
 }
 
 func (sv *services) settled() bool {
