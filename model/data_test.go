@@ -242,3 +242,58 @@ func BenchmarkDataRestores(b *testing.B) {
 	}
 	benchReplications(b, sc)
 }
+
+// TestBackupInvestment: an investment that patches an off-site backup in
+// (backups replace the service's list, as any non-table array does) turns
+// the 30% chance of losing the data for good into none, and makes a
+// restore take data_tb / restore_tb_per_h once servers are back.
+func TestBackupInvestment(t *testing.T) {
+	src := copyLossScenario + `
+[[sites]]
+name = "t"
+[[sites.domains]]
+name = "t1"
+servers = 100
+
+[[investments]]
+name = "offsite-backup"
+patch = { services = [{ name = "db", backups = [{ site = "t", interval = "24h", restore_tb_per_h = 2 }] }] }
+`
+	sc, err := Parse("backup.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := sc.Variant([]string{"offsite-backup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	lost := func(sc *Scenario) (forGood, restored int, restoreH float64) {
+		r := NewReplication(Compile(sc))
+		var out results.Outcome
+		for rep := range n {
+			r.Run(sc.Seed, rep, &out)
+			so := out.Services[0]
+			forGood += int(so.DataLostForGood)
+			if so.DataRestoredTB > 0 {
+				restored++
+				restoreH = max(restoreH, so.DataRestoreH)
+			}
+		}
+		return
+	}
+	if k, _, _ := lost(sc); k < n/5 {
+		t.Errorf("baseline: data lost for good in %d of %d replications, want about 30%%", k, n)
+	}
+	k, restored, h := lost(v)
+	if k != 0 {
+		t.Errorf("with an off-site backup: data lost for good in %d of %d replications, want 0", k, n)
+	}
+	if restored == 0 {
+		t.Fatal("with an off-site backup: no replication restored the data")
+	}
+	// One restore at a time, nothing shared: exactly 8 TB / 2 TB/h.
+	if math.Abs(h-4) > 1e-9 {
+		t.Errorf("restore took %vh, want 8 TB / 2 TB/h = 4h", h)
+	}
+}
