@@ -53,13 +53,13 @@ type copyInfo struct {
 
 func compileData(m *Model) *dataModel {
 	sc := m.Sc
-	any := false
+	found := false
 	for s := range sc.Services {
 		if sc.Services[s].Data != nil {
-			any = true
+			found = true
 		}
 	}
-	if !any {
+	if !found {
 		return nil
 	}
 	dm := &dataModel{

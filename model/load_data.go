@@ -112,6 +112,33 @@ func readServiceData(t *table, s *Service, sites []Site, siteIdx map[string]int)
 	return d
 }
 
+// hasData reports whether any service has data_tb.
+func (sc *Scenario) hasData() bool {
+	for i := range sc.Services {
+		if sc.Services[i].Data != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dataAssumption describes a service's data and copies for people:
+// "120 TB; replicas: sbg building sbg2; backups: rbx every 168h at 2 TB/h".
+func dataAssumption(d *ServiceData) string {
+	var reps, backs []string
+	for _, c := range d.Replicas {
+		reps = append(reps, c.Where)
+	}
+	for _, b := range d.Backups {
+		backs = append(backs, fmt.Sprintf("%s every %gh at %g TB/h", b.Where, b.Interval, b.RestoreRate))
+	}
+	v := fmt.Sprintf("%g TB; replicas: %s", d.TB, strings.Join(reps, ", "))
+	if len(backs) == 0 {
+		return v + "; no backup"
+	}
+	return v + "; backups: " + strings.Join(backs, ", ")
+}
+
 // copyWhere names a copy in messages: "replica sbg building sbg2".
 func copyWhere(kind string, c DataCopy) string {
 	return strings.TrimSpace(kind + " " + c.Where)
