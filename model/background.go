@@ -191,8 +191,8 @@ func (bg *background) benign(i int, delta int32) bool {
 	svc := &m.Sc.Services[s]
 	idx := s*m.nSite + p
 	c0, c1 := sv.capSP[idx], sv.capSP[idx]+delta
-	if !sv.running[idx] || c1 < m.quorum[idx] {
-		return false
+	if !sv.running[idx] || c1 < m.quorum[idx] || m.svc[s].ovLimit > 0 || sv.surges[s] > 0 {
+		return false // a service that can collapse, or under a surge, is always re-evaluated
 	}
 	serving := !sv.failingBack[s] && sv.partitioned[p] == 0 && (svc.Mode == ActiveActive || p == sv.active[s])
 	if serving {

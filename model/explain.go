@@ -64,21 +64,23 @@ func (sc *Scenario) Assumptions() []Assumption {
 		out = append(out, Assumption{Parameter: param, Value: value, Source: src})
 	}
 	in := sc.Incident
-	site := sc.Sites[in.Site]
-	sp := fmt.Sprintf("sites[%d]", in.Site)
 	start := "random over the week"
 	if !in.RandomStart {
 		start = in.Start.Format("Mon 2 Jan 2006 15:04 MST")
 	}
 	add("incident.start", "incident start", start)
-	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, site.Name))
+	add("incident.hazard", "hazard", fmt.Sprintf("%s at %s", in.Hazard, sc.Where(&in)))
 	if k := hazardKinds[in.Hazard]; k.assumptions != nil {
 		k.assumptions(sc, &in, add)
 	} else {
 		add("incident.duration", "duration of the "+string(in.Hazard), durDist(in.Duration))
 	}
-	add(sp+".repower", "re-energising one domain", durDist(site.Repower))
-	add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	if in.Site >= 0 {
+		site := sc.Sites[in.Site]
+		sp := fmt.Sprintf("sites[%d]", in.Site)
+		add(sp+".repower", "re-energising one domain", durDist(site.Repower))
+		add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+	}
 	add("operations.drilled", "whole-site drills", fmt.Sprint(sc.Ops.Drilled))
 	var tools []string
 	for _, j := range sc.Ops.OpsTools {
@@ -138,4 +140,37 @@ func durDist(d sim.Dist) string {
 		return fmt.Sprintf("median %s, p95 %s", h(math.Exp(d.A)), h(d.Quantile(0.95)))
 	}
 	return fmt.Sprintf("median %s (mean %s)", h(d.Quantile(0.5)), h(d.Mean()))
+}
+
+// Definitions says what the words of the results mean under sc, for the
+// manifest: what counts as recovered, which failovers are automatic, when
+// a control-plane service still acts. Each says when it is the default.
+func (sc *Scenario) Definitions() map[string]string {
+	dflt := func(isDefault bool) string {
+		if isDefault {
+			return " (the default)"
+		}
+		return ""
+	}
+	d := map[string]string{}
+	switch sc.Recovered {
+	case RecoveredCapacity:
+		d["recovered"] = fmt.Sprintf("a service is recovered when the servers serving it are at least %g of those it normally serves with, everything it depends on is recovered and no traffic is lost to a reroute (recovered = %q)", sc.RecoveredThreshold, sc.Recovered)
+	default:
+		d["recovered"] = fmt.Sprintf("a service is recovered when it serves at least %g of its demand at the weekly peak (recovered = %q, recovered_threshold = %g)%s", sc.RecoveredThreshold, RecoveredPeakDemand, sc.RecoveredThreshold, dflt(sc.RecoveredThreshold == 0.99))
+	}
+	var auto, manual []string
+	for _, s := range sc.Services {
+		if s.Mode != ActiveStandby {
+			continue
+		}
+		if s.FailoverAutomatic {
+			auto = append(auto, s.Name)
+		} else {
+			manual = append(manual, s.Name)
+		}
+	}
+	d["failover"] = fmt.Sprintf("automatic only where a service's failover says so (automatic = true, or an auto time): automatic for %v, by hand for %v", auto, manual)
+	d["control_plane_threshold"] = fmt.Sprintf("a service in failover_requires still acts while it serves at least %g of its peak%s", sc.Ops.ControlThreshold, dflt(sc.Ops.ControlThreshold == 0.5))
+	return d
 }

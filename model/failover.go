@@ -94,7 +94,7 @@ func (sv *services) detect(s int) {
 		return
 	}
 	rng := r.st.fail[s]
-	auto := !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
+	auto := svc.FailoverAutomatic && !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
 	if !auto && !sv.allHealthy(svc.ManualRequires) {
 		sv.foPending[s], sv.foWaitTools[s] = false, true
 		if r.tr != nil {
@@ -123,7 +123,10 @@ func (sv *services) detect(s int) {
 	dt += svc.Warmup.Sample(rng)
 	sv.foSucceeds[s] = rng.Float64() < svc.FailoverSuccess
 	why := ""
-	if !auto && !sv.foAutoTried[s] {
+	switch {
+	case !svc.FailoverAutomatic:
+		why = " (no automatic failover)"
+	case !auto && !sv.foAutoTried[s]:
 		why = " (failover controller or tooling down)"
 	}
 	if r.tr != nil {

@@ -125,9 +125,22 @@ func (fl *fleet) powerOff(d int) {
 // more servers that destroys. Destruction by several incidents does not
 // add up: a pool keeps the largest fraction any of them destroyed.
 func (fl *fleet) destroy(d int, frac float64) int {
-	m := fl.r.m
+	return fl.destroyClasses(d, frac, EquipCompute|EquipStorage|EquipNetwork, false)
+}
+
+// destroyClasses is destroy for the pools of services whose equipment is
+// in classes (bit set); servers no service uses count as compute. With
+// stop, destroyed servers that were running stop at once (water, heat in
+// a domain that keeps its power); without, they stop when their domain
+// loses power, as a fire's and the site-wide cooling model's always do.
+func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) int {
+	r := fl.r
+	m := r.m
 	lost := 0
 	for _, s := range m.domPools[d] {
+		if m.Sc.Services[s].Equipment&classes == 0 {
+			continue
+		}
 		i := d*m.nSvc + s
 		k := int32(math.Round(frac * float64(m.poolTotal[i])))
 		if k > fl.destroyed[i] {
@@ -136,7 +149,16 @@ func (fl *fleet) destroy(d int, frac float64) int {
 			}
 			lost += int(k - fl.destroyed[i])
 			fl.destroyed[i] = k
+			// Destroyed servers that were running stop.
+			if x := fl.up[i] + fl.destroyed[i] + fl.bgDown[i] - m.poolTotal[i]; stop && x > 0 {
+				x = min(x, fl.up[i])
+				fl.up[i] -= x
+				r.svc.addCap(s, m.domSite[d], -x)
+			}
 		}
+	}
+	if classes&EquipCompute == 0 {
+		return lost
 	}
 	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); k > fl.destOther[d] {
 		if fl.destOther[d] == 0 {
@@ -144,6 +166,9 @@ func (fl *fleet) destroy(d int, frac float64) int {
 		}
 		lost += int(k - fl.destOther[d])
 		fl.destOther[d] = k
+		if x := fl.otherUp[d] + fl.destOther[d] - m.otherTotal[d]; stop && x > 0 {
+			fl.otherUp[d] -= min(x, fl.otherUp[d])
+		}
 	}
 	if lost > 0 {
 		fl.r.data.destroyed(d, int32(lost))

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,8 @@ const (
 // ../scenarios, the valid base of validate_test.go and its bad cases.
 func FuzzScenario(f *testing.F) {
 	files, _ := filepath.Glob("../scenarios/*.toml")
-	for _, p := range files {
+	examples, _ := filepath.Glob("../scenarios/examples/*.toml")
+	for _, p := range append(files, examples...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
@@ -323,8 +325,9 @@ func TestRandomScenarios(t *testing.T) {
 		n = 50
 	}
 	rng := rand.New(rand.NewPCG(2022, 1015))
+	ext := rand.New(rand.NewPCG(2026, 1201))
 	for i := 0; i < n; i++ {
-		src := randomScenario(rng)
+		src := randomScenarioExt(rng, ext)
 		sc, err := Parse("random.toml", []byte(src))
 		if err != nil {
 			t.Fatalf("scenario %d does not validate: %v\n%s", i, err, src)
@@ -338,12 +341,33 @@ func TestRandomScenarios(t *testing.T) {
 	}
 }
 
+func quoteAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = fmt.Sprintf("%q", x)
+	}
+	return out
+}
+
 // randomScenario writes a valid scenario with random structure and
 // parameters, including extreme ones (zero delays, certain spread, no
-// suppression, tiny crews).
-func randomScenario(rng *rand.Rand) string {
+// suppression, tiny crews), from the schema as it was before topology and
+// the later hazards: the equivalence test's 400 scenarios are its output.
+func randomScenario(rng *rand.Rand) string { return randomScenarioExt(rng, nil) }
+
+// randomScenarioExt is randomScenario with, when ext is non-nil, the keys
+// added since drawn from ext (so rng's draws, and the base scenario, stay
+// as they were): regions, buildings and halls, A/B feeds, UPS and ATS
+// failures, water, confined placements, overload limits, automatic
+// failover, the meaning of recovered, and the power_failure, water_leak and
+// traffic_surge hazards.
+func randomScenarioExt(rng, ext *rand.Rand) string {
 	var b strings.Builder
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	xpick := func(xs ...string) string { return xs[ext.IntN(len(xs))] }
+	xdur := func() string {
+		return xpick(`"0s"`, `"10m"`, `"2h"`, `{ dist = "lognormal", median = "1h", p95 = "6h" }`)
+	}
 	dur := func() string {
 		switch rng.IntN(6) {
 		case 0:
@@ -369,20 +393,36 @@ func randomScenario(rng *rand.Rand) string {
 
 	hazard := pick("battery_fire", "utility_loss", "cooling_loss", "network_partition")
 	fmt.Fprintf(&b, "name = \"random\"\nseed = %d\nhorizon = \"%dh\"\nrecovered_threshold = %s\n", rng.IntN(1000), 1+rng.IntN(300), pick("0.5", "0.99", "1"))
+	if ext != nil {
+		hazard = xpick(hazard, hazard, "power_failure", "water_leak", "traffic_surge", "lightning")
+		fmt.Fprintf(&b, "recovered = %q\n", xpick("peak_demand", "capacity"))
+	}
 
 	nSite := 1 + rng.IntN(3)
 	type site struct {
 		name    string
 		domains []string
+		halls   []string
+		used    []string // halls that hold a domain
+		trains  []string
 	}
 	var sites []site
 	for p := 0; p < nSite; p++ {
 		s := site{name: fmt.Sprintf("s%d", p)}
 		fmt.Fprintf(&b, "\n[[sites]]\nname = %q\nzone_cutoffs = %v\ncrews = %d\nboot_rate = \"%d/h\"\nrepower = %s\n",
 			s.name, rng.IntN(2) == 0, 1+rng.IntN(4), 1+rng.IntN(500), dur())
+		if ext != nil {
+			fmt.Fprintf(&b, "region = %q\n[sites.lightning]\ntrip_probability = %s\ncooling_probability = %s\n", xpick("r0", "r1"), xpick("0", "0.5", "1"), xpick("0", "1"))
+			fmt.Fprintf(&b, "[sites.water]\ndetection = %s\ndestroyed_fraction = %s\nspread_probability = %s\nspread_delay = %s\ndry_out = %s\ncleaning = %s\n",
+				xdur(), xpick("0", "0.1", "1"), xpick("0", "0.5", "1"), xdur(), xdur(), xdur())
+		}
 		fmt.Fprintf(&b, "[sites.fire]\nsuppression = %q\nsuppression_success = %s\ndetection = %s\nextinguish = %s\nheat_damage = %s\nspread_probability = %s\nspread_delay = %s\npower_cut_probability = %s\npower_cut_delay = %s\ninspection = %s\nreplacement_lead_time = %s\nserver_lead_time = %s\ndestroyed_fraction = %s\n",
 			pick("none", "sprinkler", "water_mist", "gas", "aerosol"), prob(), dur(), dur(), dur(), prob(), dur(), prob(), dur(), dur(), dur(), dur(), frac())
 		fmt.Fprintf(&b, "[sites.cooling]\nthermal_buffer = %s\noverheat_destroyed = %s\n", dur(), frac())
+		if ext != nil && ext.IntN(2) == 0 {
+			fmt.Fprintf(&b, "heat_rate = %s\nunits = %d\nneeded = 2\nshutdown_probability = %s\ndamage_rate = %s\ndamages = [%s]\n",
+				xpick("1", "30", "600"), 2+ext.IntN(2), xpick("0", "0.5", "1"), xpick("0", "0.5", "10"), xpick(`"storage"`, `"compute", "network"`))
+		}
 		fmt.Fprintf(&b, "[sites.failures]\nserver_afr = %q\nrack_rate = %q\nrack_size = %d\npdu_rate = %q\npdu_size = %d\nserver_repair = %s\n",
 			pick("3%/yr", "0/yr", "50%/yr"), pick("0.01/yr", "0/yr", "1/yr"), 1+rng.IntN(60), pick("0.4/yr", "0/yr", "5/yr"), 1+rng.IntN(1000), dur())
 		nDom := 1 + rng.IntN(4)
@@ -397,9 +437,35 @@ func randomScenario(rng *rand.Rand) string {
 				}
 			}
 			gens := rng.IntN(3)
-			fmt.Fprintf(&b, "[[sites.domains]]\nname = %q\nservers = %d\nneighbours = [%s]\nups = { chemistry = %q, ride_through = %s }\ngenerators = { count = %d, needed = %d, fail_to_start = %s, start_time = %s, fuel = %s, refuel_probability = %s }\n",
+			dom := fmt.Sprintf("[[sites.domains]]\nname = %q\nservers = %d\nneighbours = [%s]\nups = { chemistry = %q, ride_through = %s }\ngenerators = { count = %d, needed = %d, fail_to_start = %s, start_time = %s, fuel = %s, refuel_probability = %s }\n",
 				dn, 250+rng.IntN(400), strings.Join(nb, ", "), pick("li-ion", "vrla", "nicd", "flywheel"), pick(`"0s"`, `"10m"`, `"1h"`),
 				gens, min(gens, 1+rng.IntN(2)), prob(), pick(`"15s"`, `"1h"`), pick(`"1h"`, `"24h"`), prob())
+			if ext != nil {
+				dom = strings.Replace(dom, " }\ngenerators", ", failure_probability = "+xpick("0", "0.1", "1")+" }\ngenerators", 1)
+			}
+			b.WriteString(dom)
+			if ext != nil {
+				// Halls h0, h1 in buildings b0 (h0, h1) and b1 (h2) when
+				// the site declares buildings.
+				if d == 0 {
+					s.halls = []string{"h0", "h1", "h2"}[:1+ext.IntN(3)]
+				}
+				hall := s.halls[ext.IntN(len(s.halls))]
+				s.used = append(s.used, hall)
+				feeds := xpick(`["A"]`, `["B"]`, `["A", "B"]`)
+				for _, t := range []string{"A", "B"} {
+					if strings.Contains(feeds, t) && !slices.Contains(s.trains, t) {
+						s.trains = append(s.trains, t)
+					}
+				}
+				fmt.Fprintf(&b, "hall = %q\nfeeds = %s\nats = { fail_to_transfer = %s, manual_transfer = %s }\n", hall, feeds, xpick("0", "0.5", "1"), xdur())
+			}
+		}
+		if ext != nil {
+			fmt.Fprintf(&b, "[[sites.buildings]]\nname = \"b0\"\nhalls = [%s]\n", strings.Join(quoteAll(s.halls[:min(2, len(s.halls))]), ", "))
+			if len(s.halls) == 3 {
+				fmt.Fprintf(&b, "spread_to = [{ building = \"b1\", probability = %s }]\n[[sites.buildings]]\nname = \"b1\"\nhalls = [\"h2\"]\n", xpick("0", "0.5", "1"))
+			}
 		}
 		sites = append(sites, s)
 	}
@@ -438,7 +504,14 @@ func randomScenario(rng *rand.Rand) string {
 		fmt.Fprintf(&b, "placement = [%s]\ndepends_on = [%s]\nfailover_requires = [%s]\ndetection = %s\nreroute = %s\nrestore = %s\nreplication = %q\nreplication_lag = %s\nbackup_interval = %s\npeak_users = %d\nrequests_per_user_hour = %d\nrevenue_per_hour = %d\nprofile = %q\n",
 			strings.Join(placement, ", "), strings.Join(deps, ", "), strings.Join(req, ", "), dur(), dur(), dur(),
 			pick("none", "sync", "async", "backup"), dur(), pick(`"1h"`, `"24h"`), rng.IntN(100000), rng.IntN(100), rng.IntN(5000), pick("flat", "consumer", "business"))
-		fmt.Fprintf(&b, "failover = { auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))
+		if ext != nil {
+			fmt.Fprintf(&b, "failover = { automatic = %v, auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", ext.IntN(2) == 0, dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))
+			if ext.IntN(2) == 0 {
+				fmt.Fprintf(&b, "overload = { limit = %s, shed_delay = %s }\n", xpick("1", "1.2", "3"), xdur())
+			}
+		} else {
+			fmt.Fprintf(&b, "failover = { auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))
+		}
 		svcs = append(svcs, name)
 	}
 
@@ -447,10 +520,20 @@ func randomScenario(rng *rand.Rand) string {
 	fmt.Fprintf(&b, "\n[economics]\nvalue_per_user_hour = %s\ncompensation_per_user_hour = %s\n", pick("0", "0.5"), pick("0", "1"))
 
 	p := sites[rng.IntN(nSite)]
-	fmt.Fprintf(&b, "\n[incident]\nhazard = %q\nsite = %q\nstart = %s\n", hazard, p.name, pick("2022-10-15T15:19:00+09:00", "2024-01-01T00:00:00Z", "2024-06-03T23:59:59-07:00"))
-	if hazard == "battery_fire" {
+	start := pick("2022-10-15T15:19:00+09:00", "2024-01-01T00:00:00Z", "2024-06-03T23:59:59-07:00")
+	if hazard == "traffic_surge" {
+		fmt.Fprintf(&b, "\n[incident]\nhazard = %q\nservices = [%q]\nmultiplier = %s\nstart = %s\nduration = %s\n", hazard, svcs[ext.IntN(len(svcs))], xpick("0.5", "2", `{ dist = "lognormal", median = 2, p95 = 5 }`), start, dur())
+		return b.String()
+	}
+	fmt.Fprintf(&b, "\n[incident]\nhazard = %q\nsite = %q\nstart = %s\n", hazard, p.name, start)
+	switch hazard {
+	case "battery_fire":
 		fmt.Fprintf(&b, "domain = %q\n", p.domains[rng.IntN(len(p.domains))])
-	} else {
+	case "power_failure":
+		fmt.Fprintf(&b, "duration = %s\ntrains = [%q]\n", dur(), p.trains[ext.IntN(len(p.trains))])
+	case "water_leak":
+		fmt.Fprintf(&b, "duration = %s\nhalls = [%q]\n", dur(), p.used[ext.IntN(len(p.used))])
+	default:
 		fmt.Fprintf(&b, "duration = %s\n", dur())
 	}
 	return b.String()

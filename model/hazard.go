@@ -38,14 +38,34 @@ type incident struct {
 	unit    int32
 	at      float64 // hours after t = 0 the incident starts
 	started bool
+	shared  float64       // a regional incident's one duration, for every site
 	site    []*randSource // per site in scope
 	dom     []*randSource // per domain of a site in scope
+	own     *randSource   // the incident's own stream, for what no site owns
 	held    []uint8       // per domain, causes this incident holds
 }
 
 func (h *incident) base() *incident { return h }
 
 func (h *incident) kind(local int32) int32 { return kindOf(h.unit, local) }
+
+// begin marks the incident started; a regional incident draws the one
+// duration all its sites share.
+func (h *incident) begin() {
+	h.started = true
+	if h.in.Region != "" {
+		h.shared = h.in.Duration.Sample(h.own)
+	}
+}
+
+// duration is how long the external cause lasts at a site in scope: the
+// region's shared draw, or the site's own (from its stream rng).
+func (h *incident) duration(rng *randSource) float64 {
+	if h.in.Region != "" {
+		return h.shared
+	}
+	return h.in.Duration.Sample(rng)
+}
 
 func (h *incident) resetIncident() {
 	h.started = false
@@ -82,6 +102,7 @@ type compiledIncident struct {
 	doms       [][]int  // per site in sites, the domains it hits (flat index)
 	siteStream []uint64 // per site in sites
 	domStream  [][]uint64
+	ownStream  uint64 // named by the incident (and its occurrence)
 }
 
 // place fills doms from the incident's parts: every domain of a site,
@@ -110,6 +131,11 @@ type hazardKind struct {
 	// parts: a site-wide hazard that may also hit only some buildings,
 	// halls or domains of its site.
 	parts bool
+	// trains: it hits named power trains of one site ([incident] trains).
+	trains bool
+	// services: it hits named services wherever they run, not a site
+	// ([incident] services).
+	services bool
 	// build makes the hazard of one incident of a replication.
 	build func(h incident) hazard
 	// assumptions lists what a report should say it assumed (key path,
@@ -154,6 +180,7 @@ func newHazard(r *Replication, ci *compiledIncident, unit int32) hazard {
 	m := r.m
 	h := incident{r: r, in: ci, unit: unit, at: ci.At, held: make([]uint8, m.nDom),
 		site: make([]*randSource, m.nSite), dom: make([]*randSource, m.nDom)}
+	h.own = r.rng.Get(ci.ownStream)
 	for k, p := range ci.sites {
 		h.site[p] = r.rng.Get(ci.siteStream[k])
 		for j, d := range m.siteDom[p] {

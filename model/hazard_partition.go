@@ -36,7 +36,7 @@ func (pt *partition) handle(local int32, ev sim.Event) {
 	case hzStart:
 		pt.cut = len(pt.in.sites)
 		for _, p := range pt.in.sites {
-			dur := pt.in.Duration.Sample(pt.site[p])
+			dur := pt.duration(pt.site[p])
 			r.svc.cutOff(p)
 			if r.tr != nil {
 				r.event("partition", r.siteName(p), "site cut off from the network for %.2fh", dur)

@@ -75,7 +75,7 @@ func (u *utilityLoss) lose(k int) {
 	r := u.r
 	m := r.m
 	p := u.in.sites[k]
-	dur := u.in.Duration.Sample(u.site[p])
+	dur := u.duration(u.site[p])
 	if r.tr != nil {
 		r.event("utility-lost", r.siteName(p), "utility power lost for %.2fh", dur)
 	}
@@ -91,14 +91,31 @@ func (u *utilityLoss) lose(k int) {
 				u.fails = append(u.fails, rng.ExpFloat64()/math.Max(g.RunFailRate, 1e-300))
 			}
 		}
+		// The UPS may fail on demand (the load drops at once) and the
+		// transfer switch may fail to transfer (the generators run but
+		// carry nothing until someone transfers by hand). Drawn only when
+		// set, so that scenarios without them keep their numbers.
+		ride, carry := dom.UPS.RideThrough, g.StartTime
+		if dom.UPS.FailProb > 0 && rng.Float64() < dom.UPS.FailProb {
+			ride = 0
+			if r.tr != nil {
+				r.event("ups-failed", r.domName(d), "UPS failed on demand: no ride-through")
+			}
+		}
+		if dom.ATS.FailToTransfer > 0 && rng.Float64() < dom.ATS.FailToTransfer {
+			carry += dom.ATS.ManualTransfer.Sample(rng)
+			if r.tr != nil {
+				r.event("ats-failed", r.domName(d), "transfer switch failed; manual transfer at %.2fh", carry)
+			}
+		}
 		if started < g.Needed || g.Count == 0 {
 			// Nothing carries the load once the UPS is exhausted.
-			if dom.UPS.RideThrough < dur {
-				r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
+			if ride < dur {
+				r.eng.After(sim.Time(ride), u.kind(utilDark), int32(d), 0)
 			}
 			continue
 		}
-		// The generators carry the load from StartTime until fewer than
+		// The generators carry the load from `carry` until fewer than
 		// Needed keep running (the (started-Needed+1)-th failure) or the
 		// fuel runs out without resupply.
 		slices.Sort(u.fails)
@@ -106,11 +123,11 @@ func (u *utilityLoss) lose(k int) {
 		if dur > g.StartTime+g.Fuel && rng.Float64() >= g.RefuelProb {
 			genDown = math.Min(genDown, g.StartTime+g.Fuel)
 		}
-		if g.StartTime > dom.UPS.RideThrough && dom.UPS.RideThrough < dur {
-			// A dark gap: the UPS runs out before the generators start.
-			r.eng.After(sim.Time(dom.UPS.RideThrough), u.kind(utilDark), int32(d), 0)
-			if g.StartTime < math.Min(dur, genDown) {
-				r.eng.After(sim.Time(g.StartTime), u.kind(utilCarried), int32(d), 0)
+		if carry > ride && ride < dur {
+			// A dark gap: the UPS runs out before the generators carry.
+			r.eng.After(sim.Time(ride), u.kind(utilDark), int32(d), 0)
+			if carry < math.Min(dur, genDown) {
+				r.eng.After(sim.Time(carry), u.kind(utilCarried), int32(d), 0)
 			}
 		}
 		if genDown < dur {

@@ -97,9 +97,9 @@ func (im *impact) prepare(s int, avail float64) bool {
 	m := r.m
 	sv := &r.svc
 	info := &m.svc[s]
-	x := fn{avail: avail, reroute: sv.reroute[s], surge: 1, zero: 1}
+	x := fn{avail: avail, reroute: sv.reroute[s], surge: sv.loadMul[s], zero: 1}
 	if !sv.healthy[s] {
-		x.surge = info.surge
+		x.surge *= info.surge
 	}
 	if x.avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
 		x.zero = 0

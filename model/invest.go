@@ -38,6 +38,7 @@ func (sc *Scenario) readCatalogue(root *table) {
 		t.required("name")
 		t.required("frequency")
 		in := readIncident(t, sc.Sites, siteIdx)
+		sc.readScope(t, &in, siteIdx)
 		t.done()
 		if j, dup := seen[in.Name]; dup && in.Name != "" {
 			r.errf(t.sub("name"), "duplicate incident name %q (also incidents[%d])", in.Name, j)

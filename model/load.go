@@ -104,6 +104,7 @@ func (sc *Scenario) read(t *table) {
 		r.errf("horizon", "at most %gy (%gh): dcsim simulates incidents, not decades", maxHorizon/8760, maxHorizon)
 		sc.Horizon = maxHorizon
 	}
+	sc.Recovered = t.enum("recovered", RecoveredPeakDemand, RecoveredPeakDemand, RecoveredCapacity)
 	sc.RecoveredThreshold = t.prob("recovered_threshold", 0.99)
 	if sc.RecoveredThreshold == 0 {
 		r.errf("recovered_threshold", "must be above 0")

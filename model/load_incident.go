@@ -85,7 +85,7 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	r := t.r
 	kind := hazardKinds[in.Hazard]
 	if in.Hazard != "" && kind.inDomain {
-		keys := []string{"sites", "region", "buildings", "halls", "domains"}
+		keys := []string{"sites", "region", "buildings", "halls", "domains", "trains"}
 		for _, k := range keys {
 			if t.has(k) {
 				r.errf(t.sub(k), "a %s starts in one domain of one site; remove %s", in.Hazard, k)
@@ -127,6 +127,20 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 			}
 		}
 	}
+	sc.readTrains(t, in, kind)
+	sc.readSurge(t, in, kind)
+	t.expect("units")
+	if t.has("units") {
+		switch {
+		case in.Hazard != CoolingLoss && in.Hazard != Lightning:
+			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss or lightning")
+		default:
+			in.UnitsLost = t.count("units", 0)
+			if in.UnitsLost < 1 {
+				r.errf(t.sub("units"), "must be at least 1 (leave it out when every unit is lost)")
+			}
+		}
+	}
 	keys := []string{"buildings", "halls", "domains"}
 	for _, k := range keys {
 		if !t.has(k) {
@@ -147,6 +161,77 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	t.expect(keys...)
 }
 
+// readSurge reads the services a traffic_surge hits and its multiplier.
+func (sc *Scenario) readSurge(t *table, in *Incident, kind hazardKind) {
+	r := t.r
+	t.expect("services", "multiplier")
+	if in.Hazard == "" {
+		return
+	}
+	if !kind.services {
+		for _, k := range []string{"services", "multiplier"} {
+			if t.has(k) {
+				r.errf(t.sub(k), "a %s does not surge demand; remove %s", in.Hazard, k)
+			}
+		}
+		return
+	}
+	if t.required("services") {
+		idx := map[string]int{}
+		for i, s := range sc.Services {
+			idx[s.Name] = i
+		}
+		in.Services = resolveServices(r, t.sub("services"), t.items("services"), idx, -1)
+	}
+	// No default: how much demand a holiday or a viral event brings is the
+	// scenario's to say.
+	t.required("multiplier")
+	in.Multiplier = t.dist("multiplier", sim.Fixed(1), unitNumber)
+}
+
+// readTrains reads the power trains a power_failure hits, at its one site.
+func (sc *Scenario) readTrains(t *table, in *Incident, kind hazardKind) {
+	r := t.r
+	t.expect("trains")
+	switch {
+	case in.Hazard == "":
+		return
+	case !kind.trains:
+		if t.has("trains") {
+			r.errf(t.sub("trains"), "a %s does not hit power trains; remove trains", in.Hazard)
+		}
+		return
+	case !t.required("trains"):
+		return
+	case len(in.Sites) > 0:
+		r.errf(t.sub("trains"), "trains are named at one site; this incident hits %d sites", 1+len(in.Sites))
+		return
+	case in.Site < 0:
+		return
+	}
+	site := &sc.Sites[in.Site]
+	idx := map[string]int{}
+	for i, n := range site.Trains {
+		idx[n] = i
+	}
+	items := t.items("trains")
+	if len(items) == 0 && t.has("trains") {
+		r.errf(t.sub("trains"), "name at least one power train")
+	}
+	for _, it := range items {
+		p := fmt.Sprintf("%s[%d]", t.sub("trains"), it.k)
+		j, ok := idx[it.s]
+		switch {
+		case !ok:
+			r.errf(p, "unknown power train %q in site %q (trains are named by domains' feeds, or after a domain without feeds)%s", it.s, site.Name, suggestFrom(r, it.s, idx))
+		case slices.Contains(in.Trains, j):
+			r.errf(p, "train %q is listed twice", it.s)
+		default:
+			in.Trains = append(in.Trains, j)
+		}
+	}
+}
+
 func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	r := t.r
 	var in Incident
@@ -163,7 +248,13 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 	in.Hazard = Hazard(t.enum("hazard", "", HazardNames()...))
 	hazardOK = hazardOK && in.Hazard != ""
 	in.Site, in.Domain = -1, -1
-	if t.has("region") && !t.has("site") {
+	if hazardOK && hazardKinds[in.Hazard].services {
+		// It hits services wherever they run (readScope reads them).
+		if t.has("site") {
+			r.errf(t.sub("site"), "a %s hits services, not a site; remove site", in.Hazard)
+		}
+		t.expect("site")
+	} else if t.has("region") && !t.has("site") {
 		// readScope places it at the region's sites.
 	} else if t.required("site") {
 		site := t.str("site", "")

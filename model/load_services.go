@@ -44,8 +44,26 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 		s.RetrySurge = 1
 	}
 	s.Quorum = t.prob("quorum", 0.5)
+	s.Equipment = EquipNames[t.enum("equipment", "compute", "compute", "storage", "network")]
+	if t.has("overload") {
+		// No default limit or shedding time: whether and when a service
+		// falls over is the scenario's to say.
+		ot := t.child("overload")
+		ot.required("limit")
+		ot.required("shed_delay")
+		s.Overload.Limit = ot.number("limit", 0)
+		if s.Overload.Limit < 1 && ot.has("limit") {
+			r.errf(ot.sub("limit"), "is offered load over serving capacity at which the service collapses, at least 1; got %v", s.Overload.Limit)
+			s.Overload.Limit = 0
+		}
+		s.Overload.ShedDelay = ot.dist("shed_delay", sim.Fixed(1), unitDuration)
+		ot.done()
+	}
 	s.Detection = t.dist("detection", sim.LognormalMedianP95(5.0/60, 20.0/60), unitDuration)
 	fo := t.child("failover")
+	// Automatic only where the scenario says so: automatic = true, or an
+	// automatic failover time.
+	s.FailoverAutomatic = fo.boolean("automatic", fo.has("auto"))
 	s.FailoverAuto = fo.dist("auto", sim.LognormalMedianP95(5.0/60, 20.0/60), unitDuration)
 	s.FailoverManual = fo.dist("manual", sim.LognormalMedianP95(4, 12), unitDuration)
 	s.FailoverSuccess = fo.prob("success", 0.95)

@@ -58,7 +58,27 @@ func readSite(t *table) (Site, [][]item) {
 	c := t.child("cooling")
 	s.Cooling.ThermalBuffer = c.dist("thermal_buffer", sim.LognormalMedianP95(20.0/60, 45.0/60), unitDuration)
 	s.Cooling.OverheatDestroyed = c.dist("overheat_destroyed", sim.Fixed(0), unitFraction)
+	readThermal(c, &s.Cooling)
 	c.done()
+
+	w := t.child("water")
+	// Assumptions, stated in the manifest and scenarios/README.md: leak
+	// detection cables alarm within minutes; drying and cleaning a hall
+	// takes days.
+	s.Water.Detection = w.dist("detection", sim.LognormalMedianP95(10.0/60, 1), unitDuration)
+	s.Water.DestroyedFraction = w.dist("destroyed_fraction", sim.Fixed(0.1), unitFraction)
+	s.Water.SpreadProbability = w.prob("spread_probability", 0)
+	s.Water.SpreadDelay = w.dist("spread_delay", sim.LognormalMedianP95(1, 4), unitDuration)
+	s.Water.DryOut = w.dist("dry_out", sim.LognormalMedianP95(24, 72), unitDuration)
+	s.Water.Cleaning = w.dist("cleaning", sim.LognormalMedianP95(24, 96), unitDuration)
+	s.Water.ServerLeadTime = w.dist("server_lead_time", fp.ServerLeadTime, unitDuration)
+	w.done()
+
+	lt := t.child("lightning")
+	// No default: how well a site's surge protection works is its own.
+	s.Lightning.TripProbability = lt.prob("trip_probability", 0)
+	s.Lightning.CoolingProbability = lt.prob("cooling_probability", 0)
+	lt.done()
 
 	b := t.child("failures")
 	bg := &s.Failures
@@ -115,7 +135,13 @@ func readDomain(t *table) (Domain, []item, domainRefs) {
 	u := t.child("ups")
 	d.UPS.Chemistry = u.enum("chemistry", "vrla", "li-ion", "vrla", "nicd", "flywheel")
 	d.UPS.RideThrough = u.duration("ride_through", 10.0/60)
+	// Off unless the scenario sets it: no published per-demand figure.
+	d.UPS.FailProb = u.prob("failure_probability", 0)
 	u.done()
+	a := t.child("ats")
+	d.ATS.FailToTransfer = a.prob("fail_to_transfer", 0)
+	d.ATS.ManualTransfer = a.dist("manual_transfer", sim.LognormalMedianP95(0.5, 2), unitDuration)
+	a.done()
 	g := t.child("generators")
 	gen := &d.Generators
 	gen.Count = g.count("count", 2)

@@ -277,3 +277,54 @@ func placeSite(site *Site, si int, svcs []Service) (pools [][]int, free []int, s
 	}
 	return pools, free, short
 }
+
+// readThermal reads the per-hall thermal model of [sites.cooling], on when
+// heat_rate is given. Defaults: ASHRAE's recommended inlet range is
+// 18–27 °C and its class A2 allowable maximum 35 °C (docs/reference-figures.md);
+// the damage threshold and rate are assumptions, stated in the manifest.
+func readThermal(c *table, co *Cooling) {
+	r := c.r
+	c.expect("units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages")
+	if !c.has("heat_rate") {
+		for _, k := range []string{"units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages"} {
+			if c.has(k) {
+				r.errf(c.sub(k), "the per-hall thermal model needs heat_rate (°C per hour at full load with no cooling)")
+			}
+		}
+		return
+	}
+	co.Thermal = true
+	co.HeatRate = c.positive("heat_rate", 60)
+	co.Needed = c.count("needed", 1)
+	co.Units = c.count("units", co.Needed)
+	if co.Needed < 1 {
+		r.errf(c.sub("needed"), "must be at least 1")
+		co.Needed = 1
+	}
+	if co.Units < co.Needed {
+		r.errf(c.sub("units"), "a hall with %d units cannot carry a load that needs %d", co.Units, co.Needed)
+		co.Units = co.Needed
+	}
+	co.StartTemp = c.number("start_temp", 24)
+	co.ShutdownTemp = c.number("shutdown_temp", 35)
+	co.ShutdownProbability = c.prob("shutdown_probability", 1)
+	co.DamageTemp = c.number("damage_temp", 45)
+	co.DamageRate = c.nonNeg("damage_rate", 0.5)
+	if !(co.StartTemp < co.ShutdownTemp) {
+		r.errf(c.sub("shutdown_temp"), "must be above start_temp (%g °C)", co.StartTemp)
+	}
+	if !(co.ShutdownTemp <= co.DamageTemp) {
+		r.errf(c.sub("damage_temp"), "must be at least shutdown_temp (%g °C)", co.ShutdownTemp)
+	}
+	co.Damages = EquipStorage | EquipNetwork
+	if c.has("damages") {
+		co.Damages = 0
+		for _, it := range c.items("damages") {
+			b, ok := EquipNames[it.s]
+			if !ok {
+				r.errf(fmt.Sprintf("%s[%d]", c.sub("damages"), it.k), "unknown equipment class %q (compute, storage, network)", it.s)
+			}
+			co.Damages |= b
+		}
+	}
+}

@@ -22,6 +22,8 @@ type Model struct {
 	placed            []int32   // [s*nSite+p] servers of s at site p
 	quorum            []int32   // [s*nSite+p] servers pool (s, p) needs to keep running
 	demand            []float64 // D_s: servers needed at peak for service s
+	normal            []float64 // servers s normally serves with
+	capRecovered      bool      // recovered = "capacity"
 	share             []float64 // [s*nSite+p] share of s's traffic at p (active-active)
 	bootOrder         []int     // services by priority, then index
 	// bgRates[d] holds domain d's background failure rates per hour:
@@ -35,9 +37,14 @@ type Model struct {
 	domBoot    [][]int   // per domain, those services in boot order
 	siteSvcs   [][]int   // per site, services placed there, by index
 	hallDoms   [][][]int // per site and hall, its domains (index within the site)
-	bldFirst   [][]int   // per site and building, its first domain, -1 if none
-	dependents [][]int   // per service, services that depend on it
-	topoPos    []int     // per service, its position in Sc.Order
+	hallBase   []int     // per site, the flat index of its first hall
+	nHall      int
+	trainBase  []int   // per site, the flat index of its first power train
+	trainDoms  [][]int // per flat train, the domains it feeds
+	domFeeds   [][]int // per domain, the flat trains that feed it
+	bldFirst   [][]int // per site and building, its first domain, -1 if none
+	dependents [][]int // per service, services that depend on it
+	topoPos    []int   // per service, its position in Sc.Order
 	profile    []*profileTable
 	svc        []svcInfo  // what the hot paths read of each service, packed
 	data       *dataModel // data copies (data.go); nil if no service has data
@@ -88,6 +95,8 @@ func Compile(sc *Scenario) *Model {
 	m.placed = make([]int32, m.nSvc*m.nSite)
 	m.share = make([]float64, m.nSvc*m.nSite)
 	m.demand = make([]float64, m.nSvc)
+	m.normal = make([]float64, m.nSvc)
+	m.capRecovered = sc.Recovered == RecoveredCapacity
 	m.opsTool = make([]bool, m.nSvc)
 	for _, j := range sc.Ops.OpsTools {
 		m.opsTool[j] = true
@@ -111,6 +120,7 @@ func Compile(sc *Scenario) *Model {
 			normal = float64(m.placed[s*m.nSite+svc.Primary])
 		}
 		m.demand[s] = svc.Utilisation * normal
+		m.normal[s] = normal
 	}
 	// Spread each service's servers at a site over the site's domains
 	// (placeSite: confined placements first, each in proportion to the room
@@ -183,8 +193,11 @@ func (m *Model) compileViews() {
 	}
 	m.hallDoms = make([][][]int, m.nSite)
 	m.bldFirst = make([][]int, m.nSite)
+	m.hallBase = make([]int, m.nSite)
 	for p := range sc.Sites {
 		site := &sc.Sites[p]
+		m.hallBase[p] = m.nHall
+		m.nHall += len(site.Halls)
 		m.hallDoms[p] = make([][]int, len(site.Halls))
 		m.bldFirst[p] = make([]int, len(site.Buildings))
 		for b := range m.bldFirst[p] {
@@ -194,6 +207,22 @@ func (m *Model) compileViews() {
 			m.hallDoms[p][d.Hall] = append(m.hallDoms[p][d.Hall], k)
 			if b := site.Halls[d.Hall].Building; m.bldFirst[p][b] < 0 {
 				m.bldFirst[p][b] = k
+			}
+		}
+	}
+	m.trainBase = make([]int, m.nSite)
+	m.domFeeds = make([][]int, m.nDom)
+	for p := range sc.Sites {
+		site := &sc.Sites[p]
+		m.trainBase[p] = len(m.trainDoms)
+		for range site.Trains {
+			m.trainDoms = append(m.trainDoms, nil)
+		}
+		for k, d := range m.siteDom[p] {
+			for _, t := range site.Domains[k].Feeds {
+				ft := m.trainBase[p] + t
+				m.trainDoms[ft] = append(m.trainDoms[ft], d)
+				m.domFeeds[d] = append(m.domFeeds[d], ft)
 			}
 		}
 	}
@@ -219,7 +248,7 @@ func (m *Model) compileViews() {
 	for s := range sc.Services {
 		x := &sc.Services[s]
 		info := svcInfo{mode: modeSingle, primary: x.Primary, secondary: x.Secondary, priority: x.Priority,
-			deps: x.DependsOn, surge: x.RetrySurge, users: x.PeakUsers,
+			deps: x.DependsOn, surge: x.RetrySurge, ovLimit: x.Overload.Limit, users: x.PeakUsers,
 			requests: x.PeakUsers * x.RequestsPerUserHour, revenue: x.RevenuePerHour}
 		switch x.Mode {
 		case ActiveStandby:
@@ -254,7 +283,7 @@ func (m *Model) compileIncidents() {
 	m.incidents = make([]compiledIncident, len(all))
 	for k := range all {
 		in := &all[k]
-		ci := compiledIncident{Incident: in, sites: in.Scope()}
+		ci := compiledIncident{Incident: in, sites: in.Scope(), ownStream: streamID("incident", in.Name, "course")}
 		for _, p := range ci.sites {
 			site := &sc.Sites[p]
 			var doms []uint64
@@ -303,6 +332,7 @@ type svcInfo struct {
 	deps               []int // DependsOn
 	sites              []int // placement sites, in placement order
 	surge              float64
+	ovLimit            float64 // overload limit, 0 when the service never collapses
 	users              float64 // peak users
 	requests           float64 // peak users × requests per user-hour
 	revenue            float64 // per hour at peak
@@ -314,8 +344,8 @@ type svcInfo struct {
 func (m *Model) occurrence(i, k int) *compiledIncident {
 	in := m.Sc.Incidents[i]
 	in.At = 0
-	ci := &compiledIncident{Incident: &in, sites: in.Scope()}
 	tag := fmt.Sprintf("occurrence %d", k)
+	ci := &compiledIncident{Incident: &in, sites: in.Scope(), ownStream: streamID("incident", in.Name, tag, "course")}
 	for _, p := range ci.sites {
 		site := &m.Sc.Sites[p]
 		ci.siteStream = append(ci.siteStream, streamID("incident", in.Name, tag, "site", site.Name))

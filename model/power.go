@@ -10,10 +10,12 @@ const (
 	causeCut                       // firefighters' power cut
 	causeUtility                   // utility lost and generators did not carry it
 	causeCooling                   // thermal shutdown
-	nCauses      = 4
+	causeTrain                     // every power train feeding it has failed
+	causeWater                     // water in the hall: cut for safety until dry and clean
+	nCauses      = 6
 )
 
-var causeNames = map[uint8]string{causeFire: "fire damage", causeCut: "firefighters' power cut", causeUtility: "utility loss", causeCooling: "thermal shutdown"}
+var causeNames = map[uint8]string{causeFire: "fire damage", causeCut: "firefighters' power cut", causeUtility: "utility loss", causeCooling: "thermal shutdown", causeTrain: "power train failure", causeWater: "water in the hall"}
 
 // Power events.
 const (
@@ -40,6 +42,9 @@ type power struct {
 
 	dark int // domains without power
 	busy int // sites re-energising a domain
+
+	trainDown []int16 // per flat train, incidents holding it failed
+	feedsDown []int16 // per domain, feeding trains that are down
 }
 
 func (pw *power) init(r *Replication) {
@@ -53,6 +58,8 @@ func (pw *power) init(r *Replication) {
 	pw.epoch = make([]int32, m.nDom)
 	pw.repowerQ = make([]fifo[int], m.nSite)
 	pw.repowerBusy = make([]bool, m.nSite)
+	pw.trainDown = make([]int16, len(m.trainDoms))
+	pw.feedsDown = make([]int16, m.nDom)
 }
 
 func (pw *power) reset() {
@@ -66,6 +73,8 @@ func (pw *power) reset() {
 		pw.repowerBusy[p] = false
 	}
 	pw.dark, pw.busy = 0, 0
+	clear(pw.trainDown)
+	clear(pw.feedsDown)
 }
 
 func (pw *power) settled() bool { return pw.dark == 0 && pw.busy == 0 }
@@ -83,7 +92,7 @@ func causeBit(c uint8) int {
 func (pw *power) hold(d int, c uint8) {
 	pw.held[d*nCauses+causeBit(c)]++
 	pw.causes[d] |= c
-	if c&(causeFire|causeCut) != 0 {
+	if c&(causeFire|causeCut|causeTrain|causeWater) != 0 {
 		pw.manual[d] = true
 	}
 	pw.off(d, c)
@@ -131,6 +140,43 @@ func (pw *power) off(d int, c uint8) {
 		r.event("power-lost", r.domName(d), "%s: %d servers down", causeNames[c], m.Sc.Sites[m.domSite[d]].Domains[m.domLocal[d]].Servers)
 	}
 	r.fleet.powerOff(d)
+}
+
+// trainFail fails power train t (flat index) for one more incident: every
+// domain all of whose feeds are now down loses power. A domain fed by two
+// trains (A/B feeds) rides through the loss of one.
+func (pw *power) trainFail(t int) {
+	pw.trainDown[t]++
+	if pw.trainDown[t] > 1 {
+		return
+	}
+	m := pw.r.m
+	for _, d := range m.trainDoms[t] {
+		pw.feedsDown[d]++
+		if int(pw.feedsDown[d]) == len(m.domFeeds[d]) {
+			pw.hold(d, causeTrain)
+		}
+	}
+}
+
+// trainRepair lets go of one incident's failure of train t; once no
+// incident holds it, the domains it feeds have a feed again and are
+// re-energised by hand (breakers and switchgear are reset on site).
+func (pw *power) trainRepair(t int) {
+	if pw.trainDown[t] == 0 {
+		return
+	}
+	pw.trainDown[t]--
+	if pw.trainDown[t] > 0 {
+		return
+	}
+	m := pw.r.m
+	for _, d := range m.trainDoms[t] {
+		if int(pw.feedsDown[d]) == len(m.domFeeds[d]) {
+			pw.release(d, causeTrain)
+		}
+		pw.feedsDown[d]--
+	}
 }
 
 func (pw *power) startRepower(p int) {

@@ -13,6 +13,7 @@ const (
 	unitDuration distUnit = iota // "8h" → hours
 	unitFraction                 // plain numbers in [0, 1]
 	unitRate                     // "0.5/yr" → per hour
+	unitNumber                   // plain numbers ≥ 0, e.g. a demand multiplier
 )
 
 // dist reads a distribution: a table such as
@@ -39,6 +40,22 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 			return sim.Fixed(h)
 		case int64, float64:
 			t.duration(key, 0) // reports the missing unit
+			return def
+		}
+	} else if unit == unitNumber {
+		switch v.(type) {
+		case float64, int64:
+			n := t.number(key, math.NaN())
+			if n < 0 {
+				t.r.errf(path, "must not be negative")
+				return def
+			}
+			if math.IsNaN(n) {
+				return def
+			}
+			return sim.Fixed(n)
+		case string:
+			t.r.errf(path, "want a number or a distribution table, got a string")
 			return def
 		}
 	} else {

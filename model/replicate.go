@@ -254,7 +254,7 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 		}
 		h := r.hazards[i]
 		if local == hzStart {
-			h.base().started = true
+			h.base().begin()
 		}
 		h.handle(local, ev)
 	}

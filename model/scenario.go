@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dcsim/dcsim/sim"
@@ -12,6 +13,12 @@ type Hazard string
 
 // Mode is a service's deployment mode.
 type Mode string
+
+// What recovered_threshold is a fraction of (key recovered).
+const (
+	RecoveredPeakDemand = "peak_demand"
+	RecoveredCapacity   = "capacity"
+)
 
 // Deployment modes.
 const (
@@ -33,6 +40,10 @@ type Scenario struct {
 	Replications       int
 	Horizon            float64 // hours simulated at most per replication
 	RecoveredThreshold float64 // serving fraction that counts as recovered
+	// Recovered says what the threshold is a fraction of: "peak_demand"
+	// (the demand at the weekly peak) or "capacity" (the servers the
+	// service normally serves with).
+	Recovered string
 
 	// Incident is the incident dcsim run simulates: [incident], or the
 	// first [[incident]].
@@ -81,7 +92,17 @@ type Incident struct {
 	// Region names the region whose sites the incident hits (key region);
 	// empty when it names sites.
 	Region string
-	Domain int // ignition domain for a fire; -1 otherwise
+	// Trains are the power trains (indices into the site's Trains) a
+	// power_failure hits.
+	Trains []int
+	// Services and Multiplier: a traffic_surge multiplies the demand of
+	// these services by a draw of Multiplier for its duration.
+	Services   []int
+	Multiplier sim.Dist
+	// UnitsLost is how many cooling units a cooling_loss takes out in each
+	// hall it hits (per-hall thermal model); 0 means all of them.
+	UnitsLost int
+	Domain    int // ignition domain for a fire; -1 otherwise
 	// At is the hours from the replication's t = 0 (the first incident's
 	// start) until this incident begins.
 	At    float64
@@ -104,6 +125,26 @@ type Incident struct {
 	// or a distribution when the scenario writes it as uncertain
 	// (frequency = {dist = "lognormal", median = "0.5/yr", p95 = "2/yr"}).
 	Frequency sim.Dist
+}
+
+// Where names what the incident hits, for reports: its site (and further
+// sites), its region, or the services a traffic surge hits.
+func (sc *Scenario) Where(in *Incident) string {
+	switch {
+	case in.Region != "":
+		return "region " + in.Region
+	case in.Site < 0:
+		var names []string
+		for _, s := range in.Services {
+			names = append(names, sc.Services[s].Name)
+		}
+		return strings.Join(names, ", ")
+	}
+	names := []string{sc.Sites[in.Site].Name}
+	for _, p := range in.Sites {
+		names = append(names, sc.Sites[p].Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Uncertain reports whether the incident's frequency is uncertain.
@@ -130,6 +171,9 @@ func (sc *Scenario) KeyService() string {
 
 // Scope returns the sites the incident hits, its own site first.
 func (in *Incident) Scope() []int {
+	if in.Site < 0 {
+		return nil // a hazard that hits services, not sites
+	}
 	return append([]int{in.Site}, in.Sites...)
 }
 
@@ -190,6 +234,8 @@ type Site struct {
 	ServerCost  float64  // replacement cost of one server
 	Fire        FireProtection
 	Cooling     Cooling
+	Water       Water
+	Lightning   LightningDamage
 	Failures    Background
 	Domains     []Domain
 }
@@ -238,10 +284,58 @@ type FireProtection struct {
 	DamageCost            float64  // power equipment per burned domain
 }
 
-// Cooling is a site's thermal behaviour.
+// Cooling is a site's thermal behaviour: a thermal buffer for the whole
+// site, or, when HeatRate is set, a heat balance per hall.
 type Cooling struct {
 	ThermalBuffer     sim.Dist // time servers run without cooling
 	OverheatDestroyed sim.Dist // fraction of servers destroyed by overheating
+
+	// The per-hall thermal model (Thermal): each hall has Units cooling
+	// units of which Needed carry its full load (N+1: Units = Needed+1).
+	// With a fraction c = min(1, running/Needed) of the cooling it needs,
+	// a hall warms at HeatRate·(1-c) °C per hour from StartTemp. At
+	// ShutdownTemp operators shut its domains down (with
+	// ShutdownProbability); equipment left running past DamageTemp is
+	// destroyed at DamageRate per hour above it — the classes in Damages
+	// (service equipment = "storage", "network", "compute").
+	Thermal             bool
+	Units, Needed       int
+	HeatRate            float64 // °C per hour at full load with no cooling
+	StartTemp           float64
+	ShutdownTemp        float64
+	ShutdownProbability float64
+	DamageTemp          float64
+	DamageRate          float64 // per hour above DamageTemp
+	Damages             uint8   // equipment classes damaged (bit set)
+}
+
+// Equipment classes a service's servers belong to (service key
+// equipment), as bits for Cooling.Damages.
+const (
+	EquipCompute uint8 = 1 << iota
+	EquipStorage
+	EquipNetwork
+)
+
+// EquipNames names the equipment classes.
+var EquipNames = map[string]uint8{"compute": EquipCompute, "storage": EquipStorage, "network": EquipNetwork}
+
+// LightningDamage is what a lightning strike or voltage surge does at a
+// site.
+type LightningDamage struct {
+	TripProbability    float64 // per power train feeding a domain hit
+	CoolingProbability float64 // the cooling of the halls hit is damaged
+}
+
+// Water is how a site's halls fare in a water leak or flood.
+type Water struct {
+	Detection         sim.Dist // leak → detected, power cut to wet halls
+	DestroyedFraction sim.Dist // of servers in a wet domain
+	SpreadProbability float64  // to each other hall of the building
+	SpreadDelay       sim.Dist
+	DryOut            sim.Dist // water stopped → halls dry
+	Cleaning          sim.Dist // dry → cleaned, re-energising allowed
+	ServerLeadTime    sim.Dist // cleaned → destroyed servers replaced
 }
 
 // Background holds independent failure rates during the horizon.
@@ -264,13 +358,23 @@ type Domain struct {
 	Hall       int   // index into the site's Halls
 	Feeds      []int // power trains (indices into the site's Trains) that feed it
 	UPS        UPS
+	ATS        ATS
 	Generators Generators
+}
+
+// ATS is a domain's automatic transfer switch to its generators.
+type ATS struct {
+	FailToTransfer float64  // per demand
+	ManualTransfer sim.Dist // time to transfer by hand when it fails
 }
 
 // UPS is a domain's uninterruptible supply.
 type UPS struct {
 	Chemistry   string // li-ion, vrla, nicd
 	RideThrough float64
+	// FailProb is the chance the UPS fails when utility power is lost:
+	// the load drops at once, with no ride-through.
+	FailProb float64
 }
 
 // Generators is a domain's standby generation.
@@ -307,20 +411,29 @@ type Service struct {
 	Primary   int // site index that serves normally (single-site, active-standby)
 	Secondary int // standby site index, -1 if none
 
+	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
-	Quorum      float64 // fraction of a site's servers needed to keep running
+	// Overload, when Limit > 0: offered load (demand with retry surge,
+	// also from impaired dependents) above Limit × the servers serving
+	// makes the service collapse until load is shed after ShedDelay.
+	Overload Overload
+	Quorum   float64 // fraction of a site's servers needed to keep running
 
 	DependsOn        []int
 	FailoverRequires []int
 	Detection        sim.Dist
-	FailoverAuto     sim.Dist
-	FailoverManual   sim.Dist
-	FailoverSuccess  float64
-	Warmup           sim.Dist // standby warm-up (warm, cold)
-	Reroute          sim.Dist // active-active traffic shift
-	Restore          sim.Dist // bring back a site's instances once servers are up
-	FailbackOutage   float64  // hours of outage when failing back
+	// FailoverAutomatic: a controller fails the service over (after
+	// FailoverAuto) when the services in FailoverRequires work; otherwise
+	// every failover is by hand (FailoverManual).
+	FailoverAutomatic bool
+	FailoverAuto      sim.Dist
+	FailoverManual    sim.Dist
+	FailoverSuccess   float64
+	Warmup            sim.Dist // standby warm-up (warm, cold)
+	Reroute           sim.Dist // active-active traffic shift
+	Restore           sim.Dist // bring back a site's instances once servers are up
+	FailbackOutage    float64  // hours of outage when failing back
 	// MaxDataLoss is the largest expected loss of writes, in hours, for
 	// which a failover is done (failover.max_data_loss); +Inf for no limit.
 	MaxDataLoss float64
@@ -339,6 +452,12 @@ type Service struct {
 	Profile             Profile
 
 	Data *ServiceData // nil without data_tb (load_data.go)
+}
+
+// Overload is a service's metastable failure under load.
+type Overload struct {
+	Limit     float64  // offered load / serving capacity at which it collapses; 0: never
+	ShedDelay sim.Dist // collapse → load shed (admission control or by hand)
 }
 
 // Profile is relative demand: Hourly[h] for the local hour, Weekly[d] for

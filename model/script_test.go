@@ -266,8 +266,8 @@ func (h *scriptHarness) status() []string {
 	out := []string{fmt.Sprintf("t=%.2fh%s", float64(r.eng.Now()), map[bool]string{true: " (settled: replication stopped)"}[r.stopped])}
 	for d := 0; d < m.nDom; d++ {
 		var causes []string
-		for _, c := range []uint8{causeFire, causeCut, causeUtility, causeCooling} {
-			if r.power.causes[d]&c != 0 {
+		for k := 0; k < nCauses; k++ {
+			if c := uint8(1) << k; r.power.causes[d]&c != 0 {
 				causes = append(causes, causeNames[c])
 			}
 		}

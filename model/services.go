@@ -8,12 +8,14 @@ import (
 
 // Service events.
 const (
-	svDetect       int32 = iota // A service: failover decision
-	svFailoverDone              // A service
-	svFailbackDone              // A service
-	svRerouted                  // A service, B site: traffic shifted away from the site
-	svRestoreDone               // A service, B site: its instances there run again
-	svDataRestored              // A service: its data is restored from backup (data.go)
+	svDetect        int32 = iota // A service: failover decision
+	svFailoverDone               // A service
+	svFailbackDone               // A service
+	svRerouted                   // A service, B site: traffic shifted away from the site
+	svRestoreDone                // A service, B site: its instances there run again
+	svOverloadCheck              // A service, B epoch: demand may cross its overload limit
+	svShed                       // A service: load is shed after a collapse
+	svDataRestored               // A service: its data is restored from backup (data.go)
 )
 
 // services holds what each service runs and serves: the servers up per
@@ -53,6 +55,11 @@ type services struct {
 	recovered   []float64
 	data        []float64 // seconds of writes lost
 	calm        []bool    // settled: healthy, home, running, nothing pending
+	collapsed   []bool    // overloaded: serves nothing until load is shed
+	shedding    []bool    // load beyond capacity turned away until healthy
+	ovEpoch     []int32   // supersedes scheduled overload checks
+	loadMul     []float64 // demand multiplier of traffic surges under way
+	surges      []int32   // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
 
@@ -93,6 +100,11 @@ func (sv *services) init(r *Replication) {
 	sv.recovered = make([]float64, ns)
 	sv.data = make([]float64, ns)
 	sv.calm = make([]bool, ns)
+	sv.collapsed = make([]bool, ns)
+	sv.shedding = make([]bool, ns)
+	sv.ovEpoch = make([]int32, ns)
+	sv.loadMul = make([]float64, ns)
+	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
 	sv.restoreQ.init(ns)
 	sv.dirty.init(ns)
@@ -121,6 +133,8 @@ func (sv *services) reset() {
 		sv.recovered[s] = 0
 		sv.data[s] = 0
 		sv.calm[s] = true
+		sv.collapsed[s], sv.shedding[s] = false, false
+		sv.loadMul[s], sv.surges[s] = 1, 0
 		sv.touch(s)
 	}
 	sv.restless = 0
@@ -175,6 +189,25 @@ func (sv *services) cutOff(p int) {
 	}
 }
 
+// surge multiplies the demand of s by mult (a traffic surge starts);
+// unsurge divides it out again, and once no surge is under way the
+// multiplier is exactly 1.
+func (sv *services) surge(s int, mult float64) {
+	sv.surges[s]++
+	sv.loadMul[s] *= mult
+	sv.touch(s)
+}
+
+func (sv *services) unsurge(s int, mult float64) {
+	sv.surges[s]--
+	if sv.surges[s] == 0 {
+		sv.loadMul[s] = 1
+	} else {
+		sv.loadMul[s] /= mult
+	}
+	sv.touch(s)
+}
+
 // reconnect ends one partition of site p.
 func (sv *services) reconnect(p int) {
 	sv.partitioned[p]--
@@ -186,6 +219,9 @@ func (sv *services) reconnect(p int) {
 func (sv *services) handle(local int32, ev sim.Event) {
 	r := sv.r
 	s := int(ev.A)
+	if local == svOverloadCheck && ev.B != sv.ovEpoch[s] {
+		return // superseded by a later evaluation
+	}
 	sv.touch(s)
 	switch local {
 	case svDetect:
@@ -205,6 +241,9 @@ func (sv *services) handle(local int32, ev sim.Event) {
 		}
 	case svRestoreDone:
 		sv.restoreDone(s, int(ev.B))
+	case svOverloadCheck:
+	case svShed:
+		sv.shed(s)
 	case svDataRestored:
 		r.data.restoreDone(s)
 	default:
@@ -216,6 +255,9 @@ func (sv *services) handle(local int32, ev sim.Event) {
 func (sv *services) available(s int) float64 {
 	m := sv.r.m
 	x := &m.svc[s]
+	if sv.collapsed[s] {
+		return 0
+	}
 	if x.mode == modeActive {
 		sum := 0.0
 		for _, p := range x.sites {
@@ -241,7 +283,7 @@ func (sv *services) available(s int) float64 {
 // avail servers serving s.
 func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	m := sv.r.m
-	d := m.demand[s] * load
+	d := m.demand[s] * load * sv.loadMul[s]
 	f := 1.0
 	if d > 0 {
 		f = math.Min(1, avail/d)
@@ -329,9 +371,17 @@ func (sv *services) evaluate(s int, now float64) bool {
 	for _, d := range m.svc[s].deps {
 		f *= sv.fPeak[d]
 	}
+	h := sv.health(s, f, avail)
+	if sv.overloaded(s, avail, h, now) {
+		avail = 0
+		f = sv.ownFraction(s, 0, 1)
+		for _, d := range m.svc[s].deps {
+			f *= sv.fPeak[d]
+		}
+		h = sv.health(s, f, avail)
+	}
 	changed := f != sv.fPeak[s]
 	sv.fPeak[s] = f
-	h := f >= m.Sc.RecoveredThreshold
 	if h != sv.healthy[s] {
 		if !h {
 			sv.everImp[s] = true
@@ -376,11 +426,33 @@ func (sv *services) evaluate(s int, now float64) bool {
 	return changed
 }
 
+// health reports whether s counts as recovered, serving f of its peak
+// demand with avail servers: f is at least recovered_threshold (recovered
+// = "peak_demand"); or avail is at least recovered_threshold of the servers
+// it normally serves with, nothing it needs is unhealthy and no traffic is
+// lost to a reroute (recovered = "capacity").
+func (sv *services) health(s int, f, avail float64) bool {
+	m := sv.r.m
+	thr := m.Sc.RecoveredThreshold
+	if !m.capRecovered {
+		return f >= thr
+	}
+	if sv.reroute[s] > 0 {
+		return false
+	}
+	for _, d := range m.svc[s].deps {
+		if !sv.healthy[d] {
+			return false
+		}
+	}
+	return avail >= thr*m.normal[s]
+}
+
 // isCalm reports whether s is healthy, home, running everywhere it is
 // placed and has nothing pending.
 func (sv *services) isCalm(s int) bool {
 	m := sv.r.m
-	if !sv.healthy[s] || sv.foPending[s] || sv.failingBack[s] || sv.reroute[s] > 0 {
+	if !sv.healthy[s] || sv.foPending[s] || sv.failingBack[s] || sv.reroute[s] > 0 || sv.collapsed[s] || sv.shedding[s] {
 		return false
 	}
 	x := &m.svc[s]

@@ -433,7 +433,7 @@ var badCases = []struct {
 	{"missing hazard", []edit{{`hazard = "battery_fire"`, `# hazard`}},
 		[]want{{"incident.hazard", lnIncident, `missing required key "hazard"`}}},
 	{"unknown hazard", []edit{{`hazard = "battery_fire"`, `hazard = "batery_fire"`}},
-		[]want{{"incident.hazard", lnHazard, `"batery_fire" is not one of battery_fire, cooling_loss, network_partition, utility_loss (did you mean "battery_fire"?)`}}},
+		[]want{{"incident.hazard", lnHazard, `"batery_fire" is not one of battery_fire, cooling_loss, lightning, network_partition, power_failure, traffic_surge, utility_loss, water_leak (did you mean "battery_fire"?)`}}},
 	{"missing start", []edit{{"start = 2022-10-15T15:19:00+09:00\n", "\n"}},
 		[]want{{"incident.start", lnIncident, `missing required key "start"`}}},
 	{"missing domain for a fire", []edit{{`domain = "a1"`, `# domain`}},

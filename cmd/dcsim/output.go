@@ -120,7 +120,7 @@ func validateResult(path string, sc *model.Scenario, err error) validateEntry {
 		return e
 	}
 	e.Scenario, e.Sites, e.Services, e.Servers = sc.Name, len(sc.Sites), len(sc.Services), countServers(sc)
-	e.Hazard, e.Site = string(sc.Incident.Hazard), sc.Sites[sc.Incident.Site].Name
+	e.Hazard, e.Site = string(sc.Incident.Hazard), sc.Where(&sc.Incident)
 	return e
 }
 

@@ -177,7 +177,7 @@ func (sv *saved) page() (report.Page, error) {
 	}
 	vs := &sv.sum.Variants[v]
 	p := report.Page{
-		Title:    fmt.Sprintf("%s at %s — %s", hazardText(sc.Incident.Hazard), sc.Sites[sc.Incident.Site].Name, sc.Name),
+		Title:    fmt.Sprintf("%s at %s — %s", hazardText(sc.Incident.Hazard), sc.Where(&sc.Incident), sc.Name),
 		Currency: sc.Currency,
 		Run: report.Run{
 			Tool: man.Tool, Version: man.Version, Scenario: man.Scenario, ScenarioSHA256: man.ScenarioSHA256,
@@ -210,7 +210,7 @@ func (sv *saved) page() (report.Page, error) {
 		when = " (" + sc.Incident.Start.Format("Mon 2 Jan 2006 15:04 MST") + ")"
 	}
 	p.Headline = []report.Part{
-		report.Text(fmt.Sprintf("A %s at %s%s takes %s down for ", strings.ToLower(hazardText(sc.Incident.Hazard)), sc.Sites[sc.Incident.Site].Name, when, key)),
+		report.Text(fmt.Sprintf("A %s at %s%s takes %s down for ", strings.ToLower(hazardText(sc.Incident.Hazard)), sc.Where(&sc.Incident), when, key)),
 		report.Num(key+".time_to_recover_h.p50", ttr.P50, "h"),
 		report.Text(" at the median (P90 "),
 		report.Num(key+".time_to_recover_h.p90", ttr.P90, "h"),
@@ -319,6 +319,9 @@ func (t *traceLog) firstEvent(kind string) float64 {
 
 // siteServers counts the servers of the incident's site.
 func siteServers(sc *model.Scenario) float64 {
+	if sc.Incident.Site < 0 {
+		return 0 // a traffic surge hits no site
+	}
 	n := 0
 	for _, d := range sc.Sites[sc.Incident.Site].Domains {
 		n += d.Servers
@@ -330,6 +333,9 @@ func siteServers(sc *model.Scenario) float64 {
 // domains named by kind events ("power-lost", "repowered", subject
 // "site/domain") first add up to at least n, or NaN.
 func (t *traceLog) siteServersReach(sc *model.Scenario, kind string, n float64) float64 {
+	if sc.Incident.Site < 0 {
+		return math.NaN()
+	}
 	site := sc.Sites[sc.Incident.Site]
 	size := map[string]int{}
 	for _, d := range site.Domains {

@@ -146,7 +146,7 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 	man := &results.Manifest{
 		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
 		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
-		Currency: spec.sc.Currency,
+		Currency: spec.sc.Currency, Definitions: spec.sc.Definitions(),
 	}
 	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
 		dir.Discard()

@@ -60,7 +60,7 @@ Examples:
 				}
 				if !c.Bool("json") {
 					fmt.Fprintf(c.App.Writer, "%s: ok — scenario %q, %d sites, %d services, %d servers, %s at %s\n",
-						path, sc.Name, len(sc.Sites), len(sc.Services), countServers(sc), sc.Incident.Hazard, sc.Sites[sc.Incident.Site].Name)
+						path, sc.Name, len(sc.Sites), len(sc.Services), countServers(sc), sc.Incident.Hazard, sc.Where(&sc.Incident))
 				}
 			}
 			if !c.Bool("json") {

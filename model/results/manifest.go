@@ -72,6 +72,10 @@ type Manifest struct {
 	// to its unit (from Currency).
 	Currency string            `json:"currency"`
 	Units    map[string]string `json:"units"`
+	// Definitions says what the results' words mean under this scenario,
+	// each with whether it is the default (caller): what "recovered" is,
+	// which failovers are automatic, when a controller still acts.
+	Definitions map[string]string `json:"definitions,omitempty"`
 
 	// Complete is true only when the directory holds every replication of
 	// its shard range and the run ended normally; false in a checkpoint or
