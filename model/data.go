@@ -5,12 +5,12 @@ import (
 )
 
 // Data: copies of each service's data, their loss, and restores from
-// backup (scenarios/README.md, "Data and backups").
+// backup (scenarios/README.md, "Data").
 //
 // A copy (a replica or a backup) lives in a place — a site, or a building,
 // hall or domains of it — that holds N servers (the place's domains'
 // servers, used or not). When incidents have destroyed k of those servers
-// (fire, overheating: fleet.destroy), the copy is lost with probability
+// (fire, heat, water: fleet.destroyClasses), the copy is lost with probability
 // k/N: each destruction of Δ more servers, while a servers were already
 // destroyed, loses a surviving copy with probability Δ/(N−a), so that over
 // any sequence of destructions P(lost) = k/N. The draws come from the

@@ -157,10 +157,7 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 			}
 		}
 	}
-	if classes&EquipCompute == 0 {
-		return lost
-	}
-	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); k > fl.destOther[d] {
+	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); classes&EquipCompute != 0 && k > fl.destOther[d] {
 		if fl.destOther[d] == 0 {
 			fl.destroyN++
 		}
