@@ -297,3 +297,25 @@ patch = { services = [{ name = "db", backups = [{ site = "t", interval = "24h", 
 		t.Errorf("restore took %vh, want 8 TB / 2 TB/h = 4h", h)
 	}
 }
+
+// TestStorageDamageLosesCopies: damage to storage equipment alone (heat,
+// water) destroys the servers of storage services and loses the copies in
+// their place like any other destruction: here every server of the place,
+// so with probability 1.
+func TestStorageDamageLosesCopies(t *testing.T) {
+	src := strings.Replace(copyLossScenario, "servers = 500\n", "servers = 500\nequipment = \"storage\"\n", 1)
+	src = strings.Replace(src, "servers = 1000\n", "servers = 500\n", 1) // the domain holds only the service
+	sc, err := Parse("storage.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReplication(Compile(sc))
+	r.SetPolicy(Policy{NoBackground: true})
+	r.Start(sc.Seed, 0)
+	if n := r.fleet.destroyClasses(0, 1, EquipStorage, true); n != 500 {
+		t.Fatalf("storage damage destroyed %d servers, want the service's 500", n)
+	}
+	if !r.data.lost[0] {
+		t.Fatal("the replica survived the destruction of every server of its place")
+	}
+}
