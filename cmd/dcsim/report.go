@@ -241,6 +241,7 @@ func (sv *saved) page() (report.Page, error) {
 			p.Headline = append(p.Headline, report.Text(" "+why))
 		}
 		p.Money = runMoney(sc, vs)
+		p.Data = runData(sc, vs)
 		events := make([]report.TraceEvent, len(tl.events))
 		for i, e := range tl.events {
 			events[i] = report.TraceEvent{T: e.T, Kind: e.Kind, Subject: e.Subject, Detail: e.Detail}
@@ -271,6 +272,27 @@ func runMoney(sc *model.Scenario, vs *results.VariantSummary) []report.MoneyRow 
 		row("Revenue lost", "revenue_lost", "revenue per hour at peak × demand profile × share not served"),
 		row("Hardware replaced", "hardware_cost", "servers and power equipment destroyed"),
 	}
+}
+
+// runData lists, for each service with data_tb, what happened to its
+// data per incident: restored, time restoring, lost for good and how often.
+func runData(sc *model.Scenario, vs *results.VariantSummary) []report.MoneyRow {
+	var rows []report.MoneyRow
+	for _, svc := range sc.Services {
+		if svc.Data == nil {
+			continue
+		}
+		m := vs.Service(svc.Name)
+		row := func(label, metric, note string) report.MoneyRow {
+			return report.MoneyRow{Label: svc.Name + ": " + label, Metric: svc.Name + "." + metric, Stat: sim.Stat(m[metric]), Note: note}
+		}
+		rows = append(rows,
+			row("restored from backup, TB", "data_restored_tb", fmt.Sprintf("all %g TB, when every replica is lost and a backup survives", svc.Data.TB)),
+			row("restoring, h", "data_restore_h", "hours spent restoring from backup"),
+			row("lost for good, TB", "data_lost_tb", "every replica and backup destroyed"),
+			row("lost for good, probability", "data_lost_for_good", "share of replications that lost it for good"))
+	}
+	return rows
 }
 
 // observedRows sets the scenario's [[observed]] history beside the

@@ -162,6 +162,14 @@ func (v *view) addSections(p Page) {
 			P50:  mkNum(m.Metric+".p50", s.P50), P90: mkNum(m.Metric+".p90", s.P90),
 		})
 	}
+	for _, m := range p.Data {
+		s := m.Stat
+		v.Data = append(v.Data, moneyView{
+			Label: m.Label, Note: m.Note,
+			Mean: mkCI(m.Metric, s.Mean, s.CI95[0], s.CI95[1]),
+			P50:  mkNum(m.Metric+".p50", s.P50), P90: mkNum(m.Metric+".p90", s.P90),
+		})
+	}
 	for i, o := range p.Observed {
 		k := fmt.Sprintf("observed.%d.", i)
 		ov := observedView{Label: o.Label, Source: o.Source, Verdict: o.Verdict(), Unit: o.Unit,
