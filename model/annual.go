@@ -105,15 +105,20 @@ func (a *Annual) Simulate(worker, v int, in *risk.YearInput, out *risk.YearOutco
 	return nil
 }
 
-// UncertainInputs lists the catalogue incidents whose frequency the
-// scenario writes as uncertain, as inputs of a two-level Monte Carlo or a
-// sensitivity analysis, in incidents per year.
+// UncertainInputs lists the scenario's uncertain inputs for a two-level
+// Monte Carlo or a sensitivity analysis: first the catalogue incidents
+// whose frequency is uncertain (per year; incident gives each one's
+// index), then the scalar keys written as distributions
+// (Scenario.Uncertain: costs, in the currency).
 func (a *Annual) UncertainInputs() (inputs []risk.Input, incident []int) {
 	for i, in := range a.plan.Base.Incidents {
 		if in.Uncertain() {
 			inputs = append(inputs, risk.Input{Name: "incidents[" + in.Name + "].frequency", Dist: in.Frequency.Scale(8760)})
 			incident = append(incident, i)
 		}
+	}
+	for _, u := range a.plan.Base.Uncertain {
+		inputs = append(inputs, risk.Input{Name: u.Key, Dist: u.Dist})
 	}
 	return inputs, incident
 }
@@ -136,4 +141,46 @@ func (a *Annual) ConfigAt(x []float64, years int, seed uint64, method risk.Metho
 		}
 	}
 	return cfg
+}
+
+// At returns the annual model and configuration at point x of every
+// uncertain input (UncertainInputs' order): frequencies as in ConfigAt,
+// and the uncertain scalar keys set in each variant's scenario, compiled
+// afresh. Without uncertain scalar keys it returns a itself. The Annual
+// returned serves one evaluation at a time.
+func (a *Annual) At(x []float64, years int, seed uint64, method risk.Method, workers int) (*risk.Config, *Annual) {
+	cfg := a.ConfigAt(x, years, seed, method, workers)
+	keys, vals := a.scalarInputs(x)
+	if len(keys) == 0 {
+		return cfg, a
+	}
+	p := *a.plan
+	p.Base = p.Base.WithValues(keys, vals)
+	p.Variants = make([]*Scenario, len(a.plan.Variants))
+	for v, sc := range a.plan.Variants {
+		p.Variants[v] = sc.WithValues(keys, vals)
+	}
+	p.Models = nil // NewAnnual compiles its own
+	return cfg, NewAnnual(&p, len(a.reps))
+}
+
+// scalarInputs returns the keys and values of x's uncertain scalar keys.
+func (a *Annual) scalarInputs(x []float64) ([]string, []float64) {
+	_, idx := a.UncertainInputs()
+	var keys []string
+	for _, u := range a.plan.Base.Uncertain {
+		keys = append(keys, u.Key)
+	}
+	return keys, x[len(idx):]
+}
+
+// NPV values option o (a portfolio of the plan) at point x of the inputs
+// given its AAL reduction red per year: Plan.NPV with the investments'
+// uncertain capex and opex at x.
+func (a *Annual) NPV(o int, x []float64, red float64, money Money) float64 {
+	keys, vals := a.scalarInputs(x)
+	if len(keys) == 0 {
+		return a.plan.NPV(o, red, money)
+	}
+	return npv(a.plan.Portfolios[o], a.plan.Base.WithValues(keys, vals), red, money)
 }

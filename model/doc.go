@@ -8,7 +8,10 @@
 //	Load / Parse        TOML → *Scenario: every name resolved to an index,
 //	                    every duration in hours, every problem reported at
 //	                    once with file, line and key path (load.go,
-//	                    load_incident.go, reader.go, lines.go, units.go)
+//	                    load_sites.go, load_topology.go (regions,
+//	                    buildings, halls, feeds, confined placement),
+//	                    load_services.go, load_incident.go, reader.go,
+//	                    lines.go, units.go)
 //	Compile             *Scenario → *Model: flat tables per (domain,
 //	                    service) pool and per (service, site), sized by
 //	                    groups, never by servers (model.go)
@@ -20,15 +23,21 @@
 // owns its event kinds:
 //
 //	power.go        causes per power domain, held by any number of
-//	                incidents; re-energising by transfer switch or by hand
+//	                incidents; power trains and A/B feeds; re-energising
+//	                by transfer switch or by hand
 //	fleet.go        servers per pool; destroyed servers; boot queues
 //	background.go   independent server, rack and PDU failures
 //	services.go     quorum, serving fractions, health; the dirty sets
+//	overload.go     collapse under offered load, and load shedding
 //	failover.go     failover, failback; restore.go: restore crews
 //	impact.go       exact, lazy integration of users, requests, revenue
 //	hazard.go       the hazard interface and registry; one file per hazard:
-//	                hazard_fire.go, hazard_utility.go, hazard_cooling.go,
-//	                hazard_partition.go
+//	                hazard_fire.go, hazard_utility.go (with UPS and ATS
+//	                failures), hazard_cooling.go (site-wide buffer or the
+//	                per-hall heat balance), hazard_partition.go,
+//	                hazard_power.go (power_failure of trains),
+//	                hazard_water.go, hazard_lightning.go (causes power and
+//	                cooling failures), hazard_traffic.go (traffic_surge)
 //	trace.go        the Tracer that dcsim trace and the script tests use
 //
 // Hazards act on the world only through the units (power.hold, fleet

@@ -24,6 +24,7 @@ const (
 	fireInspected                     // the site is safe to re-energise
 	fireGearBack                      // A domain: its power gear is replaced
 	fireServersBack                   // A domain: its destroyed servers are replaced
+	fireCleaned                       // A building: its unburned domains are clean
 )
 
 // fire is a battery fire in one power domain of a site. Its course comes
@@ -84,13 +85,27 @@ func (f *fire) handle(local int32, ev sim.Event) {
 			r.event("extinguished", r.siteName(f.p), "fire out")
 		}
 		fp := &r.m.Sc.Sites[f.p].Fire
-		r.eng.After(sim.Time(fp.Inspection.Sample(f.site[f.p])), f.kind(fireInspected), 0, 0)
+		// Buildings locked out (investigation, structural checks), then
+		// the inspection; the lockout draws nothing unless it is set.
+		wait := fp.AccessLockout.Sample(f.site[f.p]) + fp.Inspection.Sample(f.site[f.p])
+		r.eng.After(sim.Time(wait), f.kind(fireInspected), 0, 0)
 	case fireInspected:
 		f.inspect()
 	case fireGearBack:
 		f.release(int(ev.A), causeFire)
 	case fireServersBack:
 		r.fleet.serversBack(int(ev.A))
+	case fireCleaned:
+		b := int(ev.A)
+		m := r.m
+		if r.tr != nil {
+			r.event("cleaned", r.siteName(f.p), "building %s clean: its unburned domains may be re-energised", m.Sc.Sites[f.p].Buildings[b].Name)
+		}
+		for k, d := range m.siteDom[f.p] {
+			if f.bldOf(k) == b && !f.burned[k] {
+				f.release(d, causeCut)
+			}
+		}
 	default:
 		panic("model: unknown fire event")
 	}
@@ -148,8 +163,11 @@ func (f *fire) burn(d int) {
 		r.event("burn", r.domName(d), "fire/heat reaches the domain: power gear lost, %d servers destroyed", lost)
 	}
 	f.hold(d, causeFire)
-	// Spread to neighbours, if the fire still burns when it arrives.
 	dom := &site.Domains[local]
+	if !site.Declared {
+		f.bldHit[0] = true // the site's one building; spreadTopology marks the others
+	}
+	// Spread to neighbours, if the fire still burns when it arrives.
 	for _, nl := range dom.Neighbours {
 		f.trySpread(nl, fp.SpreadProbability, &fp.SpreadDelay, rng)
 	}
@@ -239,21 +257,57 @@ func (f *fire) powerCut() {
 func (f *fire) inspect() {
 	r := f.r
 	m := r.m
-	fp := &m.Sc.Sites[f.p].Fire
+	site := &m.Sc.Sites[f.p]
+	fp := &site.Fire
 	f.inspected = true
 	if r.tr != nil {
 		r.event("inspected", r.siteName(f.p), "safety inspection passed; re-energising allowed")
 	}
 	for k, d := range m.siteDom[f.p] {
-		if f.burned[k] {
+		if f.burned[k] && site.Buildings[f.bldOf(k)].Rebuild {
 			rng := f.dom[d]
 			r.eng.After(sim.Time(fp.ReplacementLeadTime.Sample(rng)), f.kind(fireGearBack), int32(d), 0)
 			r.eng.After(sim.Time(fp.ServerLeadTime.Sample(rng)), f.kind(fireServersBack), int32(d), 0)
 		}
 	}
-	for _, d := range m.siteDom[f.p] {
-		f.release(d, causeCut)
+	// A burned domain of a rebuilt building waits for its new gear, not
+	// for the cut.
+	for k, d := range m.siteDom[f.p] {
+		if f.burned[k] && site.Buildings[f.bldOf(k)].Rebuild {
+			f.release(d, causeCut)
+		}
 	}
+	// Unburned domains come back at once, after their building is cleaned
+	// if the fire reached it, or never if the building is not reopened.
+	for b := range site.Buildings {
+		switch {
+		case !f.bldHit[b]:
+			f.releaseCut(b)
+		case !site.Buildings[b].Rebuild:
+			if r.tr != nil {
+				r.event("abandoned", r.siteName(f.p), "building %s is not rebuilt or reopened: its services come back only elsewhere", site.Buildings[b].Name)
+			}
+		case fp.Cleaning.Kind == sim.Const && fp.Cleaning.A == 0:
+			f.releaseCut(b)
+		default:
+			r.eng.After(sim.Time(fp.Cleaning.Sample(f.site[f.p])), f.kind(fireCleaned), int32(b), 0)
+		}
+	}
+}
+
+// releaseCut lifts the power cut of building b's unburned domains.
+func (f *fire) releaseCut(b int) {
+	for k, d := range f.r.m.siteDom[f.p] {
+		if f.bldOf(k) == b {
+			f.release(d, causeCut)
+		}
+	}
+}
+
+// bldOf returns the building of the site's k-th domain.
+func (f *fire) bldOf(k int) int {
+	site := &f.r.m.Sc.Sites[f.p]
+	return site.Halls[site.Domains[k].Hall].Building
 }
 
 // fireAssumptions lists a fire's course for reports.

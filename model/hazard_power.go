@@ -14,8 +14,30 @@ func init() {
 
 // Power-failure events.
 const (
-	pfRepaired int32 = iota + 1 // A flat train: repaired
+	pfRepaired    int32 = iota + 1 // A flat train: repaired
+	pfServersBack                  // A domain: destroyed servers replaced
 )
+
+// destroy takes destroyed_fraction of the servers of every domain the
+// failure darkened at site p (a surge, an arc flash); replacements come
+// after [sites.fire] server_lead_time.
+func (pf *powerFailure) destroy(p int) {
+	r := pf.r
+	m := r.m
+	site := &m.Sc.Sites[p]
+	for _, d := range m.siteDom[p] {
+		if r.power.causes[d]&causeTrain == 0 {
+			continue
+		}
+		rng := pf.dom[d]
+		n := r.fleet.destroy(d, pf.in.Destroyed.Sample(rng))
+		r.hwCost += float64(n) * site.ServerCost
+		if r.tr != nil {
+			r.event("destroyed", r.domName(d), "%d servers not recoverable", n)
+		}
+		r.eng.After(sim.Time(site.Fire.ServerLeadTime.Sample(rng)), pf.kind(pfServersBack), int32(d), 0)
+	}
+}
 
 // powerFailure fails each power train it names at once; each is repaired
 // after its own draw of the incident's duration. A domain loses power
@@ -50,6 +72,11 @@ func (pf *powerFailure) handle(local int32, ev sim.Event) {
 			r.power.trainFail(ft)
 			r.eng.After(sim.Time(dur), pf.kind(pfRepaired), int32(ft), 0)
 		}
+		if pf.in.Destroyed.Kind != sim.Const || pf.in.Destroyed.A > 0 {
+			pf.destroy(p)
+		}
+	case pfServersBack:
+		r.fleet.serversBack(int(ev.A))
 	case pfRepaired:
 		ft := int(ev.A)
 		pf.down--

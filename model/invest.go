@@ -82,8 +82,11 @@ func (sc *Scenario) readInvestments(root *table) {
 		seen[iv.Name] = k
 		iv.Description = t.str("description", "")
 		iv.Source = t.str("source", "")
-		iv.Capex = t.nonNeg("capex", 0)
-		iv.OpexPerYear = t.nonNeg("opex_per_year", 0)
+		name := iv.Name
+		iv.Capex = t.uncertainNonNeg("capex", "investments["+name+"].capex", 0,
+			func(sc *Scenario, x float64) { sc.setInvestment(name, func(iv *Investment) { iv.Capex = x }) })
+		iv.OpexPerYear = t.uncertainNonNeg("opex_per_year", "investments["+name+"].opex_per_year", 0,
+			func(sc *Scenario, x float64) { sc.setInvestment(name, func(iv *Investment) { iv.OpexPerYear = x }) })
 		iv.LifetimeYears = t.positive("lifetime_years", 10)
 		ft := t.child("frequency_multiplier")
 		iv.FrequencyMul = map[string]float64{}

@@ -62,6 +62,7 @@ func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scena
 	sc.readInvestments(root)
 	sc.readObserved(root)
 	root.done()
+	sc.Uncertain = r.uncertain
 	if len(r.issues) > 0 {
 		sort.SliceStable(r.issues, func(i, j int) bool { return r.issues[i].Line < r.issues[j].Line })
 		return nil, &ValidationError{Issues: r.issues, More: r.more}
@@ -199,8 +200,10 @@ func (sc *Scenario) read(t *table) {
 	sc.KeyServices = resolveServices(r, "key_services", t.items("key_services"), svcIdx, -1)
 
 	et := t.child("economics")
-	sc.Economics.ValuePerUserHour = et.nonNeg("value_per_user_hour", 0)
-	sc.Economics.CompensationPerUserHour = et.nonNeg("compensation_per_user_hour", 0)
+	sc.Economics.ValuePerUserHour = et.uncertainNonNeg("value_per_user_hour", "economics.value_per_user_hour", 0,
+		func(sc *Scenario, x float64) { sc.Economics.ValuePerUserHour = x })
+	sc.Economics.CompensationPerUserHour = et.uncertainNonNeg("compensation_per_user_hour", "economics.compensation_per_user_hour", 0,
+		func(sc *Scenario, x float64) { sc.Economics.CompensationPerUserHour = x })
 	et.done()
 
 	sc.readIncidents(t, siteIdx)

@@ -129,6 +129,15 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	}
 	sc.readTrains(t, in, kind)
 	sc.readSurge(t, in, kind)
+	t.expect("destroyed_fraction")
+	in.Destroyed = sim.Fixed(0)
+	if t.has("destroyed_fraction") {
+		if in.Hazard != PowerFailure {
+			r.errf(t.sub("destroyed_fraction"), "destroyed_fraction on an incident is for a power_failure; other hazards take it from the site's tables")
+		} else {
+			in.Destroyed = t.dist("destroyed_fraction", sim.Fixed(0), unitFraction)
+		}
+	}
 	t.expect("units")
 	if t.has("units") {
 		switch {

@@ -30,17 +30,21 @@ func readSite(t *table) (Site, [][]item) {
 		s.Crews = 1
 	}
 	s.Repower = t.dist("repower", sim.LognormalMedianP95(1, 4), unitDuration)
-	s.ServerCost = t.nonNeg("server_cost", 10000)
+	name := s.Name
+	s.ServerCost = t.uncertainNonNeg("server_cost", "sites["+name+"].server_cost", 10000,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.ServerCost = x }) })
 
 	f := t.child("fire")
 	fp := &s.Fire
 	fp.Detection = f.dist("detection", sim.LognormalMedianP95(3.0/60, 15.0/60), unitDuration)
 	fp.Suppression = f.enum("suppression", "sprinkler", "none", "sprinkler", "water_mist", "gas", "aerosol")
-	fp.SuppressionSuccess = f.prob("suppression_success", defaultSuppression[fp.Suppression])
+	fp.SuppressionSuccess = f.uncertainProb("suppression_success", "sites["+name+"].fire.suppression_success", defaultSuppression[fp.Suppression],
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SuppressionSuccess = x }) })
 	fp.SuppressedExtinguish = f.dist("suppressed_extinguish", sim.LognormalMedianP95(20.0/60, 1), unitDuration)
 	fp.Extinguish = f.dist("extinguish", sim.LognormalMedianP95(6, 14), unitDuration)
 	fp.HeatDamage = f.dist("heat_damage", sim.LognormalMedianP95(0.5, 1), unitDuration)
-	fp.SpreadProbability = f.prob("spread_probability", 0.5)
+	fp.SpreadProbability = f.uncertainProb("spread_probability", "sites["+name+"].fire.spread_probability", 0.5,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SpreadProbability = x }) })
 	fp.SpreadDelay = f.dist("spread_delay", sim.LognormalMedianP95(40.0/60, 2), unitDuration)
 	// Between halls of a building: as between neighbouring domains unless
 	// the site says otherwise.
@@ -48,11 +52,16 @@ func readSite(t *table) (Site, [][]item) {
 	fp.HallSpreadDelay = f.dist("hall_spread_delay", fp.SpreadDelay, unitDuration)
 	fp.PowerCutProbability = f.prob("power_cut_probability", 1)
 	fp.PowerCutDelay = f.dist("power_cut_delay", sim.LognormalMedianP95(1.5, 3), unitDuration)
+	// Access lockout (investigation, structural checks) and cleaning
+	// (soot, water): none unless the scenario sets them.
+	fp.AccessLockout = f.dist("access_lockout", sim.Fixed(0), unitDuration)
 	fp.Inspection = f.dist("inspection", sim.LognormalMedianP95(6, 16), unitDuration)
+	fp.Cleaning = f.dist("cleaning", sim.Fixed(0), unitDuration)
 	fp.ReplacementLeadTime = f.dist("replacement_lead_time", sim.LognormalMedianP95(48, 120), unitDuration)
 	fp.DestroyedFraction = f.dist("destroyed_fraction", sim.Fixed(0.05), unitFraction)
 	fp.ServerLeadTime = f.dist("server_lead_time", sim.LognormalMedianP95(72, 168), unitDuration)
-	fp.DamageCost = f.nonNeg("damage_cost", 0)
+	fp.DamageCost = f.uncertainNonNeg("damage_cost", "sites["+name+"].fire.damage_cost", 0,
+		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.DamageCost = x }) })
 	f.done()
 
 	c := t.child("cooling")

@@ -24,14 +24,14 @@ func readTopology(t *table, s *Site, refs []domainRefs) {
 	s.Region = t.str("region", s.Name)
 	bts := t.tables("buildings")
 	if len(bts) == 0 {
-		s.Buildings = []Building{{Name: s.Name}}
+		s.Buildings = []Building{{Name: s.Name, Rebuild: true}}
 		s.Halls = []Hall{{Name: s.Name}}
 	} else {
 		s.Declared = true
 	}
 	var spreads [][]*table
 	for bi, bt := range bts {
-		b := Building{Name: bt.name()}
+		b := Building{Name: bt.name(), Rebuild: bt.boolean("rebuild", true)}
 		halls := bt.items("halls")
 		if len(halls) == 0 {
 			s.Halls = append(s.Halls, Hall{Name: b.Name, Building: bi})

@@ -72,6 +72,9 @@ type reader struct {
 	workSet     bool
 	// domains caches each site's domain index (scale.go).
 	domains map[int]map[string]int
+	// uncertain collects the scalar keys written as distributions
+	// (uncertainNonNeg), for Scenario.Uncertain.
+	uncertain []UncertainValue
 }
 
 func (r *reader) errf(path, format string, args ...any) {

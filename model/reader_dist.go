@@ -13,7 +13,7 @@ const (
 	unitDuration distUnit = iota // "8h" → hours
 	unitFraction                 // plain numbers in [0, 1]
 	unitRate                     // "0.5/yr" → per hour
-	unitNumber                   // plain numbers ≥ 0, e.g. a demand multiplier
+	unitNumber                   // plain numbers ≥ 0: money, a demand multiplier
 )
 
 // dist reads a distribution: a table such as
@@ -58,7 +58,7 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 			t.r.errf(path, "want a number or a distribution table, got a string")
 			return def
 		}
-	} else {
+	} else if unit == unitFraction {
 		switch n := v.(type) {
 		case float64:
 			if math.IsNaN(n) {
@@ -207,4 +207,55 @@ func (r *reader) checkFraction(path string, d, def sim.Dist) sim.Dist {
 		return def
 	}
 	return d
+}
+
+// UncertainValue is a scalar scenario key written as a distribution — what
+// is known of a cost, say — rather than a number: an input of dcsim risk's
+// two-level Monte Carlo, tornado and Sobol indices. Elsewhere the key takes
+// its distribution's mean (a loss and an NPV are linear in every cost).
+type UncertainValue struct {
+	Key  string   // the input's name: "economics.value_per_user_hour", "investments[NAME].capex", "sites[NAME].server_cost"
+	Dist sim.Dist // in the key's unit (the scenario currency for costs)
+	set  func(sc *Scenario, x float64)
+}
+
+// uncertainNonNeg reads a non-negative number that may be written as a
+// distribution, {dist = "lognormal", median = 8000, p95 = 20000} (any dist
+// of dist, with plain numbers). It returns the number, or the
+// distribution's mean, and records an uncertain one under name with set,
+// which puts a value into a copy of the scenario (Scenario.WithValues).
+func (t *table) uncertainNonNeg(key, name string, def float64, set func(sc *Scenario, x float64)) float64 {
+	return t.uncertain(key, name, def, unitNumber, t.nonNeg, set)
+}
+
+// uncertainProb is uncertainNonNeg for a probability: a plain one as prob
+// reads it, or a distribution within [0, 1] (uniform, triangular; the
+// expected loss is linear in a probability of one event, so its mean
+// stands for it elsewhere).
+func (t *table) uncertainProb(key, name string, def float64, set func(sc *Scenario, x float64)) float64 {
+	return t.uncertain(key, name, def, unitFraction, t.prob, set)
+}
+
+func (t *table) uncertain(key, name string, def float64, unit distUnit, plain func(string, float64) float64, set func(sc *Scenario, x float64)) float64 {
+	v, ok := t.get(key)
+	if !ok {
+		return plain(key, def)
+	}
+	if _, isMap := v.(map[string]any); !isMap {
+		return plain(key, def)
+	}
+	bad := sim.Dist{A: math.NaN()}
+	d := t.dist(key, bad, unit)
+	if math.IsNaN(d.A) {
+		return def // reported
+	}
+	if d.Kind != sim.Const {
+		t.r.uncertain = append(t.r.uncertain, UncertainValue{Key: name, Dist: d, set: set})
+	}
+	m := d.Mean()
+	if math.IsNaN(m) || math.IsInf(m, 0) {
+		t.r.errf(t.sub(key), "distribution has no finite mean")
+		return def
+	}
+	return m
 }

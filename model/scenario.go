@@ -71,6 +71,10 @@ type Scenario struct {
 	Investments []Investment
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
+	// Uncertain are the scalar keys written as distributions (costs), in
+	// file order; the fields above hold their means. Uncertain frequencies
+	// are on their incidents (Incident.Frequency).
+	Uncertain []UncertainValue
 
 	raw   map[string]any // the decoded TOML, for investment overlays
 	lines lineIndex
@@ -99,6 +103,10 @@ type Incident struct {
 	// these services by a draw of Multiplier for its duration.
 	Services   []int
 	Multiplier sim.Dist
+	// Destroyed is the fraction of servers a power_failure destroys in
+	// each domain it darkens (a surge when power returns, an arc flash);
+	// they are replaced after [sites.fire] server_lead_time.
+	Destroyed sim.Dist
 	// UnitsLost is how many cooling units a cooling_loss takes out in each
 	// hall it hits (per-hall thermal model); 0 means all of them.
 	UnitsLost int
@@ -245,6 +253,10 @@ type Site struct {
 type Building struct {
 	Name   string
 	Spread []Spread
+	// Rebuild is false for a building that is not repaired or reopened
+	// after a fire: its domains the fire took (burned or cut) never come
+	// back, and their services come back only elsewhere.
+	Rebuild bool
 }
 
 // Spread is a path fire may take to another building: with Probability,
@@ -277,7 +289,9 @@ type FireProtection struct {
 	HallSpreadDelay       sim.Dist
 	PowerCutProbability   float64 // firefighters demand power cut
 	PowerCutDelay         sim.Dist
-	Inspection            sim.Dist // out → re-energising allowed
+	AccessLockout         sim.Dist // out → the buildings it reached may be entered
+	Inspection            sim.Dist // lockout over → re-energising allowed
+	Cleaning              sim.Dist // inspected → unburned domains of a building it reached are clean
 	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
 	DestroyedFraction     sim.Dist // of servers in a burned domain
 	ServerLeadTime        sim.Dist // destroyed servers replaced

@@ -187,6 +187,13 @@ func TestScenarioFilesAreValid(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
+	for _, dir := range []string{"examples", "validation"} {
+		more, _ := filepath.Glob(filepath.Join("../scenarios", dir, "*.toml"))
+		if len(more) == 0 {
+			t.Errorf("no scenarios in scenarios/%s", dir)
+		}
+		files = append(files, more...)
+	}
 	for _, f := range files {
 		if _, err := Load(f); err != nil {
 			t.Errorf("%s: %v", f, err)

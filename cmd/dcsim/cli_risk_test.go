@@ -118,12 +118,15 @@ func TestRiskCommand(t *testing.T) {
 }
 
 // TestRiskUncertainty runs the tornado and a two-level Monte Carlo over
-// kakao-2022's uncertain catalogue frequencies and checks uncertainty.json.
+// kakao-2022's uncertain inputs (four catalogue frequencies, the value of a
+// user-hour and two investments' capex) and checks uncertainty.json: a
+// capex moves its option's NPV by at least its own swing and no AAL; the
+// value of a user-hour moves the baseline AAL up.
 func TestRiskUncertainty(t *testing.T) {
 	sc := cliScenario(t, "kakao-2022")
 	out := filepath.Join(t.TempDir(), "risk")
 	r := cliRun(t, "risk", sc, "--options", "control-plane-2nd-site", "--years", "200", "--max-years", "200",
-		"--tornado", "--uncertainty", "4", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
+		"--tornado", "--uncertainty", "4", "--sobol", "8", "--inner-years", "200", "--out", out, "--quiet", "--no-plots")
 	if r.code != 0 || !strings.Contains(r.stdout, "tornado of the baseline AAL") || !strings.Contains(r.stdout, "P(best)") {
 		t.Fatalf("want exit 0, a tornado and the two-level table:\n%s", r)
 	}
@@ -135,9 +138,12 @@ func TestRiskUncertainty(t *testing.T) {
 		Tornado []struct {
 			Output string `json:"output"`
 			Bars   []struct {
-				Input     string  `json:"input"`
-				Low, High float64 `json:"-"`
-				Swing     float64 `json:"swing"`
+				Input string  `json:"input"`
+				X10   float64 `json:"x_p10"`
+				X90   float64 `json:"x_p90"`
+				Low   float64 `json:"output_at_p10"`
+				High  float64 `json:"output_at_p90"`
+				Swing float64 `json:"swing"`
 			} `json:"bars"`
 		} `json:"tornado"`
 		TwoLevel struct {
@@ -147,14 +153,66 @@ func TestRiskUncertainty(t *testing.T) {
 				PBest struct {
 					P float64 `json:"p"`
 				} `json:"p_best"`
+				NPV struct {
+					P05, P95 float64
+				} `json:"npv"`
 			} `json:"options"`
+			EVPI struct {
+				Mean float64 `json:"mean"`
+			} `json:"evpi"`
 		} `json:"two_level"`
+		Lead  string `json:"lead_option"`
+		Sobol []struct {
+			Output  string `json:"output"`
+			Indices []struct {
+				Input string  `json:"input"`
+				Total float64 `json:"total_order"`
+			} `json:"indices"`
+		} `json:"sobol"`
 	}
 	if err := json.Unmarshal(cliReadFile(t, filepath.Join(out, "uncertainty.json")), &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Inputs) != 4 || len(f.Tornado) != 2 || len(f.Tornado[0].Bars) != 4 || f.TwoLevel.Outer != 4 || len(f.TwoLevel.Options) != 2 {
-		t.Fatalf("uncertainty.json: %d inputs, %d tornadoes, two-level %d points %d options; want 4, 2, 4, 2", len(f.Inputs), len(f.Tornado), f.TwoLevel.Outer, len(f.TwoLevel.Options))
+	if len(f.Inputs) != 7 || len(f.Tornado) != 3 || len(f.Tornado[0].Bars) != 7 || f.TwoLevel.Outer != 4 || len(f.TwoLevel.Options) != 2 {
+		t.Fatalf("uncertainty.json: %d inputs, %d tornadoes, two-level %d points %d options; want 7, 3, 4, 2", len(f.Inputs), len(f.Tornado), f.TwoLevel.Outer, len(f.TwoLevel.Options))
+	}
+	if f.Lead != "control-plane-2nd-site" || f.Tornado[2].Output != "NPV of control-plane-2nd-site" {
+		t.Errorf("lead option %q, third tornado %q; want the only option's NPV", f.Lead, f.Tornado[2].Output)
+	}
+	bar := func(k int, input string) (x10, x90, lo, hi float64) {
+		for _, b := range f.Tornado[k].Bars {
+			if b.Input == input {
+				return b.X10, b.X90, b.Low, b.High
+			}
+		}
+		t.Fatalf("tornado %d has no bar for %s", k, input)
+		return
+	}
+	capex := "investments[control-plane-2nd-site].capex"
+	if _, _, lo, hi := bar(0, capex); lo != hi {
+		t.Errorf("a capex moved the baseline AAL: %v to %v", lo, hi)
+	}
+	if x10, x90, lo, hi := bar(2, capex); !(lo-hi >= x90-x10) {
+		t.Errorf("capex %v → %v moved the NPV by %v → %v; want at least the capex swing", x10, x90, lo, hi)
+	}
+	if _, _, lo, hi := bar(0, "economics.value_per_user_hour"); !(hi > lo) {
+		t.Errorf("a dearer user-hour lowered the baseline AAL: %v → %v", lo, hi)
+	}
+	// Sobol indices cover the costs too: a capex explains none of the
+	// baseline AAL's variance (exactly: the runs are the same) and some of
+	// its option's NPV.
+	if len(f.Sobol) != 3 || len(f.Sobol[0].Indices) != 7 {
+		t.Fatalf("sobol: %d outputs; want 3 with 7 inputs each", len(f.Sobol))
+	}
+	for k, want := range []bool{false, false, true} {
+		for _, x := range f.Sobol[k].Indices {
+			if x.Input == capex && (x.Total > 0) != want {
+				t.Errorf("Sobol total index of %s for the %s: %v", capex, f.Sobol[k].Output, x.Total)
+			}
+		}
+	}
+	if o := f.TwoLevel.Options[1]; !(o.NPV.P05 < o.NPV.P95) || f.TwoLevel.EVPI.Mean < 0 {
+		t.Errorf("NPV P5 %v, P95 %v, EVPI %v", o.NPV.P05, o.NPV.P95, f.TwoLevel.EVPI.Mean)
 	}
 	for _, in := range f.Inputs {
 		if !(in.P10 < in.P50 && in.P50 < in.P90) {

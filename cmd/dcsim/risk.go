@@ -1,8 +1,9 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,12 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/results"
@@ -43,12 +45,19 @@ or --max-years is reached (then the output says which estimate fell short).
 Writes risk.json (per variant: AAL, AEP and OEP at 2–1000-year return
 periods, TVaR 99% and 99.6%, availability and downtime per service, each
 incident's share of the AAL, all with 95% CIs), ylt.csv (the year-loss
-table) and the exceedance charts aep and oep.
+table), the exceedance charts aep and oep and report.html. Ctrl-C keeps
+every finished year, marked incomplete; --resume DIR continues.
+
+Frequencies and costs written as distributions are uncertain inputs:
+--tornado, --uncertainty N and --sobol N show what they do to the AAL,
+the 100-year loss and each option's NPV, and how often each option is best.
 
 Examples:
    dcsim risk scenarios/kakao-2022.toml
    dcsim risk scenarios/kakao-2022.toml --all --precision 0.1
-   dcsim risk scenarios/kakao-2022.toml --options site-drills --years 20000 --method importance`,
+   dcsim risk scenarios/kakao-2022.toml --options site-drills --years 20000 --method importance
+   dcsim risk scenarios/kakao-2022.toml --all --tornado --uncertainty 32
+   dcsim risk --resume results/kakao-2022-risk`,
 		Flags: []cli.Flag{
 			flagSeed(), flagWorkers(), flagForce(), flagQuiet(),
 			flagOut("results/<scenario name>-risk"),
@@ -60,30 +69,65 @@ Examples:
 			&cli.Float64Flag{Name: "return-period", Usage: "return period in `YEARS` whose aggregate loss must reach --precision (0: AAL only)", Value: 100},
 			&cli.StringFlag{Name: "method", Usage: "sampling `METHOD`: auto, naive, conditional or importance", Value: "auto"},
 			&cli.BoolFlag{Name: "no-plots", Usage: "do not draw the exceedance, tornado and Sobol charts"},
-			&cli.BoolFlag{Name: "tornado", Usage: "tornado of the baseline AAL and 100-year loss over the scenario's uncertain frequencies (each at its P10 and P90)"},
-			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain frequencies: `POINTS` of a Latin hypercube (0: off)"},
+			&cli.BoolFlag{Name: "tornado", Usage: "tornado of the baseline AAL and 100-year loss over the scenario's uncertain inputs (each at its P10 and P90)"},
+			&cli.IntFlag{Name: "uncertainty", Usage: "two-level Monte Carlo over the scenario's uncertain inputs: `POINTS` of a Latin hypercube (0: off)"},
 			&cli.IntFlag{Name: "inner-years", Usage: "simulated `YEARS` at each point of --uncertainty, the tornado and --sobol", Value: 2000},
-			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},
+			&cli.IntFlag{Name: "sobol", Usage: "Sobol indices of the baseline AAL, its 100-year loss and the lead option's NPV from a base sample of `N` points (N·(d+2) annual runs; 0: off)"},
+			&cli.Float64Flag{Name: "npv-years", Usage: "horizon of the options' NPV in `YEARS` (--uncertainty, --tornado, --sobol)", Value: 10},
+			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` of the options' NPV", Value: 0.05},
+			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted risk run whose output directory is `DIR` (its options and scenario copy are recorded there)"},
 		},
 		Action: riskAction,
 	}
 }
 
+// riskResultOptions are the flags that fix a risk result; risk.json
+// records them (run.options) and --resume takes them from there.
+var riskResultOptions = []string{"options", "all", "seed", "years", "max-years", "precision", "return-period", "method",
+	"tornado", "uncertainty", "inner-years", "sobol", "npv-years", "discount-rate", "no-plots"}
+
 func riskAction(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return badInputf("risk needs exactly one SCENARIO.toml argument (got %d); see dcsim risk --help", c.NArg())
+	opts := map[string]string{}
+	for _, name := range riskResultOptions {
+		opts[name] = fmt.Sprint(c.Value(name))
 	}
-	path := c.Args().First()
+	if !c.IsSet("seed") {
+		opts["seed"] = "" // the scenario's, set below
+	}
+	var (
+		path, out string
+		prior     []*risk.YLT
+	)
+	if dir := c.String("resume"); dir != "" {
+		if c.NArg() != 0 {
+			return badInputf("--resume %s continues the run recorded there; give no SCENARIO argument", dir)
+		}
+		f, tabs, err := readRiskResume(dir, c, opts)
+		if err != nil {
+			return err
+		}
+		path, out, prior, opts = filepath.Join(dir, f.Run.ScenarioFile), dir, tabs, f.Run.Options
+	} else {
+		if c.NArg() != 1 {
+			return badInputf("risk needs exactly one SCENARIO.toml argument (got %d); see dcsim risk --help", c.NArg())
+		}
+		path = c.Args().First()
+		out = c.String("out")
+	}
 	sc, err := loadScenario(path)
+	if err != nil {
+		return err
+	}
+	o, err := parseRiskOptions(opts)
 	if err != nil {
 		return err
 	}
 	var names []string
 	switch {
-	case c.Bool("all"):
+	case o.all:
 		names = investmentNames(sc)
-	case c.String("options") != "":
-		for _, n := range strings.Split(c.String("options"), ",") {
+	case o.options != "":
+		for _, n := range strings.Split(o.options, ",") {
 			if n = strings.TrimSpace(n); n != "" {
 				names = append(names, n)
 			}
@@ -96,53 +140,80 @@ func riskAction(c *cli.Context) error {
 		}
 		portfolios = append(portfolios, []string{n})
 	}
-	method, err := risk.ParseMethod(c.String("method"))
-	if err != nil {
-		return badInput(err)
-	}
-	years, maxYears := c.Int("years"), c.Int("max-years")
-	prec, period := c.Float64("precision"), c.Float64("return-period")
-	switch {
-	case years < 2:
-		return badInputf("--years must be at least 2, got %d", years)
-	case maxYears < years:
-		return badInputf("--max-years (%d) must be at least --years (%d)", maxYears, years)
-	case !(prec > 0) || prec >= 1:
-		return badInputf("--precision must be a fraction in (0, 1), got %g", prec)
-	case !(period >= 0) || period > 10000 || math.IsInf(period, 0):
-		return badInputf("--return-period must be in [0, 10000] years, got %g", period)
-	}
 	plan, err := model.NewPlan(sc, portfolios)
 	if err != nil {
 		return badInput(err)
 	}
 	seed := sc.Seed
-	if c.IsSet("seed") {
-		seed = c.Uint64("seed")
+	if o.seedSet {
+		seed = o.seed
 	}
+	opts["seed"] = strconv.FormatUint(seed, 10)
 	workers := c.Int("workers")
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	out := c.String("out")
-	if !c.IsSet("out") {
-		out = filepath.Join("results", sc.Name+"-risk")
+	if prior == nil {
+		if !c.IsSet("out") {
+			out = filepath.Join("results", sc.Name+"-risk")
+		}
+		if out == "" {
+			return badInputf("--out must name a directory")
+		}
+		if err := claimRiskDir(out, c.Bool("force"), path); err != nil {
+			return err
+		}
 	}
-	if out == "" {
-		return badInputf("--out must name a directory")
-	}
-	if err := claimRiskDir(out, c.Bool("force")); err != nil {
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
+	}
+	lock, err := results.LockDir(out)
+	if err != nil {
+		return badInputf("--out %v", err)
+	}
+	defer lock.Close()
+	copyName := filepath.Base(path)
+	if !strings.HasSuffix(copyName, ".toml") || slices.Contains([]string{"risk.json", "ylt.csv", "uncertainty.json", "report.html"}, copyName) {
+		copyName = "scenario.toml" // never over a file the result holds
+	}
+	head := risk.File{Tool: "dcsim " + version(), Scenario: sc.Name, Seed: seed,
+		Run: &risk.RunInfo{ScenarioFile: copyName, ScenarioSHA256: sha256Hex(sc.Source), Options: opts}}
+	if prior == nil {
+		if err := results.WriteFileAtomic(filepath.Join(out, copyName), sc.Source); err != nil {
+			return err
+		}
 	}
 
 	ann := model.NewAnnual(plan, workers)
-	cfg := ann.Config(years, seed, method, workers)
+	cfg := ann.Config(o.years, seed, o.method, workers)
+	cfg.Prior = prior
 	ctx := c.Context
-	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "simulating years of %d incident types for %d variants until the AAL and %g-year loss are within ±%g%%…\n",
-			len(cfg.Incidents), len(cfg.Variants), period, 100*prec)
+	quiet := c.Bool("quiet")
+	if !quiet {
+		verb := "simulating"
+		if prior != nil {
+			verb = fmt.Sprintf("continuing from %d years: simulating", prior[0].Len())
+		}
+		fmt.Fprintf(c.App.ErrWriter, "%s years of %d incident types for %d variants until the AAL and %g-year loss are within ±%g%%…\n",
+			verb, len(cfg.Incidents), len(cfg.Variants), o.period, 100*o.prec)
 	}
-	tabs, d, runErr := risk.RunToPrecision(ctx, cfg, ann.Simulate, risk.Precision{RelHalfWidth: prec, ReturnPeriod: period, MaxYears: maxYears})
+	plots := !o.noPlots
+	// save writes risk.json and ylt.csv; the final save also draws the
+	// charts and report.html (a checkpoint leaves them out: it is for a
+	// resume, not for reading).
+	save := func(tabs []*risk.YLT, d *risk.Design, complete, final bool) error {
+		h := head
+		h.Complete = complete
+		if err := risk.WriteFilesOf(out, h, d, cfg.Incidents, tabs, plots && final); err != nil {
+			return err
+		}
+		if !plots || !final {
+			return nil
+		}
+		return writeRiskReportFrom(out, tabs, nil, sc.Currency, head.Run.ScenarioSHA256)
+	}
+	checkpoint := func(tabs []*risk.YLT, d *risk.Design) error { return save(tabs, d, false, false) }
+	tabs, d, runErr := risk.RunToPrecision(ctx, cfg, ann.Simulate, risk.Precision{RelHalfWidth: o.prec, ReturnPeriod: o.period, MaxYears: o.maxYears, Checkpoint: checkpoint})
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted && !errors.Is(runErr, risk.ErrImprecise) {
 		return runErr
@@ -153,11 +224,7 @@ func riskAction(c *cli.Context) error {
 		}
 		return runErr
 	}
-	complete := !interrupted
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	if err := risk.WriteFiles(out, "dcsim "+version(), sc.Name, seed, d, cfg.Incidents, tabs, complete, !c.Bool("no-plots")); err != nil {
+	if err := save(tabs, d, !interrupted, true); err != nil {
 		return err
 	}
 	if err := writeRiskTable(c.App.Writer, sc, d, tabs); err != nil {
@@ -166,192 +233,157 @@ func riskAction(c *cli.Context) error {
 	fmt.Fprintln(c.App.Writer, "results in", out)
 	switch {
 	case interrupted:
-		return interruptedError(fmt.Sprintf("interrupted: %d years saved in %s, marked incomplete", tabs[0].Len(), out))
+		return interruptedError(fmt.Sprintf("interrupted: %d years saved in %s, marked incomplete; continue with dcsim risk --resume %s", tabs[0].Len(), out, out))
 	case runErr != nil:
 		fmt.Fprintln(c.App.ErrWriter, "warning:", runErr)
 	}
-	return riskUncertainty(c, ann, plan, seed, method, workers, out)
+	return riskUncertainty(c, o, ann, plan, seed, workers, out, tabs)
 }
 
-// uncertaintyFile is uncertainty.json: what the uncertain inputs do to the
-// AAL and to each option's value.
-type uncertaintyFile struct {
-	Scenario   string             `json:"scenario"`
-	Seed       uint64             `json:"seed"`
-	InnerYears int                `json:"inner_years"`
-	Inputs     []uncertainInput   `json:"inputs"`
-	TwoLevel   *risk.Uncertainty  `json:"two_level,omitempty"`
-	Tornado    []risk.Tornado     `json:"tornado"`
-	Sobol      []risk.SobolResult `json:"sobol,omitempty"`
-	Note       string             `json:"note"`
+// riskOptions are the result-affecting options, parsed and checked.
+type riskOptions struct {
+	options               string
+	all, tornado, noPlots bool
+	seed                  uint64
+	seedSet               bool
+	years, maxYears       int
+	prec, period          float64
+	method                risk.Method
+	outer, inner, sobol   int
+	npvYears, discount    float64
 }
 
-type uncertainInput struct {
-	Name string  `json:"name"`
-	P10  float64 `json:"p10"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	Mean float64 `json:"mean"`
+// parseRiskOptions reads the options from their string form (the flags'
+// values, or run.options of a resumed risk.json) and checks them.
+func parseRiskOptions(m map[string]string) (riskOptions, error) {
+	var o riskOptions
+	var errs []string
+	b := func(k string) bool { return m[k] == "true" }
+	i := func(k string) int {
+		x, err := strconv.Atoi(m[k])
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a whole number", k, m[k]))
+		}
+		return x
+	}
+	f := func(k string) float64 {
+		x, err := strconv.ParseFloat(m[k], 64)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a number", k, m[k]))
+		}
+		return x
+	}
+	o.options, o.all, o.tornado, o.noPlots = m["options"], b("all"), b("tornado"), b("no-plots")
+	if s := m["seed"]; s != "" {
+		x, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--seed: %q is not a seed", s))
+		}
+		o.seed, o.seedSet = x, true
+	}
+	o.years, o.maxYears, o.prec, o.period = i("years"), i("max-years"), f("precision"), f("return-period")
+	o.outer, o.inner, o.sobol, o.npvYears, o.discount = i("uncertainty"), i("inner-years"), i("sobol"), f("npv-years"), f("discount-rate")
+	if len(errs) > 0 {
+		return o, badInputf("%s", strings.Join(errs, "; "))
+	}
+	var err error
+	if o.method, err = risk.ParseMethod(m["method"]); err != nil {
+		return o, badInput(err)
+	}
+	switch {
+	case o.years < 2:
+		return o, badInputf("--years must be at least 2, got %d", o.years)
+	case o.maxYears < o.years:
+		return o, badInputf("--max-years (%d) must be at least --years (%d)", o.maxYears, o.years)
+	case !(o.prec > 0) || o.prec >= 1:
+		return o, badInputf("--precision must be a fraction in (0, 1), got %g", o.prec)
+	case !(o.period >= 0) || o.period > 10000 || math.IsInf(o.period, 0):
+		return o, badInputf("--return-period must be in [0, 10000] years, got %g", o.period)
+	case o.inner < 2:
+		return o, badInputf("--inner-years must be at least 2, got %d", o.inner)
+	case o.outer == 1 || o.sobol == 1 || o.outer < 0 || o.sobol < 0:
+		return o, badInputf("--uncertainty and --sobol need at least 2 points (or 0: off)")
+	case !(o.npvYears > 0) || o.npvYears > 200:
+		return o, badInputf("--npv-years must be in (0, 200], got %g", o.npvYears)
+	case !(o.discount >= 0) || o.discount > 1:
+		return o, badInputf("--discount-rate must be in [0, 1], got %g", o.discount)
+	}
+	return o, nil
 }
 
-// riskUncertainty runs what the scenario's uncertain inputs call for: the
-// tornado of the baseline AAL (each input at its P10 and P90), and with
-// --uncertainty a two-level Monte Carlo of every option's AAL and value,
-// with --sobol the Sobol indices. Every evaluation simulates the same years
-// (the same seed), so differences between points come from the inputs.
-func riskUncertainty(c *cli.Context, ann *model.Annual, plan *model.Plan, seed uint64, method risk.Method, workers int, out string) error {
-	inputs, _ := ann.UncertainInputs()
-	outer, sobolN, inner, tornado := c.Int("uncertainty"), c.Int("sobol"), c.Int("inner-years"), c.Bool("tornado")
-	if len(inputs) == 0 {
-		if outer > 0 || sobolN > 0 || tornado {
-			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"}")
-		}
-		return nil
-	}
-	if outer == 0 && sobolN == 0 && !tornado {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "the scenario has %d uncertain frequencies: --tornado, --uncertainty N or --sobol N show what they do to the AAL and the ranking\n", len(inputs))
-		}
-		return nil
-	}
-	if inner < 2 {
-		return badInputf("--inner-years must be at least 2, got %d", inner)
-	}
-	if outer == 1 || sobolN == 1 {
-		return badInputf("--uncertainty and --sobol need at least 2 points")
-	}
-	ctx := c.Context
-	build := func(x []float64) (*risk.Config, risk.Simulate, error) {
-		return ann.ConfigAt(x, inner, seed, method, workers), ann.Simulate, nil
-	}
-	// The tornado and Sobol indices read the baseline only: simulate it alone.
-	buildBase := func(x []float64) (*risk.Config, risk.Simulate, error) {
-		cfg := ann.ConfigAt(x, inner, seed, method, workers)
-		cfg.Variants = cfg.Variants[:1]
-		return cfg, ann.Simulate, nil
-	}
-	f := uncertaintyFile{Scenario: plan.Base.Name, Seed: seed, InnerYears: inner,
-		Note: "Frequencies written as distributions are epistemic: what is not known about them. The two-level intervals cover input uncertainty and simulation noise; inner_noise_share says how much of each spread is noise."}
-	for _, in := range inputs {
-		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
-	}
-	outs := []risk.Output{risk.AALOf(0, "baseline AAL"), risk.AEPOf(0, 100, "baseline 100-year loss")}
-	if tornado {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: tornado of the baseline AAL (%d annual runs of %d years)…\n", len(inputs), 1+2*len(inputs), inner)
-		}
-		tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, buildBase, outs))
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.Tornado = tor
-	}
-	if outer > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "two-level Monte Carlo: %d points × %d years × %d variants…\n", outer, inner, len(plan.Names))
-		}
-		money := model.Money{Years: 10, DiscountRate: 0.05}
-		tl := risk.TwoLevel{Inputs: inputs, Options: plan.Names, Outer: outer, Seed: seed, Inner: risk.AnnualInner(ctx, build),
-			NPV: func(o int, _ []float64, red float64) float64 { return plan.NPV(o, red, money) }}
-		u, err := tl.Run()
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.TwoLevel = u
-	}
-	if sobolN > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(c.App.ErrWriter, "Sobol indices: %d annual runs of %d years…\n", sobolN*(len(inputs)+2), inner)
-		}
-		s := risk.Sobol{Inputs: inputs, Outputs: risk.Names(outs), N: sobolN, Seed: seed}
-		res, err := s.Run(risk.AnnualModel(ctx, buildBase, outs))
-		if err != nil {
-			return riskErr(ctx, err)
-		}
-		f.Sobol = res
-	}
-	b, err := json.MarshalIndent(f, "", "  ")
+// readRiskResume reads an interrupted risk result in dir for --resume:
+// its risk.json (incomplete, with run.options), its scenario copy (the
+// SHA-256 must match) and ylt.csv, the years to continue from. Options
+// given with --resume must match the recorded ones.
+func readRiskResume(dir string, c *cli.Context, given map[string]string) (*risk.File, []*risk.YLT, error) {
+	fp, err := os.Open(filepath.Join(dir, "risk.json"))
 	if err != nil {
-		return err
+		return nil, nil, badInputf("--resume %s: no risk result there (%v)", dir, err)
 	}
-	if err := results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n')); err != nil {
-		return err
+	f, err := risk.ReadFile(fp)
+	fp.Close()
+	if err != nil {
+		return nil, nil, badInputf("--resume %s: %v", dir, err)
 	}
-	if !c.Bool("no-plots") {
-		if len(f.Tornado) > 0 {
-			p, err := risk.TornadoChart(plan.Base.Name+": what moves the baseline AAL (P10 and P90 of each input)", "baseline AAL ("+plan.Base.Currency+"/yr)", f.Tornado[0])
-			if err != nil {
-				return err
-			}
-			for _, ext := range []string{".png", ".svg"} {
-				if err := risk.Save(p, filepath.Join(out, "tornado"+ext), 7*vg.Inch, 3.5*vg.Inch); err != nil {
-					return err
-				}
-			}
-		}
-		for k, r := range f.Sobol {
-			p, err := risk.SobolChart(plan.Base.Name+": Sobol indices of the "+r.Output, r)
-			if err != nil {
-				continue
-			}
-			for _, ext := range []string{".png", ".svg"} {
-				if err := risk.Save(p, filepath.Join(out, fmt.Sprintf("sobol-%d%s", k, ext)), 7*vg.Inch, 3.5*vg.Inch); err != nil {
-					return err
-				}
-			}
+	if f.Run == nil || f.Run.ScenarioFile == "" || f.Run.Options == nil {
+		return nil, nil, badInputf("--resume %s: risk.json does not record its run (written by an older dcsim); run it again", dir)
+	}
+	if f.Complete {
+		return nil, nil, badInputf("--resume %s: the run is complete; nothing to continue", dir)
+	}
+	if f.Tool != "dcsim "+version() {
+		return nil, nil, badInputf("--resume %s: written by %s, this is dcsim %s; a resume must use the same version", dir, f.Tool, version())
+	}
+	var diffs []string
+	for _, name := range riskResultOptions {
+		if c.IsSet(name) && given[name] != f.Run.Options[name] {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (the run has %s)", name, given[name], f.Run.Options[name]))
 		}
 	}
-	writeUncertaintyTable(c.App.Writer, &f)
-	return nil
+	if len(diffs) > 0 {
+		return nil, nil, badInputf("--resume %s: options differ from the interrupted run: %s", dir, strings.Join(diffs, ", "))
+	}
+	src, err := os.ReadFile(filepath.Join(dir, f.Run.ScenarioFile))
+	if err != nil {
+		return nil, nil, badInputf("--resume %s: scenario copy: %v", dir, err)
+	}
+	if h := sha256Hex(src); h != f.Run.ScenarioSHA256 {
+		return nil, nil, badInputf("--resume %s: %s has SHA-256 %s, the run recorded %s", dir, f.Run.ScenarioFile, h, f.Run.ScenarioSHA256)
+	}
+	method, err := risk.ParseMethod(f.Method)
+	if err != nil {
+		return nil, nil, badInputf("--resume %s: %v", dir, err)
+	}
+	yf, err := os.Open(filepath.Join(dir, "ylt.csv"))
+	if err != nil {
+		return nil, nil, badInputf("--resume %s: %v", dir, err)
+	}
+	defer yf.Close()
+	tabs, err := risk.ReadCSV(yf, filepath.Join(dir, "ylt.csv"), method)
+	if err != nil {
+		return nil, nil, badInputf("--resume %s: %v", dir, err)
+	}
+	// ylt.csv is written before risk.json, so it may hold more finished
+	// years (a crash between the two), never fewer.
+	if len(tabs) == 0 || tabs[0].Len() < f.Years {
+		return nil, nil, badInputf("--resume %s: ylt.csv holds fewer than the %d years risk.json records", dir, f.Years)
+	}
+	return f, tabs, nil
 }
 
-func riskErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return interruptedError("interrupted during the uncertainty analysis; risk.json and ylt.csv are complete, uncertainty.json was not written")
-	}
-	return err
-}
-
-func writeUncertaintyTable(w io.Writer, f *uncertaintyFile) {
-	fmt.Fprintln(w, "uncertain inputs (per year): "+inputList(f.Inputs))
-	for _, t := range f.Tornado {
-		fmt.Fprintf(w, "tornado of the %s (%s at medians):", t.Output, num(t.Base))
-		for _, b := range t.Bars {
-			fmt.Fprintf(w, " %s %s…%s;", b.Input, num(b.Low), num(b.High))
-		}
-		fmt.Fprintln(w)
-	}
-	if u := f.TwoLevel; u != nil {
-		tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "over input uncertainty (%d points)\tAAL mean [95%% CI]\tAAL P5–P95\tP(best)\tP(beats doing nothing)\tnoise share\n", u.Outer)
-		for _, o := range u.Options {
-			fmt.Fprintf(tw, "%s\t%s [%s, %s]\t%s–%s\t%.2f\t%.2f\t%.2f\n", o.Name, num(o.AAL.Mean), num(o.AAL.CI95[0]), num(o.AAL.CI95[1]),
-				num(o.AAL.P05), num(o.AAL.P95), o.PBest.P, o.PBeatsNothing.P, o.InnerNoise)
-		}
-		tw.Flush()
-	}
-	for _, r := range f.Sobol {
-		fmt.Fprintf(w, "Sobol indices of the %s (N = %d):", r.Output, r.N)
-		for _, x := range r.Indices {
-			fmt.Fprintf(w, " %s first %.2f [%.2f, %.2f], total %.2f;", x.Input, x.First, x.FirstC[0], x.FirstC[1], x.Total)
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func inputList(in []uncertainInput) string {
-	var parts []string
-	for _, x := range in {
-		parts = append(parts, fmt.Sprintf("%s P10 %.3g, P50 %.3g, P90 %.3g", x.Name, x.P10, x.P50, x.P90))
-	}
-	return strings.Join(parts, "; ")
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
 
 // claimRiskDir refuses to write into an existing directory unless --force
 // is given and the directory holds an earlier dcsim risk result (its
-// risk.json), which is then replaced file by file; dcsim never deletes
-// what it did not write.
-func claimRiskDir(dir string, force bool) error {
+// risk.json), which is then replaced file by file; the optional files an
+// earlier result may hold (uncertainty.json, the tornado, Sobol and NPV
+// charts, report.html, its scenario copy) are removed first so none of
+// them outlives it. dcsim never deletes what it did not write. An
+// interrupted result is refused without --force: --resume continues it.
+func claimRiskDir(dir string, force bool, scenario string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -362,13 +394,59 @@ func claimRiskDir(dir string, force bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if !force {
-		return badInputf("%s already exists; use --force to replace an earlier dcsim risk result, or --out elsewhere", dir)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "risk.json")); err != nil {
+	b, err := os.ReadFile(filepath.Join(dir, "risk.json"))
+	if err != nil {
+		if !force {
+			return badInputf("%s already exists; use --force to replace an earlier dcsim risk result, or --out elsewhere", dir)
+		}
 		return badInputf("%s is not a dcsim risk result (no risk.json); --force replaces only those", dir)
 	}
+	old, err := risk.ReadFile(bytes.NewReader(b))
+	if err != nil {
+		return badInputf("%s: %v; --force replaces only dcsim risk results", dir, err)
+	}
+	if !force {
+		if !old.Complete && old.Run != nil {
+			return badInputf("%s holds an interrupted risk run (%d years): continue it with dcsim risk --resume %s, or replace it with --force", dir, old.Years, dir)
+		}
+		return badInputf("%s already exists; use --force to replace an earlier dcsim risk result, or --out elsewhere", dir)
+	}
+	if abs, err := filepath.Abs(scenario); err == nil {
+		if d, err := filepath.Abs(dir); err == nil && filepath.Dir(abs) == d {
+			return badInputf("%s holds the scenario file %s; --out elsewhere", dir, scenario)
+		}
+	}
+	var stale []string
+	for _, e := range entries {
+		n := e.Name()
+		ext := filepath.Ext(n)
+		base := strings.TrimSuffix(n, ext)
+		chart := (ext == ".png" || ext == ".svg") && (base == "npv_uncertainty" || base == "tornado" || strings.HasPrefix(base, "tornado-") || strings.HasPrefix(base, "sobol-"))
+		if n == "uncertainty.json" || n == "report.html" || chart || (old.Run != nil && n == old.Run.ScenarioFile) {
+			stale = append(stale, filepath.Join(dir, n))
+		}
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// writeRiskReportFrom writes report.html from the committed risk.json of
+// dir, the tables (for the curves) and uncertainty.json's content.
+func writeRiskReportFrom(dir string, tabs []*risk.YLT, unc *uncertaintyFile, currency, sha string) error {
+	fp, err := os.Open(filepath.Join(dir, "risk.json"))
+	if err != nil {
+		return err
+	}
+	defer fp.Close()
+	f, err := risk.ReadFile(fp)
+	if err != nil {
+		return err
+	}
+	return writeRiskReport(riskReportInput{dir: dir, file: f, tabs: tabs, unc: unc, currency: currency, scenarioSHA: sha})
 }
 
 // writeRiskTable prints the headline numbers of each variant.

@@ -62,6 +62,8 @@ type Page struct {
 	OptionsNote string
 	// Budget is the recommendation for a capex budget, when one was given.
 	Budget *BudgetRow
+	// Tables are sections of their own, shown after the headline.
+	Tables []Table
 	// Run identifies the run, for the footer.
 	Run Run
 }
@@ -217,6 +219,7 @@ type view struct {
 	Incidents   []incidentView
 	Investments []investmentView
 	Budget      *budgetView
+	Tables      []tableView
 }
 
 type moneyView struct {
@@ -361,6 +364,13 @@ func newView(p Page) (*view, error) {
 		})
 	}
 	v.addSections(p)
+	for _, t := range p.Tables {
+		tv, err := newTableView(t)
+		if err != nil {
+			return nil, err
+		}
+		v.Tables = append(v.Tables, tv)
+	}
 	for i, c := range p.Charts {
 		svg, err := c.SVG()
 		if err != nil {

@@ -16,6 +16,17 @@ type Build func(x []float64) (*Config, Simulate, error)
 type Output struct {
 	Name string
 	Of   func(tabs []*YLT) float64
+	// At, when set, is used instead of Of: an output that also depends on
+	// the point x itself (an option's NPV, whose costs may be inputs).
+	At func(x []float64, tabs []*YLT) float64
+}
+
+// NPVOf is option v's NPV at point x given its AAL reduction against
+// variant 0 (the baseline).
+func NPVOf(v int, name string, npv NPVFunc) Output {
+	return Output{Name: name, At: func(x []float64, tabs []*YLT) float64 {
+		return npv(v, x, tabs[0].AAL().Mean-tabs[v].AAL().Mean)
+	}}
 }
 
 // AALOf is variant v's AAL.
@@ -53,7 +64,11 @@ func AnnualModel(ctx context.Context, build Build, outs []Output) Model {
 		}
 		y := make([]float64, len(outs))
 		for i, o := range outs {
-			y[i] = o.Of(tabs)
+			if o.At != nil {
+				y[i] = o.At(x, tabs)
+			} else {
+				y[i] = o.Of(tabs)
+			}
 		}
 		return y, nil
 	}

@@ -22,6 +22,16 @@ type File struct {
 	Complete  bool           `json:"complete"`
 	Variants  []Summary      `json:"variants"`
 	Incidents []IncidentRate `json:"incidents"`
+	// Run says what produced the file, for a resume: the scenario copy in
+	// the directory and the options that fix the result.
+	Run *RunInfo `json:"run,omitempty"`
+}
+
+// RunInfo identifies an annual run well enough to continue it.
+type RunInfo struct {
+	ScenarioFile   string            `json:"scenario_file"`   // the copy in the directory
+	ScenarioSHA256 string            `json:"scenario_sha256"` // hex SHA-256 of it
+	Options        map[string]string `json:"options"`         // command options that affect the result
 }
 
 // IncidentRate is an incident type and its catalogue frequency.
@@ -31,7 +41,7 @@ type IncidentRate struct {
 }
 
 // WriteFiles writes an annual run's results into dir, each file under a
-// temporary name and renamed: risk.json (File), ylt.csv (WriteCSV) and,
+// temporary name and renamed: ylt.csv (WriteCSV), then risk.json (File) and,
 // with plots, the exceedance charts aep.{png,svg} and oep.{png,svg} (one
 // line per variant, 95% bands, 40 return periods from 1.25 to 1,000 years),
 // whose size does not depend on the number of years. tool names dcsim and
@@ -39,27 +49,45 @@ type IncidentRate struct {
 //
 // incidents are the catalogue as Config.Incidents had it.
 func WriteFiles(dir, tool, scenario string, seed uint64, d *Design, incidents []Incident, tabs []*YLT, complete, plots bool) error {
+	return WriteFilesOf(dir, File{Tool: tool, Scenario: scenario, Seed: seed, Complete: complete}, d, incidents, tabs, plots)
+}
+
+// WriteFilesOf is WriteFiles with risk.json's Tool, Scenario, Seed,
+// Complete and Run taken from head (the rest is computed).
+func WriteFilesOf(dir string, head File, d *Design, incidents []Incident, tabs []*YLT, plots bool) error {
 	if len(tabs) == 0 {
 		return fmt.Errorf("risk: no variants to write")
 	}
-	f := File{Tool: tool, Scenario: scenario, Seed: seed, Method: d.Method.String(), Years: tabs[0].Len(), Complete: complete}
+	f := File{Tool: head.Tool, Scenario: head.Scenario, Seed: head.Seed, Method: d.Method.String(), Years: tabs[0].Len(), Complete: head.Complete, Run: head.Run}
+	scenario := f.Scenario
 	for _, in := range incidents {
 		f.Incidents = append(f.Incidents, IncidentRate{in.Name, in.PerYear})
 	}
-	for _, t := range tabs {
+	for v, t := range tabs {
 		if err := t.Check(); err != nil {
 			return err
 		}
-		f.Variants = append(f.Variants, t.Summarize(seed))
+		s := t.Summarize(f.Seed)
+		if v > 0 {
+			red, err := Reduction(tabs[0], t)
+			if err != nil {
+				return err
+			}
+			s.AALReduction = &red
+		}
+		f.Variants = append(f.Variants, s)
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "risk.json"), append(b, '\n')); err != nil {
+	// ylt.csv first: risk.json is the commit point, so a crash between
+	// the two leaves a table at least as long as risk.json says (a resume
+	// takes every year the table holds).
+	if err := results.WriteAtomic(filepath.Join(dir, "ylt.csv"), func(w io.Writer) error { return WriteCSV(w, tabs) }); err != nil {
 		return err
 	}
-	if err := results.WriteAtomic(filepath.Join(dir, "ylt.csv"), func(w io.Writer) error { return WriteCSV(w, tabs) }); err != nil {
+	if err := results.WriteFileAtomic(filepath.Join(dir, "risk.json"), append(b, '\n')); err != nil {
 		return err
 	}
 	if !plots {

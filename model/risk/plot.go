@@ -34,6 +34,10 @@ var CurvePeriods = func() []float64 {
 	return out
 }()
 
+// legendPadding separates legend entries, so that their text boxes do not
+// touch whatever font a browser draws the SVG with.
+const legendPadding = vg.Length(3)
+
 // Series is one line of an exceedance chart: a variant's points.
 type Series struct {
 	Name   string
@@ -51,8 +55,11 @@ func ExceedanceChart(title, lossLabel string, series []Series) (*plot.Plot, erro
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Y.Tick.Marker = readableTicks{}
-	p.Legend.Top = false
+	// Top left: losses rise with the return period, so that corner is
+	// empty.
+	p.Legend.Top = true
 	p.Legend.Left = true
+	p.Legend.Padding = legendPadding
 	p.Add(plotter.NewGrid())
 	top := 0.0
 	for _, s := range series {
@@ -154,7 +161,7 @@ func TornadoChart(title, outputLabel string, t Tornado) (*plot.Plot, error) {
 	base.Width = vg.Points(1)
 	p.Add(base)
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+	p.Y.Min, p.Y.Max = -0.6, float64(n)+0.6 // a free row on top for the legend
 	pad := (hi - lo) * 0.05
 	if pad == 0 {
 		pad = math.Max(math.Abs(t.Base)*0.05, 1)
@@ -163,6 +170,7 @@ func TornadoChart(title, outputLabel string, t Tornado) (*plot.Plot, error) {
 	p.Legend.Add("input at P10", swatch{cLow})
 	p.Legend.Add("input at P90", swatch{cHigh})
 	p.Legend.Top = true
+	p.Legend.Padding = legendPadding
 	return p, nil
 }
 
@@ -214,6 +222,7 @@ func SobolChart(title string, r SobolResult) (*plot.Plot, error) {
 	p.Legend.Add("first order", swatch{cols[0]})
 	p.Legend.Add("total order", swatch{cols[1]})
 	p.Legend.Top = true
+	p.Legend.Padding = legendPadding
 	return p, nil
 }
 
@@ -322,4 +331,65 @@ func Save(p *plot.Plot, path string, w, h vg.Length) error {
 		_, err := wt.WriteTo(out)
 		return err
 	})
+}
+
+// SpreadChart draws each option's NPV over input uncertainty: a bar from
+// its P5 to its P95, a tick at the median and a dot at the mean, one row
+// per option in the order given, with a vertical line at 0 (doing
+// nothing).
+func SpreadChart(title, label string, opts []OptionUncertainty) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = label
+	p.X.Tick.Marker = readableTicks{}
+	n := len(opts)
+	var ticks []plot.Tick
+	lo, hi := 0.0, 0.0
+	c := plotutil.Color(0)
+	var means plotter.XYs
+	for k, o := range opts {
+		y := float64(n - 1 - k)
+		ticks = append(ticks, plot.Tick{Value: y, Label: o.Name})
+		s := o.NPV
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: s.P05, Y: y - 0.3}, {X: s.P95, Y: y - 0.3}, {X: s.P95, Y: y + 0.3}, {X: s.P05, Y: y + 0.3}})
+		if err != nil {
+			return nil, err
+		}
+		poly.Color = fade(c, 110)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		med, err := plotter.NewLine(plotter.XYs{{X: s.P50, Y: y - 0.3}, {X: s.P50, Y: y + 0.3}})
+		if err != nil {
+			return nil, err
+		}
+		med.Width = vg.Points(1.5)
+		p.Add(med)
+		means = append(means, plotter.XY{X: s.Mean, Y: y})
+		lo, hi = min(lo, s.P05, s.Mean), max(hi, s.P95, s.Mean)
+	}
+	sc, err := plotter.NewScatter(means)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle.Shape = draw.CircleGlyph{}
+	sc.GlyphStyle.Radius = vg.Points(3)
+	p.Add(sc)
+	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.6}, {X: 0, Y: float64(n) - 0.4}})
+	if err != nil {
+		return nil, err
+	}
+	zero.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+	p.Add(zero)
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Min, p.Y.Max = -0.6, float64(n)+0.6 // a free row on top for the legend
+	pad := (hi - lo) * 0.05
+	if pad == 0 {
+		pad = 1
+	}
+	p.X.Min, p.X.Max = lo-pad, hi+pad
+	p.Legend.Add("P5–P95", swatch{fade(c, 110)})
+	p.Legend.Add("mean", sc)
+	p.Legend.Top = true
+	p.Legend.Padding = legendPadding
+	return p, nil
 }

@@ -14,6 +14,11 @@ type Precision struct {
 	RelHalfWidth float64 // e.g. 0.10
 	ReturnPeriod float64 // years, e.g. 100; 0 checks the AAL only
 	MaxYears     int     // stop here even if the target is not met
+	// Checkpoint, when set, is called with the tables after every round
+	// that simulated years and missed the target, before the next round
+	// (a command saves them, so that a killed run loses at most the
+	// round in progress). An error stops the run.
+	Checkpoint func(tabs []*YLT, d *Design) error
 }
 
 // ErrImprecise is wrapped by RunToPrecision's error when MaxYears did not
@@ -29,6 +34,12 @@ var ErrImprecise = errors.New("precision target not met")
 // after the first round (cfg.Years ≥ 4·50 years per stratum), which
 // RunToPrecision ensures by starting there.
 //
+// cfg.Prior, when set, holds the tables an interrupted RunToPrecision of
+// the same configuration and target returned: rounds the prior covers are
+// read from it (their first years) without simulating, and the first round
+// beyond it continues from it, so the result is identical to an
+// uninterrupted run's.
+//
 // When MaxYears is reached first it returns the tables with an error
 // wrapping ErrImprecise that says which estimate fell short.
 func RunToPrecision(ctx context.Context, cfg *Config, simulate Simulate, p Precision) ([]*YLT, *Design, error) {
@@ -36,15 +47,28 @@ func RunToPrecision(ctx context.Context, cfg *Config, simulate Simulate, p Preci
 		return nil, nil, fmt.Errorf("precision target: want a positive relative half width, MaxYears ≥ 2 and a return period ≥ 0 (got %+v)", p)
 	}
 	c := *cfg
+	have := cfg.Prior // the longest tables known so far
 	c.Prior = nil
 	if d, err := Plan(&c); err == nil && d.Method == Conditional {
 		c.Years = max(c.Years, 4*maxPilot*len(d.Strata))
 	}
 	c.Years = min(c.Years, p.MaxYears)
 	for {
+		had := 0
+		c.Prior = nil
+		if have != nil {
+			had = have[0].Len()
+			c.Prior = have
+			if had > c.Years {
+				c.Prior = prefix(have, c.Years)
+			}
+		}
 		tabs, d, err := Run(ctx, &c, simulate)
 		if err != nil {
 			return tabs, d, err
+		}
+		if tabs[0].Len() >= had {
+			have = tabs
 		}
 		short := shortfall(tabs, p)
 		if short == "" {
@@ -53,9 +77,24 @@ func RunToPrecision(ctx context.Context, cfg *Config, simulate Simulate, p Preci
 		if c.Years >= p.MaxYears {
 			return tabs, d, fmt.Errorf("%w after %d years: %s", ErrImprecise, c.Years, short)
 		}
-		c.Prior = tabs
+		if p.Checkpoint != nil && tabs[0].Len() > had {
+			if err := p.Checkpoint(tabs, d); err != nil {
+				return tabs, d, err
+			}
+		}
 		c.Years = min(2*c.Years, p.MaxYears)
 	}
+}
+
+// prefix returns the first n years of tabs (sharing their storage).
+func prefix(tabs []*YLT, n int) []*YLT {
+	out := make([]*YLT, len(tabs))
+	for v, t := range tabs {
+		c := *t
+		c.truncate(n)
+		out[v] = &c
+	}
+	return out
 }
 
 // shortfall describes the first estimate that misses the target, or "".

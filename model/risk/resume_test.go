@@ -24,7 +24,7 @@ func TestInterruptResume(t *testing.T) {
 			for _, stopAt := range []uint64{5, 1700} { // inside the pilot and after it
 				ctx, cancel := context.WithCancel(context.Background())
 				stopping := func(w, v int, in *YearInput, out *YearOutcome) error {
-					if in.Rep == stopAt {
+					if in.Rep >= stopAt { // not ==: on a loaded machine another worker may finish every later year first
 						cancel()
 					}
 					return twoTypesSim(w, v, in, out)

@@ -33,14 +33,18 @@ func (x *Number) UnmarshalJSON(b []byte) error {
 
 // Summary is what risk.json reports for one variant.
 type Summary struct {
-	Variant string       `json:"variant"`
-	Method  string       `json:"method"`
-	Years   int          `json:"years"` // simulated years (rows of the YLT)
-	AAL     Estimate     `json:"aal"`
-	AEP     []EPPoint    `json:"aep"`
-	OEP     []EPPoint    `json:"oep"`
-	TVaR    []TVaRPoint  `json:"tvar"`
-	Service []ServiceRow `json:"services"`
+	Variant string   `json:"variant"`
+	Method  string   `json:"method"`
+	Years   int      `json:"years"` // simulated years (rows of the YLT)
+	AAL     Estimate `json:"aal"`
+	// AALReduction is the baseline's AAL less this option's, estimated
+	// year by year on the same sampled years (paired; see Reduction);
+	// absent for the baseline.
+	AALReduction *Estimate    `json:"aal_reduction,omitempty"`
+	AEP          []EPPoint    `json:"aep"`
+	OEP          []EPPoint    `json:"oep"`
+	TVaR         []TVaRPoint  `json:"tvar"`
+	Service      []ServiceRow `json:"services"`
 	// Incidents splits the AAL by incident type; "background" is the loss
 	// no catalogue incident carries.
 	Incidents []IncidentShare `json:"incidents"`

@@ -169,9 +169,21 @@ type OptionUncertainty struct {
 type Uncertainty struct {
 	Outer   int                 `json:"outer"`
 	Options []OptionUncertainty `json:"options"`
-	Points  [][]float64         `json:"-"` // the input points
-	AAL     [][]float64         `json:"-"` // AAL[j][o]: option o at point j
-	NPVs    [][]float64         `json:"-"` // NPVs[j][o]
+	// BestByMeanNPV is the option with the highest mean NPV over the
+	// points ("baseline" when none has a positive one): the choice under
+	// today's knowledge.
+	BestByMeanNPV string `json:"best_by_mean_npv"`
+	// EVPI is the expected value of perfect information: the mean over
+	// points of the best NPV there, less the best mean NPV,
+	//
+	//	EVPI = E_x[max_o NPV_o(x)] − max_o E_x[NPV_o(x)] ≥ 0,
+	//
+	// what learning the inputs exactly before choosing would be worth, in
+	// the currency (0 when one option is best at every point).
+	EVPI   Spread      `json:"evpi"`
+	Points [][]float64 `json:"-"` // the input points
+	AAL    [][]float64 `json:"-"` // AAL[j][o]: option o at point j
+	NPVs   [][]float64 `json:"-"` // NPVs[j][o]
 }
 
 // Run performs the two-level Monte Carlo.
@@ -244,6 +256,18 @@ func (tl *TwoLevel) Run() (*Uncertainty, error) {
 		}
 		u.Options = append(u.Options, ou)
 	}
+	bestMean := 0
+	for o := range u.Options {
+		if u.Options[o].NPV.Mean > u.Options[bestMean].NPV.Mean {
+			bestMean = o
+		}
+	}
+	u.BestByMeanNPV = tl.Options[bestMean]
+	regret := make([]float64, len(u.NPVs))
+	for j, npv := range u.NPVs {
+		regret[j] = slices.Max(npv) - npv[bestMean]
+	}
+	u.EVPI = spread(regret)
 	return u, nil
 }
 

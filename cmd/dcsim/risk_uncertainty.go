@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/results"
+	"github.com/dcsim/dcsim/model/risk"
+)
+
+// uncertaintyFile is uncertainty.json: what the uncertain inputs do to the
+// AAL and to each option's value.
+type uncertaintyFile struct {
+	Scenario     string             `json:"scenario"`
+	Seed         uint64             `json:"seed"`
+	InnerYears   int                `json:"inner_years"`
+	NPVYears     float64            `json:"npv_years"`
+	DiscountRate float64            `json:"discount_rate"`
+	Currency     string             `json:"currency"`
+	Inputs       []uncertainInput   `json:"inputs"`
+	Lead         string             `json:"lead_option,omitempty"`
+	TwoLevel     *risk.Uncertainty  `json:"two_level,omitempty"`
+	Tornado      []risk.Tornado     `json:"tornado"`
+	Sobol        []risk.SobolResult `json:"sobol,omitempty"`
+	Note         string             `json:"note"`
+}
+
+type uncertainInput struct {
+	Name string  `json:"name"`
+	Kind string  `json:"kind"` // "frequency" (per year) or "value" (a cost, in the currency)
+	P10  float64 `json:"p10"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	Mean float64 `json:"mean"`
+}
+
+// riskUncertainty runs what the scenario's uncertain inputs (frequencies
+// and costs) call for: the tornado of the baseline AAL, its 100-year loss
+// and — with options — the NPV of the option that is best at the medians
+// (the lead), each input at its P10 and P90; with --uncertainty a
+// two-level Monte Carlo of every option's AAL and NPV; with --sobol the
+// Sobol indices of the same outputs as the tornado. Every evaluation
+// simulates the same years (the same seed), so differences between points
+// come from the inputs.
+//
+// Options are valued by their NPV over --npv-years at --discount-rate, as
+// dcsim compare does with --years and --discount-rate. report.html is
+// written again with the results.
+func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *model.Plan, seed uint64, workers int, out string, tabs []*risk.YLT) error {
+	inputs, freqIdx := ann.UncertainInputs()
+	outer, sobolN, inner, tornado, method := o.outer, o.sobol, o.inner, o.tornado, o.method
+	if len(inputs) == 0 {
+		if outer > 0 || sobolN > 0 || tornado {
+			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency or a cost as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"} or capex = {dist = \"uniform\", min = 10e9, max = 30e9}")
+		}
+		return nil
+	}
+	if outer == 0 && sobolN == 0 && !tornado {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(c.App.ErrWriter, "the scenario has %d uncertain inputs: --tornado, --uncertainty N or --sobol N show what they do to the AAL and the ranking\n", len(inputs))
+		}
+		return nil
+	}
+	money := model.Money{Years: o.npvYears, DiscountRate: o.discount}
+	ctx := c.Context
+	quiet := c.Bool("quiet")
+	// variantsBuild simulates the given variants only (indices into the
+	// plan), at point x.
+	variantsBuild := func(vs []int) risk.Build {
+		return func(x []float64) (*risk.Config, risk.Simulate, error) {
+			cfg, at := ann.At(x, inner, seed, method, workers)
+			if vs == nil {
+				return cfg, at.Simulate, nil
+			}
+			sub := make([]risk.Variant, len(vs))
+			for k, v := range vs {
+				sub[k] = cfg.Variants[v]
+			}
+			cfg.Variants = sub
+			return cfg, func(w, v int, in *risk.YearInput, o *risk.YearOutcome) error { return at.Simulate(w, vs[v], in, o) }, nil
+		}
+	}
+	npvAt := func(o int, x []float64, red float64) float64 { return ann.NPV(o, x, red, money) }
+	f := uncertaintyFile{Scenario: plan.Base.Name, Seed: seed, InnerYears: inner, NPVYears: money.Years, DiscountRate: money.DiscountRate, Currency: plan.Base.Currency,
+		Note: "Inputs written as distributions are epistemic: what is not known about them. The two-level intervals cover input uncertainty and simulation noise; inner_noise_share says how much of each spread is noise. NPV is over npv_years at discount_rate, against doing nothing."}
+	for k, in := range inputs {
+		kind := "value"
+		if k < len(freqIdx) {
+			kind = "frequency"
+		}
+		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, Kind: kind, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
+	}
+	// The tornado and Sobol indices read the baseline and the lead option:
+	// simulate those alone.
+	vs := []int{0}
+	outs := []risk.Output{risk.AALOf(0, "baseline AAL"), risk.AEPOf(0, 100, "baseline 100-year loss")}
+	if len(plan.Names) > 1 && (tornado || sobolN > 0) {
+		if !quiet {
+			fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: every option at the medians (%d years), to find the lead…\n", len(inputs), inner)
+		}
+		tabs, err := runBuild(ctx, variantsBuild(nil), risk.Medians(inputs))
+		if err != nil {
+			return riskErr(ctx, err)
+		}
+		lead, best := 0, 0.0
+		for o := 1; o < len(tabs); o++ {
+			if v := npvAt(o, risk.Medians(inputs), tabs[0].AAL().Mean-tabs[o].AAL().Mean); lead == 0 || v > best {
+				lead, best = o, v
+			}
+		}
+		f.Lead = plan.Names[lead]
+		vs = append(vs, lead)
+		outs = append(outs, risk.NPVOf(1, "NPV of "+f.Lead, func(_ int, x []float64, red float64) float64 { return npvAt(lead, x, red) }))
+	}
+	if tornado {
+		if !quiet {
+			fmt.Fprintf(c.App.ErrWriter, "tornado: %d annual runs of %d years…\n", 1+2*len(inputs), inner)
+		}
+		tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, variantsBuild(vs), outs))
+		if err != nil {
+			return riskErr(ctx, err)
+		}
+		f.Tornado = tor
+	}
+	if outer > 0 {
+		if !quiet {
+			fmt.Fprintf(c.App.ErrWriter, "two-level Monte Carlo: %d points × %d years × %d variants…\n", outer, inner, len(plan.Names))
+		}
+		tl := risk.TwoLevel{Inputs: inputs, Options: plan.Names, Outer: outer, Seed: seed, Inner: risk.AnnualInner(ctx, variantsBuild(nil)), NPV: npvAt}
+		u, err := tl.Run()
+		if err != nil {
+			return riskErr(ctx, err)
+		}
+		f.TwoLevel = u
+	}
+	if sobolN > 0 {
+		if !quiet {
+			fmt.Fprintf(c.App.ErrWriter, "Sobol indices: %d annual runs of %d years…\n", sobolN*(len(inputs)+2), inner)
+		}
+		s := risk.Sobol{Inputs: inputs, Outputs: risk.Names(outs), N: sobolN, Seed: seed}
+		res, err := s.Run(risk.AnnualModel(ctx, variantsBuild(vs), outs))
+		if err != nil {
+			return riskErr(ctx, err)
+		}
+		f.Sobol = res
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n')); err != nil {
+		return err
+	}
+	if !o.noPlots {
+		if err := uncertaintyCharts(&f, out); err != nil {
+			return err
+		}
+		if err := writeRiskReportFrom(out, tabs, &f, plan.Base.Currency, sha256Hex(plan.Base.Source)); err != nil {
+			return err
+		}
+	}
+	writeUncertaintyTable(c.App.Writer, &f)
+	return nil
+}
+
+// uncertaintyCharts draws tornado-K (one per output of the tornado),
+// sobol-K (one per output of the Sobol indices) and npv_uncertainty (each
+// option's NPV over the inputs).
+func uncertaintyCharts(f *uncertaintyFile, out string) error {
+	for k, t := range f.Tornado {
+		p, err := risk.TornadoChart(f.Scenario+": what moves the "+t.Output+" (each input at its P10 and P90)", t.Output+" ("+f.Currency+")", t)
+		if err != nil {
+			return err
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			if err := risk.Save(p, filepath.Join(out, fmt.Sprintf("tornado-%d%s", k, ext)), 7*vg.Inch, 3.5*vg.Inch); err != nil {
+				return err
+			}
+		}
+	}
+	for k, r := range f.Sobol {
+		p, err := risk.SobolChart(f.Scenario+": Sobol indices of the "+r.Output, r)
+		if err != nil {
+			continue
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			if err := risk.Save(p, filepath.Join(out, fmt.Sprintf("sobol-%d%s", k, ext)), 7*vg.Inch, 3.5*vg.Inch); err != nil {
+				return err
+			}
+		}
+	}
+	if u := f.TwoLevel; u != nil && len(u.Options) > 1 {
+		p, err := risk.SpreadChart(fmt.Sprintf("%s: NPV over %g years against doing nothing, over input uncertainty (%d points)", f.Scenario, f.NPVYears, u.Outer),
+			"NPV ("+f.Currency+")", u.Options[1:])
+		if err != nil {
+			return err
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			if err := risk.Save(p, filepath.Join(out, "npv_uncertainty"+ext), 7*vg.Inch, 4*vg.Inch); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func runBuild(ctx context.Context, build risk.Build, x []float64) ([]*risk.YLT, error) {
+	cfg, simulate, err := build(x)
+	if err != nil {
+		return nil, err
+	}
+	tabs, _, err := risk.Run(ctx, cfg, simulate)
+	return tabs, err
+}
+
+func riskErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return interruptedError("interrupted during the uncertainty analysis; risk.json and ylt.csv are complete, uncertainty.json was not written")
+	}
+	return err
+}
+
+func writeUncertaintyTable(w io.Writer, f *uncertaintyFile) {
+	fmt.Fprintln(w, "uncertain inputs: "+inputList(f.Inputs))
+	for _, t := range f.Tornado {
+		fmt.Fprintf(w, "tornado of the %s (%s at medians):", t.Output, num(t.Base))
+		for _, b := range t.Bars {
+			fmt.Fprintf(w, " %s %s…%s;", b.Input, num(b.Low), num(b.High))
+		}
+		fmt.Fprintln(w)
+	}
+	if u := f.TwoLevel; u != nil {
+		tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "over input uncertainty (%d points)\tAAL mean [95%% CI]\tAAL P5–P95\tNPV mean\tNPV P5–P95\tP(best)\tP(beats doing nothing)\tnoise share\n", u.Outer)
+		for _, o := range u.Options {
+			fmt.Fprintf(tw, "%s\t%s [%s, %s]\t%s–%s\t%s\t%s–%s\t%.2f\t%.2f\t%.2f\n", o.Name, num(o.AAL.Mean), num(o.AAL.CI95[0]), num(o.AAL.CI95[1]),
+				num(o.AAL.P05), num(o.AAL.P95), num(o.NPV.Mean), num(o.NPV.P05), num(o.NPV.P95), o.PBest.P, o.PBeatsNothing.P, o.InnerNoise)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "best by mean NPV: %s; expected value of perfect information %s %s\n", u.BestByMeanNPV, num(u.EVPI.Mean), f.Currency)
+	}
+	for _, r := range f.Sobol {
+		fmt.Fprintf(w, "Sobol indices of the %s (N = %d):", r.Output, r.N)
+		for _, x := range r.Indices {
+			fmt.Fprintf(w, " %s first %.2f [%.2f, %.2f], total %.2f;", x.Input, x.First, x.FirstC[0], x.FirstC[1], x.Total)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func inputList(in []uncertainInput) string {
+	var parts []string
+	for _, x := range in {
+		unit := ""
+		if x.Kind == "frequency" {
+			unit = "/yr"
+		}
+		parts = append(parts, fmt.Sprintf("%s P10 %.3g%s, P50 %.3g%s, P90 %.3g%s", x.Name, x.P10, unit, x.P50, unit, x.P90, unit))
+	}
+	return strings.Join(parts, "; ")
+}
