@@ -29,7 +29,7 @@ import (
 func (sv *services) maybeFailover(s int) {
 	r := sv.r
 	x := &r.m.svc[s]
-	if x.mode != modeStandby || sv.foPending[s] || sv.active[s] != x.primary || x.secondary < 0 {
+	if x.mode != modeStandby || sv.foPending[s] || sv.active[s] != x.primary || x.secondary < 0 || sv.relocated[s] {
 		return
 	}
 	svc := &r.m.Sc.Services[s]
@@ -187,7 +187,7 @@ func (sv *services) maybeFailback(s int) {
 	x := &m.svc[s]
 	p := x.primary
 	i := s*m.nSite + p
-	if x.mode != modeStandby || sv.active[s] == p || !sv.running[i] || sv.partitioned[p] > 0 {
+	if x.mode != modeStandby || sv.active[s] == p || !sv.running[i] || sv.partitioned[p] > 0 || sv.relocated[s] {
 		return
 	}
 	if float64(sv.capSP[i]) < math.Min(float64(m.placed[i]), m.demand[s]*x.surge) {

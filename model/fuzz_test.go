@@ -418,10 +418,14 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 		}
 		fmt.Fprintf(&b, "[sites.fire]\nsuppression = %q\nsuppression_success = %s\ndetection = %s\nextinguish = %s\nheat_damage = %s\nspread_probability = %s\nspread_delay = %s\npower_cut_probability = %s\npower_cut_delay = %s\ninspection = %s\nreplacement_lead_time = %s\nserver_lead_time = %s\ndestroyed_fraction = %s\n",
 			pick("none", "sprinkler", "water_mist", "gas", "aerosol"), prob(), dur(), dur(), dur(), prob(), dur(), prob(), dur(), dur(), dur(), dur(), frac())
+		if ext != nil {
+			fmt.Fprintf(&b, "reignition_probability = %s\nreignition_delay = %s\naccess_lockout = %s\ncleaning = %s\n", xpick("0", "0.5", "1"), xdur(), xdur(), xdur())
+		}
 		fmt.Fprintf(&b, "[sites.cooling]\nthermal_buffer = %s\noverheat_destroyed = %s\n", dur(), frac())
 		if ext != nil && ext.IntN(2) == 0 {
-			fmt.Fprintf(&b, "heat_rate = %s\nunits = %d\nneeded = 2\nshutdown_probability = %s\ndamage_rate = %s\ndamages = [%s]\n",
-				xpick("1", "30", "600"), 2+ext.IntN(2), xpick("0", "0.5", "1"), xpick("0", "0.5", "10"), xpick(`"storage"`, `"compute", "network"`))
+			fmt.Fprintf(&b, "heat_rate = %s\nunits = %d\nneeded = 2\nshutdown_probability = %s\ndamage_rate = %s\ndamages = [%s]\nunit_failure_rate = %q\nunit_repair = %s\n",
+				xpick("1", "30", "600"), 2+ext.IntN(2), xpick("0", "0.5", "1"), xpick("0", "0.5", "10"), xpick(`"storage"`, `"compute", "network"`),
+				xpick("0/h", "0.01/h", "1/h"), xdur())
 		}
 		fmt.Fprintf(&b, "[sites.failures]\nserver_afr = %q\nrack_rate = %q\nrack_size = %d\npdu_rate = %q\npdu_size = %d\nserver_repair = %s\n",
 			pick("3%/yr", "0/yr", "50%/yr"), pick("0.01/yr", "0/yr", "1/yr"), 1+rng.IntN(60), pick("0.4/yr", "0/yr", "5/yr"), 1+rng.IntN(1000), dur())
@@ -442,6 +446,11 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 				gens, min(gens, 1+rng.IntN(2)), prob(), pick(`"15s"`, `"1h"`), pick(`"1h"`, `"24h"`), prob())
 			if ext != nil {
 				dom = strings.Replace(dom, " }\ngenerators", ", failure_probability = "+xpick("0", "0.1", "1")+" }\ngenerators", 1)
+				if ext.IntN(2) == 0 {
+					// The generators table is the domain's last line.
+					k := strings.LastIndex(dom, " }\n")
+					dom = dom[:k] + ", repair = " + xdur() + dom[k:]
+				}
 			}
 			b.WriteString(dom)
 			if ext != nil {
@@ -462,7 +471,7 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 			}
 		}
 		if ext != nil {
-			fmt.Fprintf(&b, "[[sites.buildings]]\nname = \"b0\"\nhalls = [%s]\n", strings.Join(quoteAll(s.halls[:min(2, len(s.halls))]), ", "))
+			fmt.Fprintf(&b, "[[sites.buildings]]\nname = \"b0\"\nrebuild = %v\nhalls = [%s]\n", ext.IntN(3) > 0, strings.Join(quoteAll(s.halls[:min(2, len(s.halls))]), ", "))
 			if len(s.halls) == 3 {
 				fmt.Fprintf(&b, "spread_to = [{ building = \"b1\", probability = %s }]\n[[sites.buildings]]\nname = \"b1\"\nhalls = [\"h2\"]\n", xpick("0", "0.5", "1"))
 			}
@@ -508,6 +517,15 @@ func randomScenarioExt(rng, ext *rand.Rand) string {
 			fmt.Fprintf(&b, "failover = { automatic = %v, auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", ext.IntN(2) == 0, dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))
 			if ext.IntN(2) == 0 {
 				fmt.Fprintf(&b, "overload = { limit = %s, shed_delay = %s }\n", xpick("1", "1.2", "3"), xdur())
+			}
+			if mode != "active-active" && nSite > 1 && ext.IntN(3) == 0 {
+				// A site the service is not placed at, if there is one.
+				for _, st := range sites {
+					if !strings.Contains(strings.Join(placement, " "), fmt.Sprintf("%q", st.name)) {
+						fmt.Fprintf(&b, "relocate = { site = %q, lead_time = %s }\n", st.name, xdur())
+						break
+					}
+				}
 			}
 		} else {
 			fmt.Fprintf(&b, "failover = { auto = %s, manual = %s, success = %s, warmup = %s, failback_outage = %s }\n", dur(), dur(), prob(), dur(), pick(`"0s"`, `"10m"`))

@@ -130,6 +130,16 @@ func (f *fire) ignite() {
 	} else {
 		out = math.Max(det, fp.Extinguish.Sample(rng))
 	}
+	if suppressed && fp.Reignition > 0 && rng.Float64() < fp.Reignition {
+		// The cells re-ignite after the suppression: the fire burns again
+		// until the brigade puts it out.
+		again := out + fp.ReignitionDelay.Sample(rng)
+		out = again + fp.Extinguish.Sample(rng)
+		suppressed = false
+		if r.tr != nil {
+			r.event("reignition", r.domName(d), "suppressed, but the cells re-ignite %.2fh after ignition; out %.2fh after ignition", again, out)
+		}
+	}
 	heat := fp.HeatDamage.Sample(rng)
 	cutWanted := rng.Float64() < fp.PowerCutProbability
 	cut := fp.PowerCutDelay.Sample(rng)

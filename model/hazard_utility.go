@@ -102,6 +102,11 @@ func (u *utilityLoss) lose(k int) {
 				r.event("ups-failed", r.domName(d), "UPS failed on demand: no ride-through")
 			}
 		}
+		start := g.StartTime
+		if g.Start.Kind != sim.Const {
+			start = g.Start.Sample(rng)
+			carry = start
+		}
 		if dom.ATS.FailToTransfer > 0 && rng.Float64() < dom.ATS.FailToTransfer {
 			carry += dom.ATS.ManualTransfer.Sample(rng)
 			if r.tr != nil {
@@ -119,9 +124,9 @@ func (u *utilityLoss) lose(k int) {
 		// Needed keep running (the (started-Needed+1)-th failure) or the
 		// fuel runs out without resupply.
 		slices.Sort(u.fails)
-		genDown := g.StartTime + u.fails[started-g.Needed]
-		if dur > g.StartTime+g.Fuel && rng.Float64() >= g.RefuelProb {
-			genDown = math.Min(genDown, g.StartTime+g.Fuel)
+		genDown := start + u.fails[started-g.Needed]
+		if dur > start+g.Fuel && rng.Float64() >= g.RefuelProb {
+			genDown = math.Min(genDown, start+g.Fuel)
 		}
 		if carry > ride && ride < dur {
 			// A dark gap: the UPS runs out before the generators carry.
@@ -132,6 +137,12 @@ func (u *utilityLoss) lose(k int) {
 		}
 		if genDown < dur {
 			r.eng.After(sim.Time(genDown), u.kind(utilDark), int32(d), 0)
+			if g.HasRepair {
+				// Repaired (or refuelled) and restarted, once.
+				if back := genDown + g.Repair.Sample(rng); back < dur {
+					r.eng.After(sim.Time(back), u.kind(utilCarried), int32(d), 0)
+				}
+			}
 		}
 	}
 	r.eng.After(sim.Time(dur), u.kind(utilRestored), int32(p), int32(k))

@@ -97,6 +97,27 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 		r.errf(t.sub("profile"), "unknown profile %q%s (define it under [profiles.%s])", pname, suggestFrom(r, pname, profiles), pname)
 	}
 
+	s.Relocate.Site = -1
+	if t.has("relocate") {
+		rt := t.child("relocate")
+		if rt.required("site") {
+			name := rt.str("site", "")
+			if j, ok := siteIdx[name]; ok {
+				s.Relocate.Site = j
+			} else {
+				r.errf(rt.sub("site"), "unknown site %q%s", name, suggestFrom(r, name, siteIdx))
+			}
+		}
+		// No default: how long new capacity takes is the scenario's to say.
+		rt.required("lead_time")
+		s.Relocate.LeadTime = rt.dist("lead_time", sim.Fixed(0), unitDuration)
+		rt.done()
+		if s.Mode == ActiveActive {
+			r.errf(t.sub("relocate"), "an active-active service shifts its traffic to its other sites; relocate is for single-site and active-standby services")
+			s.Relocate.Site = -1
+		}
+	}
+
 	s.Primary, s.Secondary = -1, -1
 	placement := t.tables("placement")
 	placed := intSet{}
@@ -125,6 +146,9 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 			pt.expect("building", "hall", "domains")
 		}
 		pt.done()
+		if p.Site >= 0 && p.Site == s.Relocate.Site {
+			r.errf(pt.sub("site"), "site %q is also the service's relocate site; relocate to a site it is not placed at", sites[p.Site].Name)
+		}
 		s.Placement = append(s.Placement, p)
 	}
 	if len(placement) == 0 && (!t.has("placement") || isArray(t.m["placement"])) {

@@ -41,6 +41,10 @@ func readSite(t *table) (Site, [][]item) {
 	fp.SuppressionSuccess = f.uncertainProb("suppression_success", "sites["+name+"].fire.suppression_success", defaultSuppression[fp.Suppression],
 		func(sc *Scenario, x float64) { sc.setSite(name, func(s *Site) { s.Fire.SuppressionSuccess = x }) })
 	fp.SuppressedExtinguish = f.dist("suppressed_extinguish", sim.LognormalMedianP95(20.0/60, 1), unitDuration)
+	// Off unless set: re-ignition of Li-ion cells after suppression is well
+	// documented, but not how often.
+	fp.Reignition = f.prob("reignition_probability", 0)
+	fp.ReignitionDelay = f.dist("reignition_delay", sim.LognormalMedianP95(1, 6), unitDuration)
 	fp.Extinguish = f.dist("extinguish", sim.LognormalMedianP95(6, 14), unitDuration)
 	fp.HeatDamage = f.dist("heat_damage", sim.LognormalMedianP95(0.5, 1), unitDuration)
 	fp.SpreadProbability = f.uncertainProb("spread_probability", "sites["+name+"].fire.spread_probability", 0.5,
@@ -165,7 +169,10 @@ func readDomain(t *table) (Domain, []item, domainRefs) {
 	}
 	// Fleet reliability per demand 95–98% (NREL 2020).
 	gen.FailToStart = g.prob("fail_to_start", 0.03)
-	gen.StartTime = g.duration("start_time", 15.0/3600)
+	gen.Start = g.dist("start_time", sim.Fixed(15.0/3600), unitDuration)
+	gen.StartTime = gen.Start.Mean()
+	gen.HasRepair = g.has("repair")
+	gen.Repair = g.dist("repair", sim.Fixed(0), unitDuration)
 	gen.Fuel = g.duration("fuel", 24)
 	gen.RefuelProb = g.prob("refuel_probability", 0.95)
 	gen.RunFailRate = g.rate("run_failure_rate", defaultGenRunFail)

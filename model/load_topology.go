@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dcsim/dcsim/sim"
 )
 
 // domainRefs are the names a domain gives of the site's topology,
@@ -284,9 +286,10 @@ func placeSite(site *Site, si int, svcs []Service) (pools [][]int, free []int, s
 // the damage threshold and rate are assumptions, stated in the manifest.
 func readThermal(c *table, co *Cooling) {
 	r := c.r
-	c.expect("units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages")
+	keys := []string{"units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages", "unit_failure_rate", "unit_repair"}
+	c.expect(keys...)
 	if !c.has("heat_rate") {
-		for _, k := range []string{"units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages"} {
+		for _, k := range keys {
 			if c.has(k) {
 				r.errf(c.sub(k), "the per-hall thermal model needs heat_rate (°C per hour at full load with no cooling)")
 			}
@@ -316,6 +319,8 @@ func readThermal(c *table, co *Cooling) {
 	if !(co.ShutdownTemp <= co.DamageTemp) {
 		r.errf(c.sub("damage_temp"), "must be at least shutdown_temp (%g °C)", co.ShutdownTemp)
 	}
+	co.UnitFailureRate = c.rate("unit_failure_rate", 0)
+	co.UnitRepair = c.dist("unit_repair", sim.LognormalMedianP95(8, 48), unitDuration)
 	co.Damages = EquipStorage | EquipNetwork
 	if c.has("damages") {
 		co.Damages = 0

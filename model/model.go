@@ -248,7 +248,7 @@ func (m *Model) compileViews() {
 	for s := range sc.Services {
 		x := &sc.Services[s]
 		info := svcInfo{mode: modeSingle, primary: x.Primary, secondary: x.Secondary, priority: x.Priority,
-			deps: x.DependsOn, surge: x.RetrySurge, ovLimit: x.Overload.Limit, users: x.PeakUsers,
+			deps: x.DependsOn, surge: x.RetrySurge, ovLimit: x.Overload.Limit, reloc: x.Relocate.Site, servers: int32(x.Servers), users: x.PeakUsers,
 			requests: x.PeakUsers * x.RequestsPerUserHour, revenue: x.RevenuePerHour}
 		switch x.Mode {
 		case ActiveStandby:
@@ -333,6 +333,8 @@ type svcInfo struct {
 	sites              []int // placement sites, in placement order
 	surge              float64
 	ovLimit            float64 // overload limit, 0 when the service never collapses
+	reloc              int     // relocate site, -1 when none
+	servers            int32   // servers in all
 	users              float64 // peak users
 	requests           float64 // peak users × requests per user-hour
 	revenue            float64 // per hour at peak

@@ -17,6 +17,7 @@ const (
 	unitFleet
 	unitServices
 	unitBackground
+	unitCooling
 	unitHazard
 )
 
@@ -48,6 +49,7 @@ type Replication struct {
 	power   power
 	fleet   fleet
 	bg      background
+	cool    coolingUnits
 	svc     services
 	data    dataStore
 	imp     impact
@@ -83,6 +85,7 @@ func NewReplication(m *Model) *Replication {
 	r.power.init(r)
 	r.fleet.init(r)
 	r.bg.init(r)
+	r.cool.init(r)
 	r.svc.init(r)
 	r.data.init(r)
 	r.imp.init(r)
@@ -183,6 +186,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	}
 	if !r.policy.NoBackground {
 		r.bg.start()
+		r.cool.start()
 	}
 }
 
@@ -247,6 +251,8 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 		r.svc.handle(local, ev)
 	case unitBackground:
 		r.bg.handle(local, ev)
+	case unitCooling:
+		r.cool.handle(local, ev)
 	default:
 		i := int(unit - unitHazard)
 		if i < 0 || i >= len(r.hazards) {

@@ -279,10 +279,15 @@ type FireProtection struct {
 	Suppression          string
 	SuppressionSuccess   float64
 	SuppressedExtinguish sim.Dist // detection → out, when suppression works
-	Extinguish           sim.Dist // ignition → out, when it does not
-	HeatDamage           sim.Dist // ignition → ignition domain loses power
-	SpreadProbability    float64  // per neighbouring domain
-	SpreadDelay          sim.Dist
+	// Reignition is the chance a suppressed fire re-ignites (lithium-ion
+	// cells in thermal runaway) after ReignitionDelay; it then burns until
+	// the brigade puts it out (Extinguish from the re-ignition).
+	Reignition        float64
+	ReignitionDelay   sim.Dist
+	Extinguish        sim.Dist // ignition → out, when it does not
+	HeatDamage        sim.Dist // ignition → ignition domain loses power
+	SpreadProbability float64  // per neighbouring domain
+	SpreadDelay       sim.Dist
 	// HallSpreadProbability is the chance a fire that reaches a hall
 	// spreads to each other hall of its building, after HallSpreadDelay.
 	HallSpreadProbability float64
@@ -321,6 +326,10 @@ type Cooling struct {
 	DamageTemp          float64
 	DamageRate          float64 // per hour above DamageTemp
 	Damages             uint8   // equipment classes damaged (bit set)
+	// UnitFailureRate (per unit per hour) and UnitRepair: independent
+	// failures of the cooling units, on top of any incident; 0 for none.
+	UnitFailureRate float64
+	UnitRepair      sim.Dist
 }
 
 // Equipment classes a service's servers belong to (service key
@@ -395,10 +404,15 @@ type UPS struct {
 type Generators struct {
 	Count, Needed int
 	FailToStart   float64
-	StartTime     float64
-	Fuel          float64 // hours of fuel on site
-	RefuelProb    float64 // resupply arrives before the fuel runs out
-	RunFailRate   float64 // per running generator per hour
+	StartTime     float64  // hours, when constant
+	Start         sim.Dist // start time; drawn per domain and incident when not constant
+	// Repair, when HasRepair: after the generators stop carrying the
+	// load, they are repaired and restarted after a draw of Repair.
+	Repair      sim.Dist
+	HasRepair   bool
+	Fuel        float64 // hours of fuel on site
+	RefuelProb  float64 // resupply arrives before the fuel runs out
+	RunFailRate float64 // per running generator per hour
 }
 
 // Placement is a service's share of servers at one site.
@@ -428,6 +442,9 @@ type Service struct {
 	Equipment   uint8   // equipment class (EquipCompute, …)
 	Utilisation float64 // peak demand / normal serving capacity
 	RetrySurge  float64 // demand multiplier while impaired
+	// Relocate redeploys the service at another site when its own cannot
+	// bring it back: Relocate.Site < 0 when it cannot be.
+	Relocate Relocation
 	// Overload, when Limit > 0: offered load (demand with retry surge,
 	// also from impaired dependents) above Limit × the servers serving
 	// makes the service collapse until load is shed after ShedDelay.
@@ -466,6 +483,16 @@ type Service struct {
 	Profile             Profile
 
 	Data *ServiceData // nil without data_tb (load_data.go)
+}
+
+// Relocation is rebuilding a service elsewhere: once it has been down for
+// LeadTime (capacity procured or freed at Site, and installed), its
+// instances are deployed there — all its servers — and restored from
+// backups (the service's restore time); it then serves from Site and does
+// not move back.
+type Relocation struct {
+	Site     int
+	LeadTime sim.Dist
 }
 
 // Overload is a service's metastable failure under load.

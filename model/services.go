@@ -15,6 +15,7 @@ const (
 	svRestoreDone                // A service, B site: its instances there run again
 	svOverloadCheck              // A service, B epoch: demand may cross its overload limit
 	svShed                       // A service: load is shed after a collapse
+	svRelocate                   // A service, B epoch: capacity elsewhere is ready
 	svDataRestored               // A service: its data is restored from backup (data.go)
 )
 
@@ -59,6 +60,8 @@ type services struct {
 	shedding    []bool    // load beyond capacity turned away until healthy
 	ovEpoch     []int32   // supersedes scheduled overload checks
 	loadMul     []float64 // demand multiplier of traffic surges under way
+	relocated   []bool    // serves from its relocate site for good
+	relEpoch    []int32   // supersedes a scheduled relocation
 	surges      []int32   // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
@@ -104,6 +107,8 @@ func (sv *services) init(r *Replication) {
 	sv.shedding = make([]bool, ns)
 	sv.ovEpoch = make([]int32, ns)
 	sv.loadMul = make([]float64, ns)
+	sv.relocated = make([]bool, ns)
+	sv.relEpoch = make([]int32, ns)
 	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
 	sv.restoreQ.init(ns)
@@ -135,6 +140,7 @@ func (sv *services) reset() {
 		sv.calm[s] = true
 		sv.collapsed[s], sv.shedding[s] = false, false
 		sv.loadMul[s], sv.surges[s] = 1, 0
+		sv.relocated[s] = false
 		sv.touch(s)
 	}
 	sv.restless = 0
@@ -219,8 +225,8 @@ func (sv *services) reconnect(p int) {
 func (sv *services) handle(local int32, ev sim.Event) {
 	r := sv.r
 	s := int(ev.A)
-	if local == svOverloadCheck && ev.B != sv.ovEpoch[s] {
-		return // superseded by a later evaluation
+	if local == svOverloadCheck && ev.B != sv.ovEpoch[s] || local == svRelocate && ev.B != sv.relEpoch[s] {
+		return // superseded
 	}
 	sv.touch(s)
 	switch local {
@@ -244,6 +250,8 @@ func (sv *services) handle(local int32, ev sim.Event) {
 	case svOverloadCheck:
 	case svShed:
 		sv.shed(s)
+	case svRelocate:
+		sv.relocate(s)
 	case svDataRestored:
 		r.data.restoreDone(s)
 	default:
@@ -395,6 +403,14 @@ func (sv *services) evaluate(s int, now float64) bool {
 			}
 		}
 		sv.restoreQ.healthChanged(m, s, h)
+		if x := &m.svc[s]; x.reloc >= 0 && !sv.relocated[s] {
+			// Down: capacity elsewhere is sought; back first: not needed.
+			sv.relEpoch[s]++
+			if !h {
+				dt := m.Sc.Services[s].Relocate.LeadTime.Sample(r.st.fail[s])
+				r.eng.After(sim.Time(dt), kindOf(unitServices, svRelocate), int32(s), sv.relEpoch[s])
+			}
+		}
 		if m.opsTool[s] {
 			if h {
 				sv.opsDown--
@@ -448,6 +464,31 @@ func (sv *services) health(s int, f, avail float64) bool {
 	return avail >= thr*m.normal[s]
 }
 
+// relocate redeploys s at its relocate site: every one of its servers is
+// installed there and its instances are restored from backups (a restore
+// crew, the service's restore time); it serves from there for good.
+func (sv *services) relocate(s int) {
+	r := sv.r
+	m := r.m
+	x := &m.svc[s]
+	if sv.healthy[s] || sv.relocated[s] {
+		return
+	}
+	p := x.reloc
+	i := s*m.nSite + p
+	sv.relocated[s] = true
+	sv.foPending[s] = false
+	sv.active[s] = p
+	sv.capSP[i] = x.servers
+	sv.running[i] = false
+	sv.restoring[i] = true
+	sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+	sv.serves(s)
+	if r.tr != nil {
+		r.event("relocated", r.svcName(s), "%d servers ready at %s; restoring from backups", x.servers, r.siteName(p))
+	}
+}
+
 // isCalm reports whether s is healthy, home, running everywhere it is
 // placed and has nothing pending.
 func (sv *services) isCalm(s int) bool {
@@ -456,7 +497,7 @@ func (sv *services) isCalm(s int) bool {
 		return false
 	}
 	x := &m.svc[s]
-	if x.mode != modeActive && sv.active[s] != x.primary {
+	if x.mode != modeActive && sv.active[s] != x.primary && !sv.relocated[s] {
 		return false
 	}
 	for _, p := range x.sites {
