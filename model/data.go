@@ -422,6 +422,15 @@ func (dt *dataStore) restoreDone(s int) {
 	dt.remove(s)
 	dt.gone[s] = false
 	dt.nGone--
+	// A relocated service's pool is not among its placements, which the
+	// services unit checks: queue its instances' restore here.
+	if sv := &r.svc; sv.relocated[s] {
+		p := r.m.svc[s].reloc
+		if i := s*r.m.nSite + p; !sv.running[i] && !sv.restoring[i] {
+			sv.restoring[i] = true
+			sv.restoreQ.push(r.m, restoreReq{svc: s, site: p})
+		}
+	}
 	for _, c := range dt.dm.replicas[s] {
 		if dt.lost[c] && dt.destroyedIn[c] == 0 {
 			dt.revive(c)

@@ -172,7 +172,7 @@ func scriptScenario(t *testing.T, name string) *Scenario {
 // TestDataAllocatesNothing: restores, copy losses and policies allocate
 // nothing once a Replication is warm.
 func TestDataAllocatesNothing(t *testing.T) {
-	for _, f := range []string{"data-restore-bandwidth.txt", "data-only-copy-burns.txt", "failover-policies.txt", "failover-staff.txt"} {
+	for _, f := range []string{"data-restore-bandwidth.txt", "data-only-copy-burns.txt", "failover-policies.txt", "failover-staff.txt", "data-relocate.txt"} {
 		sc := scriptScenario(t, f)
 		r := NewReplication(Compile(sc))
 		var out results.Outcome

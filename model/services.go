@@ -481,8 +481,12 @@ func (sv *services) relocate(s int) {
 	sv.active[s] = p
 	sv.capSP[i] = x.servers
 	sv.running[i] = false
-	sv.restoring[i] = true
-	sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+	if r.data.missing(s) {
+		r.data.startRestore(s, p) // its data first, then its instances (data.go)
+	} else {
+		sv.restoring[i] = true
+		sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+	}
 	sv.serves(s)
 	if r.tr != nil {
 		r.event("relocated", r.svcName(s), "%d servers ready at %s; restoring from backups", x.servers, r.siteName(p))
