@@ -12,7 +12,7 @@ import (
 // later ones allocate nothing — for every shipped scenario, every catalogue
 // incident and the annual path's overlapping incidents.
 func TestReusedReplicationAllocatesNothing(t *testing.T) {
-	for _, f := range []string{"example.toml", "kakao-2022.toml", "naver-2022.toml"} {
+	for _, f := range []string{"example.toml", "kakao-2022.toml", "naver-2022.toml", "examples/groups-1000.toml"} {
 		sc, err := Load(filepath.Join("..", "scenarios", f))
 		if err != nil {
 			t.Fatal(err)

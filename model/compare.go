@@ -35,6 +35,9 @@ func NewPlan(base *Scenario, portfolios [][]string) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := sameServices(base, v); err != nil {
+			return nil, fmt.Errorf("portfolio %s: %w", PortfolioName(names), err)
+		}
 		p.Portfolios = append(p.Portfolios, names)
 		p.Names = append(p.Names, PortfolioName(names))
 		p.Variants = append(p.Variants, v)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -317,5 +318,30 @@ func TestStorageDamageLosesCopies(t *testing.T) {
 	}
 	if !r.data.lost[0] {
 		t.Fatal("the replica survived the destruction of every server of its place")
+	}
+}
+
+// TestGroupMembersKeepTheirCopies: members of a group spread over domains
+// keep their default replica in their own domain.
+func TestGroupMembersKeepTheirCopies(t *testing.T) {
+	src := applyEdits(t, validBase, append(slices.Clone(campusEdits),
+		edit{"[[services]]\nname = \"ctl\"\nservers = 10\nplacement = [{ site = \"alpha\", share = 1.0 }]",
+			"[[services]]\nname = \"ctl\"\nservers = 10\ncount = 2\nspread = \"domain\"\nplacement = [{ site = \"alpha\", share = 1.0 }]\ndata_tb = 1"}))
+	sc, err := Parse("group.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var halls []int
+	for _, s := range sc.Services {
+		if s.Group != "ctl" {
+			continue
+		}
+		if s.Data == nil || len(s.Data.Replicas) != 1 || !slices.Equal(s.Data.Replicas[0].Domains, s.Placement[0].Domains) {
+			t.Fatalf("member %s: replicas %+v, placement %+v", s.Name, s.Data, s.Placement)
+		}
+		halls = append(halls, s.Placement[0].Domains...)
+	}
+	if len(halls) != 2 || halls[0] == halls[1] {
+		t.Errorf("members' replicas in domains %v, want one in each domain of alpha", halls)
 	}
 }

@@ -79,7 +79,7 @@ func (sc *Scenario) Assumptions() []Assumption {
 		site := sc.Sites[in.Site]
 		sp := fmt.Sprintf("sites[%d]", in.Site)
 		add(sp+".repower", "re-energising one domain", durDist(site.Repower))
-		add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %d crews", site.BootRate, site.Crews))
+		add(sp+".boot_rate", "server boot throughput", fmt.Sprintf("%g servers/h × %s crews", site.BootRate, crewsText(site.Crews, site.CrewSchedule)))
 	}
 	add("operations.drilled", "whole-site drills", fmt.Sprint(sc.Ops.Drilled))
 	var tools []string
@@ -88,7 +88,17 @@ func (sc *Scenario) Assumptions() []Assumption {
 	}
 	add("operations.ops_tools", "ops tooling (manual work ×"+fmt.Sprint(sc.Ops.OpsSlowdown)+" slower while down)", strings.Join(tools, ", "))
 	for i, s := range sc.Services {
-		sp := fmt.Sprintf("services[%d]", i)
+		e := i
+		if sc.svcEntry != nil {
+			e = sc.svcEntry[i]
+		}
+		if s.Group != "" && i > 0 && sc.Services[i-1].Group == s.Group {
+			continue // a group's members share their entry: listed once, as the group
+		}
+		if s.Group != "" {
+			s.Name = "group " + s.Group
+		}
+		sp := fmt.Sprintf("services[%d]", e)
 		var sites []string
 		for _, p := range s.Placement {
 			sites = append(sites, fmt.Sprintf("%s %.0f%%", sc.Sites[p.Site].Name, 100*p.Share))

@@ -9,6 +9,7 @@ import (
 // Fleet events.
 const (
 	flBootDone int32 = iota // A site: the chunk its crews were booting is up
+	flCrews                 // A site (-1: restore crews), B step: crews change (crews.go)
 )
 
 // chunk is a boot job: the servers of one pool (or the unused servers of a
@@ -22,7 +23,8 @@ type chunk struct {
 // fleet holds the servers as counts per pool — the servers of one service
 // in one power domain, index d*nSvc+s — never per server, and boots them:
 // each site's crews bring up one chunk at a time, in service priority
-// order, at boot_rate × crews servers per hour.
+// order, at boot_rate × crews servers per hour (crews on duty now: see
+// crews.go).
 type fleet struct {
 	r *Replication
 
@@ -36,6 +38,10 @@ type fleet struct {
 	bootQ    []fifo[chunk] // per site
 	bootBusy []bool
 	bootCur  []chunk
+	crews    []int32      // per site, boot crews on duty
+	bootLeft []float64    // per site, servers of the chunk under way left at bootFrom
+	bootFrom []float64    // per site, when bootLeft was last set
+	bootEv   []sim.Handle // per site, the chunk's flBootDone event
 
 	unbooted  int // pools with servers that are not booted
 	destroyN  int // pools and domains with destroyed servers
@@ -55,6 +61,10 @@ func (fl *fleet) init(r *Replication) {
 	fl.bootQ = make([]fifo[chunk], m.nSite)
 	fl.bootBusy = make([]bool, m.nSite)
 	fl.bootCur = make([]chunk, m.nSite)
+	fl.crews = make([]int32, m.nSite)
+	fl.bootLeft = make([]float64, m.nSite)
+	fl.bootFrom = make([]float64, m.nSite)
+	fl.bootEv = make([]sim.Handle, m.nSite)
 }
 
 func (fl *fleet) reset() {
@@ -70,6 +80,7 @@ func (fl *fleet) reset() {
 	for p := range fl.bootQ {
 		fl.bootQ[p].reset()
 		fl.bootBusy[p] = false
+		fl.crews[p] = int32(m.Sc.Sites[p].Crews)
 	}
 	fl.unbooted, fl.destroyN, fl.bootSites = 0, 0, 0
 }
@@ -244,15 +255,18 @@ func (fl *fleet) startBoot(p int) {
 			}
 			continue
 		}
-		site := &m.Sc.Sites[p]
-		rate := site.BootRate * float64(site.Crews)
 		fl.bootBusy[p] = true
 		fl.bootCur[p] = c
-		r.eng.After(sim.Time(float64(n)/rate), kindOf(unitFleet, flBootDone), int32(p), 0)
+		fl.bootLeft[p], fl.bootFrom[p] = float64(n), float64(r.eng.Now())
+		fl.scheduleBootDone(p)
 	}
 }
 
 func (fl *fleet) handle(local int32, ev sim.Event) {
+	if local == flCrews {
+		fl.crewsChange(int(ev.A), int(ev.B))
+		return
+	}
 	if local != flBootDone {
 		panic("model: unknown fleet event")
 	}

@@ -44,6 +44,11 @@ func FuzzScenario(f *testing.F) {
 		}
 	}
 	f.Add([]byte(validBase))
+	// A service group and crew schedules, in every form.
+	f.Add([]byte(validBase + strings.Replace(groupEntry, "servers = 4", `servers = { dist = "lognormal", median = 2, p95 = 8 }`+"\nspread = \"domain\"", 1)))
+	f.Add([]byte(strings.Replace(crewsBase, "restore_crews = 4", `restore_crews = [{ at = "0h", n = 0 }, { at = "2h", n = 3 }]`, 1) +
+		"\n" + strings.Replace(groupEntry, "[[services]]", "[[services]]\nrestore = \"1h\"", 1)))
+	f.Add([]byte(strings.Replace(validBase, "repower = {", `crews = { from = 1, to = 6, start = "1h", over = "5h" }`+"\nrepower = {", 1)))
 	// Hostile inputs: limits broken and constructs left open.
 	hostile, _ := filepath.Glob("../cmd/dcsim/testdata/hostile/*.toml")
 	for _, p := range hostile {

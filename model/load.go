@@ -163,12 +163,31 @@ func (sc *Scenario) read(t *table) {
 		r.errf("services", "a scenario needs at least one [[services]] table")
 	}
 	var refs []serviceRefs
-	for _, st := range svcTables {
+	var entries []*table // per service, its [[services]] entry (a group's for its members)
+	for e, st := range svcTables {
+		if st.has("count") {
+			members, ref := readGroup(st, sc.Sites, siteIdx, profiles, len(sc.Services))
+			g := ServiceGroup{Name: st.str("name", "")}
+			for _, s := range members {
+				g.Members = append(g.Members, len(sc.Services))
+				sc.Services = append(sc.Services, s)
+				refs = append(refs, ref)
+				entries = append(entries, st)
+				sc.svcEntry = append(sc.svcEntry, e)
+			}
+			if len(members) > 0 {
+				sc.Groups = append(sc.Groups, g)
+			}
+			continue
+		}
 		s, ref := readService(st, sc.Sites, siteIdx, profiles)
 		sc.Services = append(sc.Services, s)
 		refs = append(refs, ref)
+		entries = append(entries, st)
+		sc.svcEntry = append(sc.svcEntry, e)
 	}
-	svcIdx := indexNames(r, "services", len(sc.Services), func(i int) string { return sc.Services[i].Name })
+	svcTables = entries
+	svcIdx := indexServiceNames(r, sc, svcTables)
 	for i, st := range svcTables {
 		s := &sc.Services[i]
 		s.DependsOn = resolveServices(r, st.sub("depends_on"), refs[i].dependsOn, svcIdx, i)
@@ -183,11 +202,7 @@ func (sc *Scenario) read(t *table) {
 	sc.Ops.DrillSpeedup = ot.positive("drill_speedup", 3)
 	sc.Ops.OpsTools = resolveServices(r, "operations.ops_tools", ot.items("ops_tools"), svcIdx, -1)
 	sc.Ops.OpsSlowdown = ot.positive("ops_slowdown", 2)
-	sc.Ops.RestoreCrews = ot.count("restore_crews", 4)
-	if sc.Ops.RestoreCrews < 1 {
-		r.errf("operations.restore_crews", "must be at least 1")
-		sc.Ops.RestoreCrews = 1
-	}
+	sc.Ops.RestoreCrews, sc.Ops.RestoreCrewSchedule = ot.crews("restore_crews", 4)
 	sc.Ops.ControlThreshold = ot.prob("control_plane_threshold", 0.5)
 	sc.Ops.MaxFailoverTries = ot.count("max_failover_tries", 3)
 	if sc.Ops.MaxFailoverTries < 1 {

@@ -19,6 +19,9 @@ type ServiceData struct {
 	// Backups are the copies a restore starts from, tried in the order
 	// listed.
 	Backups []Backup
+	// WithServers: no replicas key, so the replicas follow the placement
+	// (a group member spread over halls keeps its copy in its own hall).
+	WithServers bool
 }
 
 // DataCopy is where one copy of a service's data lives: a site, or part of
@@ -87,12 +90,8 @@ func readServiceData(t *table, s *Service, sites []Site, siteIdx map[string]int)
 			pt.done()
 		}
 	} else {
-		for _, p := range s.Placement {
-			if p.Site < 0 {
-				continue
-			}
-			d.Replicas = append(d.Replicas, DataCopy{Site: p.Site, Domains: p.Domains, Where: "with its servers at " + sites[p.Site].Name})
-		}
+		d.WithServers = true
+		d.Replicas = replicasWithServers(s.Placement, sites)
 	}
 	for _, bt := range t.tables("backups") {
 		b := Backup{DataCopy: place(bt)}
@@ -142,6 +141,30 @@ func dataAssumption(d *ServiceData) string {
 // copyWhere names a copy in messages: "replica sbg building sbg2".
 func copyWhere(kind string, c DataCopy) string {
 	return strings.TrimSpace(kind + " " + c.Where)
+}
+
+// replicasWithServers is the default replicas: one where each placement
+// puts the service's servers.
+func replicasWithServers(placement []Placement, sites []Site) []DataCopy {
+	var out []DataCopy
+	for _, p := range placement {
+		if p.Site >= 0 {
+			out = append(out, DataCopy{Site: p.Site, Domains: p.Domains, Where: "with its servers at " + sites[p.Site].Name})
+		}
+	}
+	return out
+}
+
+// forMember returns d for a group member placed at placement: its own
+// copy of d whose replicas follow the member's placement when they follow
+// the servers.
+func (d *ServiceData) forMember(placement []Placement, sites []Site) *ServiceData {
+	if d == nil || !d.WithServers {
+		return d
+	}
+	c := *d
+	c.Replicas = replicasWithServers(placement, sites)
+	return &c
 }
 
 // readMaxDataLoss reads failover.max_data_loss: the failover is not done

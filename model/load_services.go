@@ -166,13 +166,18 @@ var defaultWarmup = map[string]sim.Dist{
 }
 
 // resolveServices turns the names listed at path into service indices,
-// reporting unknown names, self (when self ≥ 0) and repeats.
+// reporting unknown names, self (when self ≥ 0) and repeats. A group's
+// name stands for all its members.
 func resolveServices(r *reader, path string, names []item, idx map[string]int, self int) []int {
 	var out []int
 	listed := intSet{}
 	for _, it := range names {
 		p := fmt.Sprintf("%s[%d]", path, it.k)
 		j, ok := idx[it.s]
+		if members, isGroup := r.groups[it.s]; isGroup && !ok {
+			out = resolveGroup(r, p, it.s, members, listed, self, out)
+			continue
+		}
 		switch {
 		case !ok:
 			r.errf(p, "unknown service %q%s", it.s, suggestFrom(r, it.s, idx))
@@ -207,16 +212,21 @@ func (sc *Scenario) checkPlacement(r *reader, tables []*table) {
 		if math.IsNaN(sum) {
 			continue // a share is missing or invalid: reported where it is read
 		}
+		// A group's members share the entry: its problems once, not per member.
+		again := i > 0 && s.Group != "" && sc.Services[i-1].Group == s.Group
 		if math.Abs(sum-1) > 1e-6 {
-			r.errf(path+".placement", "shares of service %q add up to %.6g, not 1", s.Name, sum)
+			if !again {
+				r.errf(path+".placement", "shares of service %q add up to %.6g, not 1", s.Name, sum)
+			}
 			continue
 		}
-		switch s.Mode {
-		case SingleSite:
+		switch {
+		case again:
+		case s.Mode == SingleSite:
 			if len(s.Placement) != 1 {
 				r.errf(path+".placement", "a single-site service is placed at exactly one site (got %d); use mode = \"active-standby\" or \"active-active\"", len(s.Placement))
 			}
-		case ActiveStandby, ActiveActive:
+		case s.Mode == ActiveStandby, s.Mode == ActiveActive:
 			if len(s.Placement) < 2 {
 				r.errf(path+".placement", "an %s service needs at least two sites", s.Mode)
 			}

@@ -24,11 +24,7 @@ func readSite(t *table) (Site, [][]item) {
 		r.errf(t.sub("boot_rate"), "must be positive")
 		s.BootRate = 250
 	}
-	s.Crews = t.count("crews", 4)
-	if s.Crews < 1 {
-		r.errf(t.sub("crews"), "must be at least 1")
-		s.Crews = 1
-	}
+	s.Crews, s.CrewSchedule = t.crews("crews", 4)
 	s.Repower = t.dist("repower", sim.LognormalMedianP95(1, 4), unitDuration)
 	name := s.Name
 	s.ServerCost = t.uncertainNonNeg("server_cost", "sites["+name+"].server_cost", 10000,

@@ -79,6 +79,7 @@ func (sc *Scenario) patchesFit(r *reader) bool {
 			size += 1 + countEntries(v)
 		}
 	}
+	size += 10 * sc.groupExtra() // a group's member costs what a service of ten keys does
 	if patched*size <= maxPatchWork {
 		return true
 	}

@@ -72,6 +72,9 @@ type reader struct {
 	workSet     bool
 	// domains caches each site's domain index (scale.go).
 	domains map[int]map[string]int
+	// groups maps each service group's name to its members
+	// (load_groups.go).
+	groups map[string][]int
 	// uncertain collects the scalar keys written as distributions
 	// (uncertainNonNeg), for Scenario.Uncertain.
 	uncertain []UncertainValue

@@ -173,6 +173,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	r.fleet.reset()
 	r.svc.reset()
 	r.data.reset()
+	r.fleet.startCrews()
 	r.imp.reset()
 	r.hwCost, r.stopped = 0, false
 	r.week0 = m.Sc.Incident.WeekHour

@@ -4,7 +4,7 @@ import "github.com/dcsim/dcsim/sim"
 
 // Restore crews. A pool whose instances stopped (lost quorum) and whose
 // servers are back queues for restoration; operations.restore_crews
-// restorations run at once, started in service priority order (then
+// restorations run at once (a number, or a schedule: crews.go), started in service priority order (then
 // service, then site) among those whose dependencies are all healthy, each
 // taking the service's restore time (ops_slowdown times longer while ops
 // tooling is down).
@@ -25,6 +25,7 @@ type restoreQueue struct {
 	blocked [][]restoreReq // per service, requests waiting for its dependencies
 	nBlock  int            // requests in blocked lists
 	sick    []int32        // per service, dependencies not healthy
+	crews   int            // restore crews on duty now (crews.go)
 }
 
 func (q *restoreQueue) init(nSvc int) {
@@ -125,7 +126,7 @@ func restoresBefore(m *Model, a, b restoreReq) bool {
 func (sv *services) dispatchRestores() {
 	r := sv.r
 	m := r.m
-	for sv.crewsBusy < m.Sc.Ops.RestoreCrews {
+	for sv.crewsBusy < sv.restoreQ.crews {
 		q, ok := sv.restoreQ.next(m)
 		if !ok {
 			return

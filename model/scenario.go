@@ -59,6 +59,9 @@ type Scenario struct {
 	Economics   Economics
 	Sites       []Site
 	Services    []Service
+	// Groups are the service groups ([[services]] entries with count),
+	// whose members are ordinary services in Services.
+	Groups []ServiceGroup
 	// Order lists service indices so that every service comes after the
 	// services it depends on.
 	Order []int
@@ -76,8 +79,11 @@ type Scenario struct {
 	// are on their incidents (Incident.Frequency).
 	Uncertain []UncertainValue
 
-	raw   map[string]any // the decoded TOML, for investment overlays
-	lines lineIndex
+	raw map[string]any // the decoded TOML, for investment overlays
+	// svcEntry[i] is the index of service i's [[services]] entry (a
+	// group's members share their group's); nil means i itself.
+	svcEntry []int
+	lines    lineIndex
 }
 
 // Incident is the initiating event of incident mode.
@@ -198,6 +204,10 @@ type Operations struct {
 	// RestoreCrews is how many service restorations run at once; waiting
 	// ones start in priority order.
 	RestoreCrews int
+	// RestoreCrewSchedule, when restore_crews is a schedule or a ramp,
+	// gives the crews on duty from each step's time on (the first step at
+	// 0, RestoreCrews); nil for a constant number.
+	RestoreCrewSchedule []CrewStep
 	// ControlThreshold is the peak serving fraction at which a control-plane
 	// service still acts (a failover controller at reduced capacity works).
 	ControlThreshold float64
@@ -237,15 +247,19 @@ type Site struct {
 	Trains      []string
 	ZoneCutoffs bool    // firefighters can cut power per domain
 	BootRate    float64 // servers booted per hour per crew
-	Crews       int
-	Repower     sim.Dist // time to re-energise one domain, sequentially
-	ServerCost  float64  // replacement cost of one server
-	Fire        FireProtection
-	Cooling     Cooling
-	Water       Water
-	Lightning   LightningDamage
-	Failures    Background
-	Domains     []Domain
+	Crews       int     // boot crews on duty at t = 0
+	// CrewSchedule, when crews is a schedule or a ramp, gives the boot
+	// crews on duty from each step's time on (the first at 0, Crews); nil
+	// for a constant number.
+	CrewSchedule []CrewStep
+	Repower      sim.Dist // time to re-energise one domain, sequentially
+	ServerCost   float64  // replacement cost of one server
+	Fire         FireProtection
+	Cooling      Cooling
+	Water        Water
+	Lightning    LightningDamage
+	Failures     Background
+	Domains      []Domain
 }
 
 // Building is a building of a site: fire may spread from it to the
@@ -431,6 +445,9 @@ type Service struct {
 	Name     string
 	Kind     string // user or control
 	Priority int    // restore order, lower first
+	// Group names the service group this service is a member of, "" for
+	// a service of its own.
+	Group string
 
 	Mode      Mode
 	Standby   string // hot, warm, cold (active-standby)

@@ -189,6 +189,9 @@ func (sc *Scenario) Sweep(axes []SweepAxis) ([]SweepPoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sweep point %s: %w", label, err)
 		}
+		if err := sameServices(sc, v); err != nil {
+			return nil, fmt.Errorf("sweep point %s: %w", label, err)
+		}
 		v.Investments = sc.Investments
 		pts = append(pts, SweepPoint{Label: label, Texts: texts, Scenario: v})
 		for a := len(axes) - 1; a >= 0; a-- {

@@ -82,7 +82,11 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 	// Services never impaired (all zeros) would crowd the chart; drop them
 	// unless no service was impaired at all.
 	var curves, all []report.CDFCurve
+	group := groupOf(sc)
 	for s, svc := range sc.Services {
+		if group[s] >= 0 && len(col.Groups()) > 0 {
+			continue // drawn as its group, below
+		}
 		vals := col.Values(0, s, "time_to_recover_h")
 		e, err := report.ECDFOf(vals)
 		if err != nil {
@@ -102,6 +106,11 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 	if len(curves) == 0 {
 		curves = all
 	}
+	gc, err := groupCurves(col, 0)
+	if err != nil {
+		return report.Chart{}, report.Chart{}, report.Chart{}, nil, 0 // the charts report it
+	}
+	curves = append(curves, gc...)
 	cdf = report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%s replications)", sc.Name, report.FormatCount(col.Len())), curves)
 	hist = report.NewHistogramOf(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", report.HistOf(col.OverallValues(0, "user_hours_lost")))
 	rep = typicalReplication(col, 0)
@@ -126,8 +135,14 @@ func (t *traceLog) swimlanes(sc *model.Scenario) ([]report.Lane, []report.Marker
 		}
 	}
 	lanes := make([]report.Lane, len(series))
+	group := groupOf(sc)
 	for i, s := range series {
 		lanes[i] = report.Lane{Label: s.Label, T: s.T, F: s.F}
+		if group[i] >= 0 { // fold a group's members into one row
+			lanes[i].Group = sc.Groups[group[i]].Name
+		} else if len(sc.Groups) > 0 {
+			lanes[i].Group = s.Label
+		}
 	}
 	for _, o := range sc.Observed {
 		switch o.What {
@@ -186,10 +201,15 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 	for i, s := range sc.Services {
 		series[i] = report.StepSeries{Label: s.Name, T: []float64{0}, F: []float64{1}}
 	}
+	// A step only where a service's serving fraction changes: the same
+	// curve, and with hundreds of services (service groups) a fraction of
+	// the memory.
 	for _, smp := range t.samples {
 		for i := range series {
-			series[i].T = append(series[i].T, smp.T)
-			series[i].F = append(series[i].F, smp.Serving[i])
+			if f := smp.Serving[i]; f != series[i].F[len(series[i].F)-1] {
+				series[i].T = append(series[i].T, smp.T)
+				series[i].F = append(series[i].F, f)
+			}
 		}
 	}
 	end := t.outcome.AllServicesRecoveredH

@@ -200,6 +200,7 @@ func (sv *saved) page() (report.Page, error) {
 			UserHoursLost:  sim.Stat(m["user_hours_lost"]),
 		})
 	}
+	p.Groups = groupRows(vs)
 	key := keyServiceOf(sc, vs)
 	p.KeyService = key
 	ttr := sim.Stat(vs.Service(key)["time_to_recover_h"])

@@ -160,6 +160,10 @@ func startFresh(c *cli.Context, spec *runSpec) error {
 		return err
 	}
 	col.SetIncident(incidentColumn(spec))
+	if err := col.SetGroups(spec.sc.ResultGroups()); err != nil {
+		dir.Discard()
+		return err
+	}
 	return execute(c, spec, dir, man, col)
 }
 

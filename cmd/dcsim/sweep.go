@@ -55,7 +55,9 @@ variant per point.
 
 Metrics (--metrics): whole-fleet metrics (loss, all_services_recovered_h,
 user_hours_lost, requests_lost, revenue_lost, data_lost_s, hardware_cost) or
-SERVICE.METRIC (e.g. kakaotalk.time_to_recover_h).
+SERVICE.METRIC (e.g. kakaotalk.time_to_recover_h), or for a service group
+GROUP.METRIC with recovered_50_h, recovered_90_h, recovered_100_h or
+members_impaired (e.g. vm.recovered_90_h).
 
 Examples:
    dcsim sweep scenarios/kakao-2022.toml --set 'sites[pangyo].crews=2,4,8'
@@ -126,15 +128,16 @@ func sweepAction(c *cli.Context) error {
 	return startFresh(c, spec)
 }
 
-// sweepMetric is one metric to tabulate: overall (service < 0) or a
-// service's.
+// sweepMetric is one metric to tabulate: overall (service < 0), a
+// service's, or a service group's (group: service is the group's index).
 type sweepMetric struct {
 	name    string
 	service int
 	metric  string
+	group   bool
 }
 
-func parseSweepMetrics(names []string, services []string) ([]sweepMetric, error) {
+func parseSweepMetrics(names []string, services, groups []string) ([]sweepMetric, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("--metrics names no metric")
 	}
@@ -145,10 +148,14 @@ func parseSweepMetrics(names []string, services []string) ([]sweepMetric, error)
 			continue
 		}
 		svc, m, ok := strings.Cut(n, ".")
+		if g := slices.Index(groups, svc); ok && g >= 0 && slices.Contains(results.GroupMetrics, m) {
+			out = append(out, sweepMetric{name: n, service: g, metric: m, group: true})
+			continue
+		}
 		s := slices.Index(services, svc)
 		if !ok || s < 0 || !slices.Contains(results.ServiceMetrics, m) {
-			return nil, fmt.Errorf("--metrics: %q is neither a whole-fleet metric (%s) nor SERVICE.METRIC with a service of the scenario and one of %s",
-				n, strings.Join(results.OverallMetrics, ", "), strings.Join(results.ServiceMetrics, ", "))
+			return nil, fmt.Errorf("--metrics: %q is neither a whole-fleet metric (%s) nor SERVICE.METRIC with a service of the scenario and one of %s, nor GROUP.METRIC with a service group and one of %s",
+				n, strings.Join(results.OverallMetrics, ", "), strings.Join(results.ServiceMetrics, ", "), strings.Join(results.GroupMetrics, ", "))
 		}
 		out = append(out, sweepMetric{name: n, service: s, metric: m})
 	}
@@ -169,7 +176,11 @@ func setupSweep(spec *runSpec, o sweepOptions) error {
 	if err != nil {
 		return badInputf("%s: %v", spec.scenarioPath, err)
 	}
-	metrics, err := parseSweepMetrics(o.metrics, serviceNames(spec.sc))
+	var groups []string
+	for _, g := range spec.sc.Groups {
+		groups = append(groups, g.Name)
+	}
+	metrics, err := parseSweepMetrics(o.metrics, serviceNames(spec.sc), groups)
 	if err != nil {
 		return badInput(err)
 	}
@@ -240,6 +251,9 @@ func tabulateSweep(axes []model.SweepAxis, pts []model.SweepPoint, metrics []swe
 	values := func(v int, m sweepMetric) []float64 {
 		if m.service < 0 {
 			return col.OverallValues(v, m.metric)
+		}
+		if m.group {
+			return col.GroupValues(v, m.service, m.metric)
 		}
 		return col.Values(v, m.service, m.metric)
 	}

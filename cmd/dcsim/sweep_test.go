@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,6 +108,28 @@ func TestSweepBadInput(t *testing.T) {
 		}
 		if cliExists(out) {
 			t.Errorf("%v left %s behind", tc.args, out)
+		}
+	}
+}
+
+// TestSweepGroupMetrics checks that --metrics takes a service group's
+// metrics (GROUP.METRIC) beside services' and whole-fleet ones.
+func TestSweepGroupMetrics(t *testing.T) {
+	ms, err := parseSweepMetrics([]string{"loss", "vm.recovered_90_h", "vm-001.outage_h"}, []string{"vm-001", "vm-002"}, []string{"vm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sweepMetric{
+		{name: "loss", service: -1, metric: "loss"},
+		{name: "vm.recovered_90_h", service: 0, metric: "recovered_90_h", group: true},
+		{name: "vm-001.outage_h", service: 0, metric: "outage_h"},
+	}
+	if !slices.Equal(ms, want) {
+		t.Errorf("got %+v, want %+v", ms, want)
+	}
+	for _, bad := range []string{"vm.outage_h", "db.recovered_90_h", "vm-001.recovered_90_h"} {
+		if _, err := parseSweepMetrics([]string{bad}, []string{"vm-001", "vm-002"}, []string{"vm"}); err == nil {
+			t.Errorf("%s accepted", bad)
 		}
 	}
 }

@@ -23,6 +23,10 @@ type Page struct {
 	Headline []Part
 	// Services is the per-service table, one row per service in order.
 	Services []ServiceRow
+	// Groups is the service-group table, one row per group of similar
+	// services ([[services]] with count), in order; empty when there are
+	// none.
+	Groups []GroupRow
 	// Options is the investment table; leave it empty for a plain run.
 	Options []OptionRow
 	// KeyService names the service whose P50 time to recover the options
@@ -106,6 +110,18 @@ type ServiceRow struct {
 	OutageH sim.Stat
 	// UserHoursLost is users affected times hours, user·h.
 	UserHoursLost sim.Stat
+}
+
+// GroupRow is one service group: how its members came back together.
+// Each Stat is over replications of a per-replication value.
+type GroupRow struct {
+	Name    string
+	Members int
+	// Impaired is the number of members impaired at all.
+	Impaired sim.Stat
+	// Back50, Back90 and Back100 are the hours until 50%, 90% and all of
+	// the members were back.
+	Back50, Back90, Back100 sim.Stat
 }
 
 // Estimate is a mean with the bounds of its 95% confidence interval. The
@@ -208,6 +224,7 @@ type view struct {
 	Page
 	Headline    []headPart
 	Services    []serviceView
+	Groups      []groupView
 	Options     []optionView
 	Charts      []chartView
 	Incomplete  string // the warning, when the run is incomplete
@@ -302,6 +319,14 @@ func showCI(mean, lo, hi float64) bool {
 	return lo <= mean && mean <= hi
 }
 
+type groupView struct {
+	Name                 string
+	Members              int
+	Impaired             *num
+	Back50, Back90, Back ciView
+	BackP90              *num
+}
+
 type serviceView struct {
 	Service             string
 	P50, P90            *num
@@ -346,6 +371,17 @@ func newView(p Page) (*view, error) {
 			TTR:     mkCI(k+"time_to_recover_h", s.TimeToRecoverH.Mean, s.TimeToRecoverH.CI95[0], s.TimeToRecoverH.CI95[1]),
 			Outage:  mkCI(k+"outage_h", s.OutageH.Mean, s.OutageH.CI95[0], s.OutageH.CI95[1]),
 			UserHL:  mkCI(k+"user_hours_lost", s.UserHoursLost.Mean, s.UserHoursLost.CI95[0], s.UserHoursLost.CI95[1]),
+		})
+	}
+	for _, g := range p.Groups {
+		k := "group." + g.Name + "."
+		v.Groups = append(v.Groups, groupView{
+			Name: g.Name, Members: g.Members,
+			Impaired: mkNum(k+"members_impaired.mean", g.Impaired.Mean),
+			Back50:   mkCI(k+"recovered_50_h", g.Back50.Mean, g.Back50.CI95[0], g.Back50.CI95[1]),
+			Back90:   mkCI(k+"recovered_90_h", g.Back90.Mean, g.Back90.CI95[0], g.Back90.CI95[1]),
+			Back:     mkCI(k+"recovered_100_h", g.Back100.Mean, g.Back100.CI95[0], g.Back100.CI95[1]),
+			BackP90:  mkNum(k+"recovered_100_h.p90", g.Back100.P90),
 		})
 	}
 	for _, o := range p.Options {

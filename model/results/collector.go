@@ -53,7 +53,9 @@ type Collector struct {
 	scenario string
 	variants []string
 	services []string
-	incident string // see SetIncident
+	incident string  // see SetIncident
+	groups   []Group // see SetGroups
+	groupIdx [][]int // per group, its members' service indices
 	first    int
 	n        int
 	width    int // columns per variant: len(services)*nService + nOverall
@@ -405,6 +407,7 @@ func (c *Collector) Summary() *Summary {
 		for m, metric := range OverallMetrics {
 			vs.Overall[metric] = Stat(sim.Summarize(c.column(v, len(c.services)*nService+m)))
 		}
+		vs.Groups = c.groupSummaries(v)
 		sum.Variants[v] = vs
 	}
 	return sum

@@ -66,6 +66,9 @@ type Manifest struct {
 	// Incident names the incident of a variant without "@" (a plain run's
 	// "baseline"): the incident column of its rows (Collector.SetIncident).
 	Incident string `json:"incident,omitempty"`
+	// Groups are the service groups summaries report as distributions
+	// (Collector.SetGroups); absent when the scenario has none.
+	Groups []Group `json:"groups,omitempty"`
 
 	// Currency is the scenario's currency, the unit of every money value
 	// (caller); Units maps every metric of the tables and of summary.json
@@ -160,6 +163,12 @@ func (m *Manifest) fill(c *Collector, complete bool) error {
 	m.FirstReplication, m.EndReplication, m.ReplicationsDone = c.First(), c.Next(), c.Len()
 	m.Variants, m.Services = slices.Clone(c.Variants()), slices.Clone(c.Services())
 	m.Incident, m.Units = c.Incident(), Units(m.Currency)
+	m.Groups = slices.Clone(c.Groups())
+	if len(m.Groups) > 0 {
+		for k, u := range groupUnits {
+			m.Units[k] = u
+		}
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	m.Updated, m.Complete, m.Finished = now, complete, nil
 	if complete {

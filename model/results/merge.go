@@ -131,6 +131,9 @@ func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []i
 		return nil, nil, err
 	}
 	c.SetIncident(ref.Incident)
+	if err := c.SetGroups(ref.Groups); err != nil {
+		return nil, nil, err
+	}
 	c.SpillTo(d.Path())
 	c.Grow(ref.Replications)
 	for _, i := range order {

@@ -115,6 +115,9 @@ func loadCheckpoint(dir string, m *Manifest) (*Collector, []*os.File, error) {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	c.SetIncident(m.Incident)
+	if err := c.SetGroups(m.Groups); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
 	c.SpillTo(dir)
 	want := m.EndReplication - m.FirstReplication
 	var files []*os.File
@@ -187,6 +190,9 @@ func loadCollector(dir string, m *Manifest) (*Collector, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	c.SetIncident(m.Incident)
+	if err := c.SetGroups(m.Groups); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
 	c.SpillTo(dir)
 	err = ReadTables(dir, c)
 	if errors.Is(err, fs.ErrNotExist) && m.ReplicationsDone == 0 {

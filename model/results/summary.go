@@ -119,7 +119,7 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 func metricOrder(m Metrics) []string {
 	keys := make([]string, 0, len(m))
 	known := make(map[string]bool, nService+nOverall)
-	for _, k := range slices.Concat(ServiceMetrics, OverallMetrics) {
+	for _, k := range slices.Concat(ServiceMetrics, OverallMetrics, GroupMetrics) {
 		if _, ok := m[k]; ok && !known[k] {
 			keys = append(keys, k)
 		}
@@ -144,10 +144,12 @@ type ServiceSummary struct {
 // VariantSummary is one variant's summary. Its JSON form is
 //
 //	{"name": NAME, "option": OPTION, "incident": INCIDENT,
-//	 "services": {SERVICE: {METRIC: STAT}}, "overall": {METRIC: STAT}}
+//	 "services": {SERVICE: {METRIC: STAT}}, "overall": {METRIC: STAT},
+//	 "groups": {GROUP: {"members": [SERVICE…], "metrics": {METRIC: STAT}}}}
 //
 // with the services in Services order (scenario order), which reading
-// preserves. Option and Incident are the variant's option and incident
+// preserves; "groups" is there only when the scenario has service groups
+// (GroupMetrics). Option and Incident are the variant's option and incident
 // columns in the tables (Collector.VariantKey).
 type VariantSummary struct {
 	Name     string
@@ -155,6 +157,7 @@ type VariantSummary struct {
 	Incident string
 	Services []ServiceSummary // in scenario order
 	Overall  Metrics
+	Groups   []GroupSummary // service groups, in scenario order; nil if none
 }
 
 // Service returns the metrics of the named service, or nil.
@@ -193,6 +196,7 @@ func (v VariantSummary) MarshalJSON() ([]byte, error) {
 	b.WriteString(`},"overall":`)
 	mj, _ := v.Overall.MarshalJSON()
 	b.Write(mj)
+	appendGroupsJSON(&b, v.Groups)
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
@@ -206,11 +210,17 @@ func (v *VariantSummary) UnmarshalJSON(data []byte) error {
 		Incident string          `json:"incident"`
 		Services json.RawMessage `json:"services"`
 		Overall  Metrics         `json:"overall"`
+		Groups   json.RawMessage `json:"groups"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
 	*v = VariantSummary{Name: raw.Name, Option: raw.Option, Incident: raw.Incident, Overall: raw.Overall}
+	gs, err := readGroupsJSON(raw.Name, raw.Groups)
+	if err != nil {
+		return err
+	}
+	v.Groups = gs
 	if len(raw.Services) == 0 || string(raw.Services) == "null" {
 		return nil
 	}
