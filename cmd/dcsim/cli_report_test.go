@@ -279,7 +279,7 @@ func TestCLIRunNothingImpaired(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	r := cliRun(t, "run", cliScenario(t, "kakao-2022"), "--incident", "pangyo-utility-loss", "-n", "20", "-q", "--out", out)
 	if r.code != 0 {
-		t.Fatalf("bug: a run in which no service is impaired fails after simulating everything and keeps no results (plots.go runCharts: NewRecoveryCDF with no series cannot be saved):\n%s", r)
+		t.Fatalf("bug: a run in which no service is impaired fails after simulating everything and keeps no results (model/pipeline runArtifacts: NewRecoveryCDF with no series cannot be saved):\n%s", r)
 	}
 	if m := cliManifest(t, out); m["complete"] != true {
 		t.Errorf("manifest: %v", m)

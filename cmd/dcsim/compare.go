@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -15,13 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/pipeline"
 	"github.com/dcsim/dcsim/model/results"
-	"github.com/dcsim/dcsim/sim"
 )
-
-// maxPortfolios bounds --combinations: each portfolio is simulated under
-// every incident in every replication.
-const maxPortfolios = 256
 
 func compareCommand() *cli.Command {
 	return &cli.Command{
@@ -56,7 +49,7 @@ Examples:
 			flagJSON("the manifest, summary and compare.json"),
 			&cli.StringFlag{Name: "options", Usage: "comma-separated investment `NAMES` to compare, each on its own"},
 			&cli.BoolFlag{Name: "all", Usage: "compare every investment in the scenario"},
-			&cli.BoolFlag{Name: "combinations", Usage: fmt.Sprintf("also simulate every portfolio (combination) of the options (at most %d)", maxPortfolios)},
+			&cli.BoolFlag{Name: "combinations", Usage: fmt.Sprintf("also simulate every portfolio (combination) of the options (at most %d)", pipeline.MaxPortfolios)},
 			&cli.Float64Flag{Name: "budget", Usage: "choose the best portfolio whose capex fits `X` (scenario currency)", Value: -1, DefaultText: "no budget choice"},
 			&cli.Float64Flag{Name: "years", Usage: "horizon of NPV in `YEARS`", Value: 10},
 			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` for NPV and annualised capex", Value: 0.05},
@@ -67,44 +60,6 @@ Examples:
 		},
 		Action: compareAction,
 	}
-}
-
-// compareOptions are compare's result-affecting settings, stored in the
-// manifest so a resume rebuilds the same plan.
-type compareOptions struct {
-	names        []string
-	combinations bool
-	budget       float64 // < 0: none
-	years        float64
-	discount     float64
-}
-
-func (o compareOptions) manifest() map[string]string {
-	return map[string]string{
-		"options":       strings.Join(o.names, ","),
-		"combinations":  strconv.FormatBool(o.combinations),
-		"budget":        strconv.FormatFloat(o.budget, 'g', -1, 64),
-		"years":         strconv.FormatFloat(o.years, 'g', -1, 64),
-		"discount_rate": strconv.FormatFloat(o.discount, 'g', -1, 64),
-	}
-}
-
-func compareOptionsFromManifest(m map[string]string) compareOptions {
-	o := compareOptions{budget: -1, years: 10, discount: 0.05}
-	if v := m["options"]; v != "" {
-		o.names = strings.Split(v, ",")
-	}
-	o.combinations = m["combinations"] == "true"
-	if x, err := strconv.ParseFloat(m["budget"], 64); err == nil {
-		o.budget = x
-	}
-	if x, err := strconv.ParseFloat(m["years"], 64); err == nil {
-		o.years = x
-	}
-	if x, err := strconv.ParseFloat(m["discount_rate"], 64); err == nil {
-		o.discount = x
-	}
-	return o
 }
 
 func compareAction(c *cli.Context) error {
@@ -124,33 +79,33 @@ func compareAction(c *cli.Context) error {
 			spec.out = filepath.Join("results", fmt.Sprintf("%s-compare-shard-%d-of-%d", spec.sc.Name, spec.shard.Index, spec.shard.Count))
 		}
 	}
-	o := compareOptions{combinations: c.Bool("combinations"), budget: c.Float64("budget"), years: c.Float64("years"), discount: c.Float64("discount-rate")}
-	if c.IsSet("budget") && !(o.budget >= 0 && o.budget <= math.MaxFloat64) {
-		return badInputf("--budget must be a capex of 0 or more in the scenario currency, got %g", o.budget)
+	o := pipeline.CompareOptions{Combinations: c.Bool("combinations"), Budget: c.Float64("budget"), Years: c.Float64("years"), Discount: c.Float64("discount-rate")}
+	if c.IsSet("budget") && !(o.Budget >= 0 && o.Budget <= math.MaxFloat64) {
+		return badInputf("--budget must be a capex of 0 or more in the scenario currency, got %g", o.Budget)
 	}
 	switch {
 	case c.Bool("all"):
 		for _, iv := range spec.sc.Investments {
-			o.names = append(o.names, iv.Name)
+			o.Names = append(o.Names, iv.Name)
 		}
 	case c.String("options") != "":
 		for _, n := range strings.Split(c.String("options"), ",") {
 			if n = strings.TrimSpace(n); n != "" {
-				o.names = append(o.names, n)
+				o.Names = append(o.Names, n)
 			}
 		}
 	}
-	if len(o.names) == 0 && len(spec.sc.Investments) == 0 {
+	if len(o.Names) == 0 && len(spec.sc.Investments) == 0 {
 		return badInputf("%s has no [[investments]] to compare", spec.scenarioPath)
 	}
-	if len(o.names) == 0 {
-		return badInputf("name the options to compare with --options a,b or use --all (the scenario has: %s)", strings.Join(investmentNames(spec.sc), ", "))
+	if len(o.Names) == 0 {
+		return badInputf("name the options to compare with --options a,b or use --all (the scenario has: %s)", strings.Join(pipeline.InvestmentNames(spec.sc), ", "))
 	}
-	if !(o.years > 0) || o.years > 100 {
-		return badInputf("--years must be in (0, 100], got %g", o.years)
+	if !(o.Years > 0) || o.Years > 100 {
+		return badInputf("--years must be in (0, 100], got %g", o.Years)
 	}
-	if !(o.discount >= 0) || o.discount > 1 {
-		return badInputf("--discount-rate must be in [0, 1], got %g", o.discount)
+	if !(o.Discount >= 0) || o.Discount > 1 {
+		return badInputf("--discount-rate must be in [0, 1], got %g", o.Discount)
 	}
 	if err := setupCompare(spec, o); err != nil {
 		return err
@@ -158,201 +113,22 @@ func compareAction(c *cli.Context) error {
 	return startFresh(c, spec)
 }
 
-func investmentNames(sc *model.Scenario) []string {
-	var out []string
-	for _, iv := range sc.Investments {
-		out = append(out, iv.Name)
-	}
-	return out
-}
-
-// setupCompare builds the plan (baseline, each option, and with
-// --combinations every portfolio) and the hooks that write compare.json.
-func setupCompare(spec *runSpec, o compareOptions) error {
-	sc := spec.sc
-	seen := map[string]bool{}
-	for _, n := range o.names {
-		if sc.InvestmentIndex(n) < 0 {
-			return badInputf("no investment named %q in %s (it has: %s)", n, spec.scenarioPath, strings.Join(investmentNames(sc), ", "))
-		}
-		if seen[n] {
-			return badInputf("option %q named twice", n)
-		}
-		seen[n] = true
-	}
-	var portfolios [][]string
-	if o.combinations {
-		n := len(o.names)
-		if n > 16 || (1<<n)-1 > maxPortfolios {
-			return badInputf("--combinations of %d options is %d portfolios; at most %d are simulated (drop --combinations: --budget then estimates portfolios from single options)", n, (1<<n)-1, maxPortfolios)
-		}
-		for mask := 1; mask < 1<<n; mask++ {
-			var p []string
-			for k := 0; k < n; k++ {
-				if mask&(1<<k) != 0 {
-					p = append(p, o.names[k])
-				}
-			}
-			portfolios = append(portfolios, p)
-		}
-		sort.SliceStable(portfolios, func(i, j int) bool { return len(portfolios[i]) < len(portfolios[j]) })
-	} else {
-		for _, n := range o.names {
-			portfolios = append(portfolios, []string{n})
-		}
-	}
-	plan, err := model.NewPlan(sc, portfolios)
+// setupCompare makes spec a comparison of o's options.
+func setupCompare(spec *runSpec, o pipeline.CompareOptions) error {
+	j, err := pipeline.NewCompare(spec.sc, spec.scenarioPath, o)
 	if err != nil {
-		return badInput(err)
+		return exitOf(err)
 	}
-	spec.command = "compare"
-	spec.options = o.manifest()
-	spec.models = plan.Models
-	spec.variants = plan.CollectorVariants()
-	money := model.Money{Years: o.years, DiscountRate: o.discount}
-	var cmp *model.Comparison
-	spec.beforeFinish = func(dir string, col *results.Collector) error {
-		cmp = plan.Evaluate(col, money)
-		if o.budget >= 0 {
-			bc, err := chooseBudget(plan, cmp, o, spec)
-			if err != nil {
-				return err
-			}
-			cmp.BudgetChoice = bc
-		}
-		cmp.Seed = spec.seed
-		if err := writeCompare(dir, cmp); err != nil {
-			return err
-		}
-		if spec.plots {
-			return drawComparePlots(spec.ctx, dir, sc, plan, col, cmp)
-		}
-		return nil
-	}
-	spec.show = func(c *cli.Context, col *results.Collector) error {
-		if cmp == nil {
-			cmp = plan.Evaluate(col, money)
-		}
-		return writeCompareTable(c.App.Writer, cmp)
+	spec.job, spec.command = j, j.Command
+	spec.show = func(c *cli.Context, _ *results.Collector) error {
+		return writeCompareTable(c.App.Writer, spec.result.Comparison)
 	}
 	return nil
 }
 
-// chooseBudget runs the budget search over the single options and, when
-// the chosen portfolio was not simulated, simulates it with the same seed
-// and replications so its ALE is measured, not only predicted.
-func chooseBudget(plan *model.Plan, cmp *model.Comparison, o compareOptions, spec *runSpec) (*model.BudgetChoice, error) {
-	base := cmp.Options[0].ALE.Mean
-	known := map[string]float64{}
-	var items []model.BudgetItem
-	for _, row := range cmp.Options[1:] {
-		names := append([]string(nil), row.Investments...)
-		sort.Strings(names)
-		known[strings.Join(names, "+")] = row.ALE.Mean
-		if len(row.Investments) == 1 {
-			items = append(items, model.BudgetItem{Name: row.Name, Capex: row.Capex, AnnualisedCost: row.AnnualisedCost, ALE: row.ALE.Mean})
-		}
-	}
-	known[""] = base
-	bc := model.ChooseBudget(base, items, known, o.budget)
-	for _, row := range cmp.Options {
-		names := append([]string(nil), row.Investments...)
-		sort.Strings(names)
-		if strings.Join(names, "+") == strings.Join(bc.Investments, "+") {
-			st := row.ALE
-			bc.ALE = &st
-			return &bc, nil
-		}
-	}
-	// Simulate the chosen portfolio against the baseline.
-	p2, err := model.NewPlan(plan.Base, [][]string{bc.Investments})
-	if err != nil {
-		return nil, err
-	}
-	st, err := simulatePortfolioALE(p2, spec, cmp)
-	if err != nil {
-		return nil, err
-	}
-	bc.ALE = st
-	return &bc, nil
-}
-
-type compareJSON struct {
-	*model.Comparison
-	Tool string `json:"tool"`
-}
-
-func writeCompare(dir string, cmp *model.Comparison) error {
-	b, err := json.MarshalIndent(jsonSafe(cmp), "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "compare.json"), append(b, '\n')); err != nil {
-		return err
-	}
-	return results.WriteAtomic(filepath.Join(dir, "compare.csv"), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		svcs := sortedKeys(cmp.Options[0].TimeToRecoverH)
-		head := []string{"name", "investments", "currency", "capex", "opex_per_year", "annualised_cost", "ale_mean", "ale_ci95_lo", "ale_ci95_hi",
-			"ale_reduction_mean", "ale_reduction_ci95_lo", "ale_reduction_ci95_hi", "npv", "payback_years", "risk_reduction_per_cost", "on_pareto_frontier"}
-		for _, s := range svcs {
-			head = append(head, s+"_ttr_p50_h", s+"_ttr_p90_h")
-		}
-		cw.Write(head)
-		f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-		fp := func(x *float64) string {
-			if x == nil {
-				return ""
-			}
-			return f(*x)
-		}
-		for _, r := range cmp.Options {
-			row := []string{r.Name, strings.Join(r.Investments, "+"), cmp.Currency, f(r.Capex), f(r.OpexPerYear), f(r.AnnualisedCost),
-				f(r.ALE.Mean), f(r.ALE.CI95[0]), f(r.ALE.CI95[1]), f(r.ALEReduction.Mean), f(r.ALEReduction.CI95[0]), f(r.ALEReduction.CI95[1]),
-				f(r.NPV), fp(r.PaybackYears), fp(r.ReductionPerCost), strconv.FormatBool(r.OnParetoFrontier)}
-			for _, s := range svcs {
-				q := r.TimeToRecoverH[s]
-				row = append(row, f(q.P50), f(q.P90))
-			}
-			cw.Write(row)
-		}
-		cw.Flush()
-		return cw.Error()
-	})
-}
-
-// jsonSafe round-trips v through a generic form, replacing NaN and ±Inf
-// (which JSON cannot hold) with null.
-func jsonSafe(v *model.Comparison) any {
-	c := *v
-	fix := func(x *float64) {
-		if math.IsNaN(*x) || math.IsInf(*x, 0) {
-			*x = 0
-		}
-	}
-	for i := range c.Options {
-		r := &c.Options[i]
-		fix(&r.ALEReduction.CI95[0])
-		fix(&r.ALEReduction.CI95[1])
-		fix(&r.ALE.CI95[0])
-		fix(&r.ALE.CI95[1])
-		fix(&r.NPV)
-	}
-	return compareJSON{Comparison: &c, Tool: "dcsim " + version()}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // writeCompareTable prints the options ranked by ALE + annualised cost.
 func writeCompareTable(w io.Writer, cmp *model.Comparison) error {
-	key := keyService(cmp)
+	key := pipeline.KeyService(cmp)
 	fmt.Fprintf(w, "%s · %d options · %d replications each · %s · NPV over %g years at %g%%\n",
 		cmp.Scenario, len(cmp.Options)-1, cmp.Replications, cmp.Currency, cmp.Years, 100*cmp.DiscountRate)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
@@ -392,14 +168,6 @@ func writeCompareTable(w io.Writer, cmp *model.Comparison) error {
 	return nil
 }
 
-func firstUserService(cmp *model.Comparison) string {
-	keys := sortedKeys(cmp.Options[0].TimeToRecoverH)
-	if len(keys) == 0 {
-		return ""
-	}
-	return keys[0]
-}
-
 // num formats x with 3 significant digits and a k/M/bn suffix.
 func num(x float64) string {
 	ax := math.Abs(x)
@@ -418,19 +186,4 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'g', 3, 64)
 }
 
-// simulatePortfolioALE simulates plan (baseline and one portfolio) with the
-// comparison's seed and replication count and returns the portfolio's ALE.
-func simulatePortfolioALE(plan *model.Plan, spec *runSpec, cmp *model.Comparison) (*sim.Stat, error) {
-	col, err := results.NewCollector(plan.Base.Name, plan.CollectorVariants(), serviceNames(plan.Base), 0)
-	if err != nil {
-		return nil, err
-	}
-	cfg := sim.RunConfig{Seed: spec.seed, From: 0, To: cmp.Replications, Workers: spec.workers}
-	res := plan.Run(spec.ctx, cfg, func(rep int, outs []results.Outcome) { col.Add(rep, outs) })
-	if !res.Complete {
-		return nil, spec.ctx.Err()
-	}
-	c2 := plan.Evaluate(col, model.Money{Years: cmp.Years, DiscountRate: cmp.DiscountRate})
-	st := c2.Options[1].ALE
-	return &st, nil
-}
+func investmentNames(sc *model.Scenario) []string { return pipeline.InvestmentNames(sc) }

@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dcsim/dcsim/model/pipeline"
 )
 
 // TestRunRefusesWhatCannotFit: a replication count whose results cannot fit
 // on disk is refused at once with exit 2 and a way out, instead of running
 // for hours and failing; memory is never the limit (results spill to disk).
 func TestRunRefusesWhatCannotFit(t *testing.T) {
-	if _, ok := diskAvailable(t.TempDir()); !ok {
+	if _, ok := pipeline.DiskAvailable(t.TempDir()); !ok {
 		t.Skip("no free-space figure on this system")
 	}
 	out := filepath.Join(t.TempDir(), "huge")
@@ -28,11 +30,5 @@ func TestRunRefusesWhatCannotFit(t *testing.T) {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("%s was left behind", p)
 		}
-	}
-}
-
-func TestCheckDisk(t *testing.T) {
-	if err := checkDisk(t.TempDir(), 1000, 1, 13); err != nil {
-		t.Errorf("1,000 replications refused: %v", err)
 	}
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/pipeline"
 	"github.com/dcsim/dcsim/model/results"
 )
 
@@ -40,79 +38,27 @@ Examples:
 			if err != nil {
 				return badInput(err)
 			}
-			spec, err := mergeSpec(c, dirs[0])
+			res, err := pipeline.Merge(c.Context, dirs, pipeline.MergeSettings{
+				Out: c.String("out"), Force: c.Bool("force"), Plots: !c.Bool("no-plots"), Version: version(), Load: loadScenario,
+			})
 			if err != nil {
-				return err
-			}
-			ctx := c.Context
-			var before func(string, *results.Collector, *results.Summary) error
-			if spec.beforeFinish != nil {
-				before = func(dir string, col *results.Collector, _ *results.Summary) error { return spec.beforeFinish(dir, col) }
-			}
-			_, col, err := results.MergeWith(ctx, dirs, c.String("out"), c.Bool("force"), nil, before)
-			if ctx.Err() != nil {
-				return interruptedError(fmt.Sprintf("merge interrupted; nothing written to %s (the shards are untouched): run it again", c.String("out")))
-			}
-			if err != nil {
-				return badInput(err)
-			}
-			if spec.plots {
-				if _, err := writeReport(c.String("out")); err != nil {
-					return fmt.Errorf("merged into %s, but the report failed: %w", c.String("out"), err)
-				}
+				return exitOf(err)
 			}
 			if c.Bool("json") {
-				return printResultsJSON(c, c.String("out"))
+				return printResultsJSON(c, res.Dir)
 			}
 			if !c.Bool("quiet") {
-				if err := spec.show(c, col); err != nil {
+				if res.Comparison != nil {
+					err = writeCompareTable(c.App.Writer, res.Comparison)
+				} else {
+					err = results.WriteTable(c.App.Writer, res.Summary, 0)
+				}
+				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", len(dirs), c.String("out"))
+				fmt.Fprintf(c.App.Writer, "\nmerged %d shards into %s\n", len(dirs), res.Dir)
 			}
 			return nil
 		},
 	}
-}
-
-// mergeSpec rebuilds, from the first shard's manifest and scenario copy,
-// what the unsharded command would have added to its results (compare.json,
-// plots), so a merge ends with the same files.
-func mergeSpec(c *cli.Context, shard string) (*runSpec, error) {
-	man, err := results.ReadManifest(filepath.Join(shard, results.ManifestFile))
-	if err != nil {
-		return nil, badInput(err)
-	}
-	path := filepath.Join(shard, man.ScenarioFile)
-	sc, err := loadScenario(path)
-	if err != nil {
-		return nil, err
-	}
-	spec := &runSpec{scenarioPath: path, sc: sc, seed: man.Seed, reps: man.Replications,
-		workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), ctx: c.Context}
-	switch man.Command {
-	case "compare":
-		err = setupCompare(spec, compareOptionsFromManifest(man.Options))
-	default:
-		err = setupRun(spec, man.Options["incident"])
-		spec.sc = sc
-		seed := man.Seed
-		spec.beforeFinish = func(dir string, col *results.Collector) error {
-			if !spec.plots {
-				return nil
-			}
-			return drawRunPlots(spec.ctx, dir, scenarioFor(sc, man.Options["incident"]), seed, col)
-		}
-	}
-	return spec, err
-}
-
-// scenarioFor applies a run's --incident option.
-func scenarioFor(sc *model.Scenario, incident string) *model.Scenario {
-	for i, in := range sc.Incidents {
-		if incident != "" && in.Name == incident {
-			return sc.WithIncident(i)
-		}
-	}
-	return sc
 }

@@ -124,20 +124,12 @@ func validateResult(path string, sc *model.Scenario, err error) validateEntry {
 	return e
 }
 
-// incidentColumn is the incident column of a plain run's rows: the
-// catalogue incident chosen with --incident, else the name of the
-// scenario's [incident], else "incident" (as the catalogue calls an
-// unnamed [incident]). Compare's variants carry their incident in their
-// names.
-func incidentColumn(spec *runSpec) string {
-	if spec.command != "run" && spec.command != "sweep" {
-		return ""
+func countServers(sc *model.Scenario) int {
+	n := 0
+	for _, s := range sc.Sites {
+		for _, d := range s.Domains {
+			n += d.Servers
+		}
 	}
-	if n := spec.options["incident"]; n != "" {
-		return n
-	}
-	if n := spec.sc.Incident.Name; n != "" {
-		return n
-	}
-	return "incident"
+	return n
 }

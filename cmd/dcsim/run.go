@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dcsim/dcsim/model"
+	"github.com/dcsim/dcsim/model/pipeline"
 	"github.com/dcsim/dcsim/model/results"
 	"github.com/dcsim/dcsim/sim"
 )
@@ -63,52 +64,54 @@ type runSpec struct {
 	workers      int
 	shard        sim.Shard
 	out          string
-
-	command  string            // "run" or "compare"
-	options  map[string]string // result-affecting options, kept in the manifest
-	models   []*model.Model    // one per Collector variant
-	variants []string
-	// beforeFinish writes extra files into the staging directory once
-	// every replication is in; show prints the stdout report.
-	beforeFinish func(dir string, col *results.Collector) error
-	show         func(c *cli.Context, col *results.Collector) error
-	plots        bool // draw plots in beforeFinish
+	plots        bool // draw plots and the report (a whole run only)
 	parquet      bool // also write replications.parquet (kept across resumes)
-	ctx          context.Context
+
+	// job is a run's or a comparison's (pipeline.NewRun, NewCompare). A
+	// command with its own kind (sweep) fills the fields below instead:
+	// the manifest's command and options, one model per Collector
+	// variant, and beforeFinish, which writes its files into the staging
+	// directory once every replication is in.
+	job          *pipeline.Job
+	command      string
+	options      map[string]string
+	models       []*model.Model
+	variants     []string
+	beforeFinish func(dir string, col *results.Collector) error
+	// show prints the stdout report; result is the finished run's.
+	show   func(c *cli.Context, col *results.Collector) error
+	result *pipeline.Result
 }
 
-// setupRun fills spec's models for a plain run of the scenario's incident,
-// or of catalogue incident name.
+// pipelineJob is spec's Job.
+func (spec *runSpec) pipelineJob() *pipeline.Job {
+	if spec.job != nil {
+		return spec.job
+	}
+	j := &pipeline.Job{Command: spec.command, Scenario: spec.sc, ScenarioPath: spec.scenarioPath,
+		Options: spec.options, Models: spec.models, Variants: spec.variants}
+	if f := spec.beforeFinish; f != nil {
+		j.Derive = func(_ context.Context, dir string, col *results.Collector, _ bool) error { return f(dir, col) }
+	}
+	spec.job = j
+	return j
+}
+
+func (spec *runSpec) settings() pipeline.Settings {
+	return pipeline.Settings{Seed: spec.seed, Replications: spec.reps, Workers: spec.workers, Shard: spec.shard,
+		Out: spec.out, Plots: spec.plots, Parquet: spec.parquet, Version: version()}
+}
+
+// setupRun makes spec a plain run of the scenario's incident, or of
+// catalogue incident name.
 func setupRun(spec *runSpec, incident string) error {
-	spec.command = "run"
-	sc := spec.sc
-	if incident != "" {
-		k := -1
-		for i, in := range sc.Incidents {
-			if in.Name == incident {
-				k = i
-			}
-		}
-		if k < 0 {
-			var names []string
-			for _, in := range sc.Incidents {
-				names = append(names, in.Name)
-			}
-			return badInputf("--incident %q: the scenario's catalogue has %s", incident, strings.Join(append(names, "no other incidents"), ", "))
-		}
-		sc = sc.WithIncident(k)
-		spec.options = map[string]string{"incident": incident}
+	j, err := pipeline.NewRun(spec.sc, spec.scenarioPath, incident)
+	if err != nil {
+		return exitOf(err)
 	}
-	spec.models = []*model.Model{model.Compile(sc)}
-	spec.variants = []string{"baseline"}
+	spec.job, spec.command = j, j.Command
 	spec.show = func(c *cli.Context, col *results.Collector) error {
-		return results.WriteTable(c.App.Writer, col.Summary(), 0)
-	}
-	spec.beforeFinish = func(dir string, col *results.Collector) error {
-		if !spec.plots {
-			return nil
-		}
-		return drawRunPlots(spec.ctx, dir, sc, spec.seed, col)
+		return results.WriteTable(c.App.Writer, spec.result.Summary, 0)
 	}
 	return nil
 }
@@ -130,41 +133,15 @@ func runAction(c *cli.Context) error {
 	return startFresh(c, spec)
 }
 
-// startFresh prepares the output directory and runs spec from its first
-// replication.
+// startFresh runs spec from its first replication into a fresh output
+// directory.
 func startFresh(c *cli.Context, spec *runSpec) error {
-	dir, err := results.Prepare(spec.out, c.Bool("force"), spec.scenarioPath)
-	if err != nil {
-		return badInput(err)
-	}
-	if spec.parquet {
-		if spec.options == nil {
-			spec.options = map[string]string{}
-		}
-		spec.options["parquet"] = "true"
-	}
-	man := &results.Manifest{
-		Version: version(), Command: spec.command, Seed: spec.seed, Replications: spec.reps,
-		Shard: spec.shard.String(), Workers: spec.workers, Started: time.Now().UTC(), Options: spec.options,
-		Currency: spec.sc.Currency, Definitions: spec.sc.Definitions(),
-	}
-	if _, err := dir.CopyInputs(man, spec.scenarioPath); err != nil {
-		dir.Discard()
-		return err
-	}
-	dir.Parquet = spec.parquet
-	lo, _ := spec.shard.Range(spec.reps)
-	col, err := results.NewCollector(spec.sc.Name, spec.variants, serviceNames(spec.sc), lo)
-	if err != nil {
-		dir.Discard()
-		return err
-	}
-	col.SetIncident(incidentColumn(spec))
-	if err := col.SetGroups(spec.sc.ResultGroups()); err != nil {
-		dir.Discard()
-		return err
-	}
-	return execute(c, spec, dir, man, col)
+	j := spec.pipelineJob()
+	s := spec.settings()
+	s.Force = c.Bool("force")
+	return runPipeline(c, spec, func(obs pipeline.Observer) (*pipeline.Result, error) {
+		return pipeline.Start(c.Context, j, s, obs)
+	})
 }
 
 func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
@@ -220,70 +197,62 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 
 func resumeAction(c *cli.Context) error {
 	out := c.String("resume")
-	res, err := results.OpenResume(out)
-	if err != nil {
-		return badInput(err)
-	}
-	old := res.Manifest
-	path := c.Args().First()
-	if path == "" {
-		path = filepath.Join(res.Dir.Path(), old.ScenarioFile)
-	}
-	sc, err := loadScenario(path)
-	if err != nil {
-		return err
-	}
-	sh, err := sim.ParseShard(defaultShard(old.Shard))
-	if err != nil {
-		return badInputf("%s: manifest shard: %v", out, err)
-	}
-	spec := &runSpec{scenarioPath: path, sc: sc, seed: old.Seed, reps: old.Replications, workers: runtime.GOMAXPROCS(0), shard: sh, out: out, plots: !c.Bool("no-plots")}
+	workers := runtime.GOMAXPROCS(0)
 	if c.IsSet("workers") {
-		spec.workers = c.Int("workers")
-		if spec.workers < 1 {
-			return badInputf("--workers must be at least 1, got %d", spec.workers)
+		workers = c.Int("workers")
+		if workers < 1 {
+			return badInputf("--workers must be at least 1, got %d", workers)
 		}
 	}
-	switch old.Command {
-	case "run":
-		err = setupRun(spec, old.Options["incident"])
-	case "compare":
-		err = setupCompare(spec, compareOptionsFromManifest(old.Options))
-	case "sweep":
-		err = setupSweep(spec, sweepOptionsFromManifest(old.Options))
-	default:
-		err = badInputf("%s: cannot resume a %q result", out, old.Command)
+	spec := &runSpec{out: out, workers: workers, plots: !c.Bool("no-plots")}
+	rs := pipeline.ResumeSettings{
+		ScenarioPath: c.Args().First(), Workers: workers, Plots: spec.plots, Parquet: c.Bool("parquet"),
+		Version: version(), Load: loadScenario,
+		Job: func(old *results.Manifest, sc *model.Scenario, path string) (*pipeline.Job, error) {
+			spec.sc, spec.scenarioPath, spec.seed, spec.reps = sc, path, old.Seed, old.Replications
+			sh, err := sim.ParseShard(defaultShard(old.Shard))
+			if err != nil {
+				return nil, badInputf("%s: manifest shard: %v", out, err)
+			}
+			spec.shard = sh
+			switch old.Command {
+			case "run":
+				err = setupRun(spec, old.Options["incident"])
+			case "compare":
+				err = setupCompare(spec, pipeline.CompareOptionsFromManifest(old.Options))
+			case "sweep":
+				err = setupSweep(spec, sweepOptionsFromManifest(old.Options))
+			default:
+				err = badInputf("%s: cannot resume a %q result", out, old.Command)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := resumeConflicts(c, old.Seed, old.Replications, defaultShard(old.Shard), out); err != nil {
+				return nil, err
+			}
+			return spec.pipelineJob(), nil
+		},
 	}
-	if err != nil {
-		return err
+	return runPipeline(c, spec, func(obs pipeline.Observer) (*pipeline.Result, error) {
+		return pipeline.Resume(c.Context, out, rs, &resumeObserver{Observer: obs, c: c, spec: spec})
+	})
+}
+
+// resumeObserver says where a resume starts.
+type resumeObserver struct {
+	pipeline.Observer
+	c    *cli.Context
+	spec *runSpec
+}
+
+func (o *resumeObserver) Simulating(total int, status func() (int, time.Duration)) {
+	if !o.c.Bool("quiet") {
+		held, _ := status()
+		lo, _ := o.spec.shard.Range(o.spec.reps)
+		fmt.Fprintf(o.c.App.ErrWriter, "dcsim: resuming %s at replication %d of %d\n", o.spec.out, lo+held, o.spec.reps)
 	}
-	if err := resumeConflicts(c, old.Seed, old.Replications, defaultShard(old.Shard), out); err != nil {
-		return err
-	}
-	// --parquet is kept from the interrupted run (or added now).
-	spec.parquet = old.Options["parquet"] == "true" || c.Bool("parquet")
-	if old.Options["parquet"] == "true" {
-		if spec.options == nil {
-			spec.options = map[string]string{}
-		}
-		spec.options["parquet"] = "true"
-	}
-	sha, err := results.FileSHA256(path)
-	if err != nil {
-		return err
-	}
-	man := &results.Manifest{
-		Version: version(), Command: old.Command, Seed: old.Seed, Replications: old.Replications,
-		Shard: old.Shard, Workers: spec.workers, ScenarioSHA256: sha, Options: spec.options,
-		Currency: sc.Currency,
-	}
-	if err := res.Continue(man, spec.parquet); err != nil {
-		return badInput(err)
-	}
-	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "dcsim: resuming %s at replication %d of %d\n", out, res.Collector.Next(), spec.reps)
-	}
-	return execute(c, spec, res.Dir, man, res.Collector)
+	o.Observer.Simulating(total, status)
 }
 
 func defaultShard(s string) string {
@@ -301,87 +270,62 @@ func serviceNames(sc *model.Scenario) []string {
 	return out
 }
 
-// execute runs the remaining replications of spec into col, checkpointing,
-// and finishes or saves partial results on interrupt.
-func execute(c *cli.Context, spec *runSpec, dir *results.Dir, man *results.Manifest, col *results.Collector) error {
-	ctx := c.Context
-	spec.ctx = ctx
-	_, hi := spec.shard.Range(spec.reps)
-	from := col.Next()
-	col.SpillTo(dir.Path())
-	if err := checkDisk(dir.Path(), hi-col.First(), len(spec.variants), len(spec.sc.Services)); err != nil {
-		dir.Discard()
-		return err
+// runPipeline runs start with a progress display and, once it is done,
+// prints the results.
+func runPipeline(c *cli.Context, spec *runSpec, start func(pipeline.Observer) (*pipeline.Result, error)) error {
+	obs := &cliObserver{c: c, spec: spec}
+	res, err := start(obs)
+	obs.stop()
+	if err != nil {
+		return exitOf(err)
 	}
-	col.Grow(hi - from)
-	bar := newProgress(c, hi-from, spec.command+" "+spec.sc.Name)
-	var ckErr error
-	// The first checkpoint comes after about a second, so that a kill -9
-	// never loses more than that; then every 5 s, but never spending more
-	// than a tenth of the time appending rows.
-	every := time.Second
-	var done atomic.Int64
+	spec.result = res
+	return printResults(c, spec, res.Collector, res.Dir)
+}
+
+// cliObserver shows the simulation's progress bar on a terminal and says,
+// on the first Ctrl-C, what is being saved.
+type cliObserver struct {
+	c    *cli.Context
+	spec *runSpec
+	bar  progress
+}
+
+func (o *cliObserver) Simulating(total int, status func() (int, time.Duration)) {
+	o.bar = newProgress(o.c, total, o.spec.pipelineJob().Command+" "+o.spec.sc.Name)
 	msg := func() string {
+		held, since := status()
 		return fmt.Sprintf("\nsaving %s replications… press Ctrl-C again to stop without saving the last %.0f s of work (the checkpoint before them is kept)",
-			groupThousands(int(done.Load())), dir.SinceCheckpoint().Seconds())
+			groupThousands(held), since.Seconds())
 	}
 	onFirstSignal.Store(&msg)
-	defer onFirstSignal.Store(nil)
-	cfg := sim.RunConfig{Seed: spec.seed, From: from, To: hi, Workers: spec.workers}
-	res := model.Simulate(ctx, spec.models, cfg, func(rep int, outs []results.Outcome) {
-		col.Add(rep, outs)
-		done.Store(int64(col.Len()))
-		bar.Add(1)
-		if ckErr == nil {
-			t0 := time.Now()
-			due := dir.SinceCheckpoint() >= every
-			ckErr = dir.CheckpointIfDue(man, col, every)
-			if due {
-				every = max(5*time.Second, 10*time.Since(t0))
-			}
-		}
-	})
-	bar.Finish()
-	if ckErr != nil {
-		return fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", ckErr, dir.Path(), spec.out)
+}
+
+func (o *cliObserver) Progress() { o.bar.Add(1) }
+
+func (o *cliObserver) Phase(string) {
+	if o.bar != nil {
+		o.bar.Finish()
 	}
-	if !res.Complete {
-		if err := dir.Save(man, col, nil); err != nil {
-			return fmt.Errorf("saving partial results: %w", err)
-		}
-		return interruptedError(fmt.Sprintf("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
-			col.Len(), hi-col.First(), dir.Path(), spec.out))
+}
+
+func (o *cliObserver) stop() {
+	o.Phase("")
+	onFirstSignal.Store(nil)
+}
+
+// exitOf maps the pipeline's errors to exit codes: bad input exits 2, an
+// interrupted run 130 or 143.
+func exitOf(err error) error {
+	var in *pipeline.Interrupted
+	var ie *pipeline.InputError
+	switch {
+	case errors.As(err, &in):
+		return interruptedError(in.Msg)
+	case errors.As(err, &ie):
+		return badInput(ie.Err)
 	}
-	whole := spec.shard.Count <= 1
-	if whole && spec.beforeFinish != nil {
-		// What follows the simulation (a budget's extra simulation, the
-		// comparison's files, plots) can take a while: checkpoint every
-		// replication first, so a signal there loses none of them.
-		if err := dir.Checkpoint(man, col); err != nil {
-			return fmt.Errorf("writing checkpoint: %w; the last checkpoint in %s is intact: make room and continue with: dcsim run --resume %s", err, dir.Path(), spec.out)
-		}
-		if err := spec.beforeFinish(dir.Path(), col); err != nil {
-			if ctx.Err() != nil {
-				return interruptedError(fmt.Sprintf("interrupted after all %d replications were saved in %s (complete: false); continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
-					col.Len(), dir.Path(), spec.out))
-			}
-			return err
-		}
-	}
-	if err := dir.Finish(man, col, nil); err != nil {
-		return err
-	}
-	if ctx.Err() != nil && whole && spec.plots {
-		return interruptedError(fmt.Sprintf("results are complete in %s; interrupted before report.html: write it with dcsim report %s", dir.Final(), dir.Final()))
-	}
-	if whole && spec.plots {
-		// The report reads the committed files, so it shows exactly what
-		// the directory holds.
-		if _, err := writeReport(dir.Final()); err != nil {
-			return fmt.Errorf("results are complete in %s, but the report failed: %w", dir.Final(), err)
-		}
-	}
-	return printResults(c, spec, col, dir.Final())
+	return err
 }
 
 // progress is the subset of a progress bar execute uses.
@@ -517,24 +461,6 @@ func slurmArrayPosition(id int, atoi func(string) (int, error), getenv func(stri
 			"set DCSIM_SHARDS to the shard count so that each task id is its shard index (deploy/slurm/submit.sh does)", lo, hi, step, n)
 	}
 	return fmt.Sprintf("%d/%d", (id-lo)/step, n), nil
-}
-
-// bytesPerNumber is what one kept number costs on disk: 8 bytes in the
-// Collector's spill file and about 20 as text in the tables.
-const bytesPerNumber = 28
-
-// checkDisk refuses, before any work, a run whose results would not fit on
-// the file system of dir. Memory needs no check: the Collector holds at
-// most a chunk (results.SpillChunkBytes) of replications in memory and
-// spills the rest next to the results.
-func checkDisk(dir string, reps, variants, services int) error {
-	need := bytesPerNumber * float64(reps) * float64(variants) * float64(services*len(results.ServiceMetrics)+len(results.OverallMetrics))
-	avail, ok := diskAvailable(dir)
-	if !ok || need < 0.9*avail {
-		return nil
-	}
-	return badInputf("%d replications of %d variant(s) need about %.1f GB of disk for their results, more than the %.1f GB free under %s; run slices with --shard i/n on several machines and combine them with dcsim merge",
-		reps, variants, need/1e9, avail/1e9, dir)
 }
 
 // groupThousands writes n with thousands separators: 123,456.

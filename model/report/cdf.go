@@ -129,7 +129,7 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 	styles := assignStyles(groups)
 	var hist plotter.XYs
 	var histColors []color.Color
-	lines := make([]*plotter.Line, len(curves))
+	lines := make([]extremeLine, len(curves))
 	for i, c := range curves {
 		// A curve identical to an earlier one would hide it: say so in
 		// the legend instead of drawing it again.
@@ -153,7 +153,7 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 		line.Color = styles[i].color
 		line.Dashes = styles[i].dashes
 		line.Width = 2
-		lines[i] = line
+		lines[i] = extremeLine{line}
 		f.addLegend(c.Label, line)
 		for _, hv := range c.History {
 			hist = append(hist, plotter.XY{X: math.Log10(hv), Y: c.ECDF.At(hv)})
@@ -181,6 +181,47 @@ func buildCDF(title string, curves []CDFCurve, w vg.Length) (*figure, error) {
 	p.X.Min, p.X.Max = math.Log10(lo), math.Log10(hi)
 	p.Y.Min, p.Y.Max = 0, 1
 	return f, nil
+}
+
+// extremeLine is a line whose glyph boxes, which gonum/plot uses only to
+// pad the data area so that the extreme points are not cut, are those of
+// its extreme points alone: the same padding as a box per point, without
+// building thousands of boxes per curve for every drawing.
+type extremeLine struct{ *plotter.Line }
+
+func (l extremeLine) GlyphBoxes(plt *plot.Plot) []plot.GlyphBox {
+	r := 0.5 * l.LineStyle.Width
+	rect := vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: r, Y: r}}
+	var ext [4]plot.GlyphBox // leftmost, rightmost, lowest, highest
+	n := 0
+	for i := range l.XYs.Len() {
+		x, y := l.XY(i)
+		b := plot.GlyphBox{X: plt.X.Norm(x), Y: plt.Y.Norm(y), Rectangle: rect}
+		// Plot.GlyphBoxes drops these boxes: so must the extremes.
+		if rect.Size().X > 0 && (b.X < 0 || b.X > 1) || rect.Size().Y > 0 && (b.Y < 0 || b.Y > 1) {
+			continue
+		}
+		if n == 0 {
+			ext, n = [4]plot.GlyphBox{b, b, b, b}, 1
+			continue
+		}
+		if b.X < ext[0].X {
+			ext[0] = b
+		}
+		if b.X > ext[1].X {
+			ext[1] = b
+		}
+		if b.Y < ext[2].Y {
+			ext[2] = b
+		}
+		if b.Y > ext[3].Y {
+			ext[3] = b
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return ext[:]
 }
 
 // ecdfPoints returns the step points of e from x = lo to x = hi, zeros

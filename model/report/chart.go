@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 	"math"
@@ -151,7 +152,7 @@ func (c Chart) Render(w io.Writer, format string) (err error) {
 	var canvas vg.CanvasWriterTo
 	switch format {
 	case "png":
-		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))}
+		canvas = fastPNG{vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI))}
 	case "svg":
 		canvas = vgsvg.New(width, height)
 	default:
@@ -180,6 +181,30 @@ func (c Chart) Render(w io.Writer, format string) (err error) {
 	}
 	_, err = canvas.WriteTo(w)
 	return err
+}
+
+// fastPNG encodes a canvas with writePNG.
+type fastPNG struct{ *vgimg.Canvas }
+
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	img, ok := c.Image().(*image.RGBA)
+	if !ok {
+		return vgimg.PngCanvas{Canvas: c.Canvas}.WriteTo(w)
+	}
+	cw := &countingWriter{w: w}
+	err := writePNG(cw, img)
+	return cw.n, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // SVG returns the chart as an SVG document. It is drawn once per size:

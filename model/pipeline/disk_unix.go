@@ -1,12 +1,12 @@
 //go:build unix
 
-package main
+package pipeline
 
 import "syscall"
 
-// diskAvailable returns the bytes an unprivileged user may still write on
+// DiskAvailable returns the bytes an unprivileged user may still write on
 // the file system holding dir.
-func diskAvailable(dir string) (float64, bool) {
+func DiskAvailable(dir string) (float64, bool) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return 0, false

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,21 +15,6 @@ import (
 	"github.com/dcsim/dcsim/model/report"
 	"github.com/dcsim/dcsim/model/results"
 )
-
-func countServers(sc *model.Scenario) int {
-	n := 0
-	for _, s := range sc.Sites {
-		for _, d := range s.Domains {
-			n += d.Servers
-		}
-	}
-	return n
-}
-
-// both writes a chart as PNG and SVG.
-func both(dir, name string, draw func(path string) error) error {
-	return saveCharts(context.Background(), dir, map[string]func(string) error{name: draw})
-}
 
 // saveCharts draws each named chart as PNG and SVG, all at once: drawing
 // is single-threaded per chart, and a run's charts take longer than its
@@ -63,22 +49,67 @@ func saveCharts(ctx context.Context, dir string, charts map[string]func(path str
 // service recovered is the median one (the lower of two middles), so the
 // timeline shows a representative course.
 func typicalReplication(col *results.Collector, v int) int {
-	vals := col.OverallValues(v, "all_services_recovered_h")
-	idx := make([]int, len(vals))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return vals[idx[a]] < vals[idx[b]] })
-	if len(idx) == 0 {
-		return 0
-	}
-	return col.First() + idx[(len(idx)-1)/2]
+	return col.First() + medianIndex(col.OverallValues(v, "all_services_recovered_h"))
 }
 
-// runCharts builds a run's charts: recovery CDF per service (with the
+// medianIndex returns the index at rank (len(vals)-1)/2 in a stable sort
+// of vals (ties in index order): the median value found by one sort of a
+// copy, then its place among the indices holding that value.
+func medianIndex(vals []float64) int {
+	if len(vals) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(vals)
+	slices.Sort(sorted)
+	m := (len(vals) - 1) / 2
+	v := sorted[m]
+	if math.IsNaN(v) {
+		// No order to speak of: the first NaN, as slices.Sort puts them first.
+		return slices.IndexFunc(vals, math.IsNaN)
+	}
+	below := m - slices.Index(sorted, v) // ties with v before rank m
+	for i, x := range vals {
+		if x == v {
+			if below == 0 {
+				return i
+			}
+			below--
+		}
+	}
+	return 0 // not reached
+}
+
+// artifacts are the charts of a whole run or comparison, built once for
+// their files and the report (a Chart draws its SVG once), with the trace
+// of the run's typical replication.
+type artifacts struct {
+	names  []string // file names, without extension, of charts
+	charts []report.Chart
+	tl     *Trace // a run's typical replication, or nil
+	rep    int    // its index
+}
+
+// save draws every chart as PNG and SVG into dir.
+func (a *artifacts) save(ctx context.Context, dir string) error {
+	m := make(map[string]func(string) error, len(a.charts))
+	for i, ch := range a.charts {
+		m[a.names[i]] = ch.Save
+	}
+	return saveCharts(ctx, dir, m)
+}
+
+// saveTimelineText writes timeline.txt, the typical replication's course.
+func (a *artifacts) saveTimelineText(dir string, sc *model.Scenario, seed uint64) error {
+	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
+		return a.tl.WriteText(w, sc, "baseline", seed, a.rep)
+	})
+}
+
+// runArtifacts builds a run's charts: recovery CDF per service (with the
 // observed recoveries), histogram of user-hours lost, and the swimlane
-// timeline of the typical replication (with the observed events).
-func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hist, timeline report.Chart, tl *traceLog, rep int) {
+// timeline of the typical replication (with the observed events); the
+// report shows the timeline first.
+func runArtifacts(sc *model.Scenario, seed uint64, col *results.Collector) *artifacts {
 	// Services never impaired (all zeros) would crowd the chart; drop them
 	// unless no service was impaired at all.
 	var curves, all []report.CDFCurve
@@ -90,7 +121,8 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 		vals := col.Values(0, s, "time_to_recover_h")
 		e, err := report.ECDFOf(vals)
 		if err != nil {
-			return report.Chart{}, report.Chart{}, report.Chart{}, nil, 0 // the charts report it
+			// Empty charts: drawing them reports the problem.
+			return &artifacts{names: []string{"timeline", "recovery_cdf", "user_hours_hist"}, charts: make([]report.Chart, 3), tl: &Trace{}}
 		}
 		c := report.CDFCurve{Label: svc.Name, ECDF: e}
 		for _, o := range sc.Observed {
@@ -108,21 +140,22 @@ func runCharts(sc *model.Scenario, seed uint64, col *results.Collector) (cdf, hi
 	}
 	gc, err := groupCurves(col, 0)
 	if err != nil {
-		return report.Chart{}, report.Chart{}, report.Chart{}, nil, 0 // the charts report it
+		// Empty charts: drawing them reports the problem.
+		return &artifacts{names: []string{"timeline", "recovery_cdf", "user_hours_hist"}, charts: make([]report.Chart, 3), tl: &Trace{}}
 	}
 	curves = append(curves, gc...)
-	cdf = report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%s replications)", sc.Name, report.FormatCount(col.Len())), curves)
-	hist = report.NewHistogramOf(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", report.HistOf(col.OverallValues(0, "user_hours_lost")))
-	rep = typicalReplication(col, 0)
-	tl = traceReplication(sc, seed, rep)
+	cdf := report.NewRecoveryCDFOf(fmt.Sprintf("%s: time to recover per service (%s replications)", sc.Name, report.FormatCount(col.Len())), curves)
+	hist := report.NewHistogramOf(fmt.Sprintf("%s: user-hours lost per incident", sc.Name), "user-hours lost (all services)", report.HistOf(col.OverallValues(0, "user_hours_lost")))
+	rep := typicalReplication(col, 0)
+	tl := TraceReplication(sc, seed, rep)
 	lanes, markers, end := tl.swimlanes(sc)
-	timeline = report.NewSwimlanes(fmt.Sprintf("%s: who was down when (replication %d)", sc.Name, rep), lanes, markers, sc.RecoveredThreshold, end)
-	return
+	timeline := report.NewSwimlanes(fmt.Sprintf("%s: who was down when (replication %d)", sc.Name, rep), lanes, markers, sc.RecoveredThreshold, end)
+	return &artifacts{names: []string{"timeline", "recovery_cdf", "user_hours_hist"}, charts: []report.Chart{timeline, cdf, hist}, tl: tl, rep: rep}
 }
 
 // swimlanes converts the trace into lanes, with the scenario's observed
 // recoveries on them and its other observed events as markers.
-func (t *traceLog) swimlanes(sc *model.Scenario) ([]report.Lane, []report.Marker, float64) {
+func (t *Trace) swimlanes(sc *model.Scenario) ([]report.Lane, []report.Marker, float64) {
 	series, all, end := t.stepSeries(sc)
 	// Failovers show in the lanes themselves: mark only the incident's
 	// milestones, leaving room for the observed ones.
@@ -181,22 +214,8 @@ func allZero(x []float64) bool {
 	return true
 }
 
-// drawRunPlots draws a run's charts and timeline.txt into dir; the
-// timeline replays the typical replication with the run's seed.
-func drawRunPlots(ctx context.Context, dir string, sc *model.Scenario, seed uint64, col *results.Collector) error {
-	cdf, hist, timeline, tl, rep := runCharts(sc, seed, col)
-	if err := saveCharts(ctx, dir, map[string]func(string) error{
-		"recovery_cdf": cdf.Save, "user_hours_hist": hist.Save, "timeline": timeline.Save,
-	}); err != nil {
-		return err
-	}
-	return results.WriteAtomic(filepath.Join(dir, "timeline.txt"), func(w io.Writer) error {
-		return tl.writeText(w, sc, "baseline", seed, rep)
-	})
-}
-
 // stepSeries converts the trace into step series and markers.
-func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report.Marker, float64) {
+func (t *Trace) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report.Marker, float64) {
 	series := make([]report.StepSeries, len(sc.Services))
 	for i, s := range sc.Services {
 		series[i] = report.StepSeries{Label: s.Name, T: []float64{0}, F: []float64{1}}
@@ -251,8 +270,8 @@ func (t *traceLog) stepSeries(sc *model.Scenario) ([]report.StepSeries, []report
 	return series, markers, end
 }
 
-// compareCharts builds a comparison's charts and their file names.
-func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison, key string) ([]string, []report.Chart) {
+// compareArtifacts builds a comparison's charts.
+func compareArtifacts(sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison, key string) *artifacts {
 	nI := len(plan.Base.Incidents)
 	keyInc := 0
 	for i, in := range plan.Base.Incidents {
@@ -306,23 +325,13 @@ func compareCharts(sc *model.Scenario, plan *model.Plan, col *results.Collector,
 		names = append(names, "recovery_cdf_by_option")
 		charts = append(charts, report.NewRecoveryCDF(fmt.Sprintf("%s: time to recover, %s, by option", key, cmp.KeyIncident), cdfs))
 	}
-	return names, charts
+	return &artifacts{names: names, charts: charts}
 }
 
-// drawComparePlots draws a comparison's plots into dir.
-func drawComparePlots(ctx context.Context, dir string, sc *model.Scenario, plan *model.Plan, col *results.Collector, cmp *model.Comparison) error {
-	charts := map[string]func(string) error{}
-	names, cs := compareCharts(sc, plan, col, cmp, keyService(cmp))
-	for i, ch := range cs {
-		charts[names[i]] = ch.Save
-	}
-	return saveCharts(ctx, dir, charts)
-}
-
-// keyService is the service leadership looks at first: the scenario's
+// KeyService is the service leadership looks at first: the scenario's
 // (compare.json's key_service), or for results written before it existed
 // the first service in name order.
-func keyService(cmp *model.Comparison) string {
+func KeyService(cmp *model.Comparison) string {
 	if _, ok := cmp.Options[0].TimeToRecoverH[cmp.KeyService]; ok {
 		return cmp.KeyService
 	}
