@@ -115,6 +115,16 @@ func (sc *Scenario) Assumptions() []Assumption {
 			path = sp + ".mode"
 		}
 		add(path, s.Name, v)
+		if s.Data != nil {
+			add(sp+".data_tb", s.Name+" data", dataAssumption(s.Data))
+		}
+	}
+	if sc.hasData() {
+		bw := "no shared limit"
+		if sc.Ops.RestoreBandwidth > 0 {
+			bw = fmt.Sprintf("%g TB/h shared", sc.Ops.RestoreBandwidth)
+		}
+		add("operations.restore_bandwidth", "restore bandwidth", bw)
 	}
 	if sc.Economics.ValuePerUserHour > 0 {
 		add("economics.value_per_user_hour", "value of a user-hour", fmt.Sprintf("%g %s", sc.Economics.ValuePerUserHour, sc.Currency))

@@ -14,8 +14,13 @@ import (
 // starts: automatically if every service in failover_requires serves at
 // least operations.control_plane_threshold of its peak (a controller at
 // reduced capacity still acts), otherwise by hand, slower when untrained
-// (drills divide the time) and while ops tooling is down. A failover
-// succeeds with probability failover.success; after
+// (drills divide the time) and while ops tooling is down. A manual
+// failover needs the services in failover.manual_requires healthy (the
+// VPN, bastion or console the operators work through): until they are it
+// waits, and then for one of operations.failover_staff (the people who
+// can work a failover by hand) if that is limited. No failover is done when its expected loss of writes exceeds
+// failover.max_data_loss: the operators wait for the primary instead. A
+// failover succeeds with probability failover.success; after
 // operations.max_failover_tries failed attempts in one outage the service
 // waits for its primary. It fails back once the primary can carry the load
 // with the retry surge.
@@ -30,10 +35,10 @@ func (sv *services) maybeFailover(s int) {
 	svc := &r.m.Sc.Services[s]
 	down := sv.primaryDown(s)
 	if !down {
-		sv.foGaveUp[s] = false
+		sv.foGaveUp[s], sv.foWaitTools[s], sv.foWaitStaff[s] = false, false, false
 		return
 	}
-	if sv.foGaveUp[s] {
+	if sv.foGaveUp[s] || sv.foWaitTools[s] || sv.foWaitStaff[s] {
 		return
 	}
 	sv.foPending[s] = true
@@ -81,8 +86,25 @@ func (sv *services) detect(s int) {
 		}
 		return
 	}
+	if loss := svc.ExpectedFailoverLoss(); loss > svc.MaxDataLoss {
+		sv.foPending[s], sv.foGaveUp[s] = false, true
+		if r.tr != nil {
+			r.event("failover-refused", r.svcName(s), "would lose %s of writes on average, more than max_data_loss %s; waiting for the primary", fmtHours(loss), fmtHours(svc.MaxDataLoss))
+		}
+		return
+	}
 	rng := r.st.fail[s]
 	auto := svc.FailoverAutomatic && !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
+	if !auto && !sv.allHealthy(svc.ManualRequires) {
+		sv.foPending[s], sv.foWaitTools[s] = false, true
+		if r.tr != nil {
+			r.event("failover-waiting", r.svcName(s), "manual failover needs %s; waiting for it", sv.r.namesDown(svc.ManualRequires))
+		}
+		return
+	}
+	if !auto && !sv.takeStaff(s) {
+		return
+	}
 	var dt float64
 	how := "automatic"
 	if auto {
@@ -118,6 +140,7 @@ func (sv *services) failoverDone(s int) {
 	m := r.m
 	svc := &m.Sc.Services[s]
 	sv.foPending[s] = false
+	sv.releaseStaff(s)
 	if !sv.primaryDown(s) {
 		if r.tr != nil {
 			r.event("failover-cancelled", r.svcName(s), "primary back first")

@@ -217,10 +217,7 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 			}
 		}
 	}
-	if classes&EquipCompute == 0 {
-		return lost
-	}
-	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); k > fl.destOther[d] {
+	if k := int32(math.Round(frac * float64(m.otherTotal[d]))); classes&EquipCompute != 0 && k > fl.destOther[d] {
 		if fl.destOther[d] == 0 {
 			fl.destroyN++
 		}
@@ -229,6 +226,9 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 		if x := fl.otherUp[d] + fl.destOther[d] - m.otherTotal[d]; stop && x > 0 {
 			fl.otherUp[d] -= min(x, fl.otherUp[d])
 		}
+	}
+	if lost > 0 {
+		fl.r.data.destroyed(d, int32(lost))
 	}
 	return lost
 }
@@ -254,6 +254,7 @@ func (fl *fleet) serversBack(d int) {
 		fl.destOther[d] = 0
 		fl.destroyN--
 	}
+	r.data.replaced(d, int32(n))
 	if r.tr != nil {
 		r.event("servers-replaced", r.domName(d), "%d replacement servers installed", n)
 	}

@@ -192,6 +192,7 @@ func (sc *Scenario) read(t *table) {
 		s := &sc.Services[i]
 		s.DependsOn = resolveServices(r, st.sub("depends_on"), refs[i].dependsOn, svcIdx, i)
 		s.FailoverRequires = resolveServices(r, st.sub("failover_requires"), refs[i].failoverRequires, svcIdx, i)
+		s.ManualRequires = resolveServices(r, st.sub("failover")+".manual_requires", refs[i].manualRequires, svcIdx, i)
 	}
 	sc.checkPlacement(r, svcTables)
 	sc.Order = sc.topoOrder(r, svcTables)
@@ -208,6 +209,8 @@ func (sc *Scenario) read(t *table) {
 		r.errf("operations.max_failover_tries", "must be at least 1")
 		sc.Ops.MaxFailoverTries = 1
 	}
+	sc.Ops.RestoreBandwidth = ot.nonNeg("restore_bandwidth", 0)
+	sc.Ops.FailoverStaff = ot.count("failover_staff", 0)
 	ot.done()
 	sc.KeyServices = resolveServices(r, "key_services", t.items("key_services"), svcIdx, -1)
 

@@ -134,6 +134,7 @@ func readGroup(t *table, sites []Site, siteIdx map[string]int, profiles map[stri
 				}
 			}
 		}
+		s.Data = s.Data.forMember(s.Placement, sites)
 		if v := vals["priority"]; v != nil {
 			s.Priority = int(v[k])
 		}

@@ -13,6 +13,7 @@ import (
 // every service is known.
 type serviceRefs struct {
 	dependsOn, failoverRequires []item
+	manualRequires              []item // failover.manual_requires
 }
 
 func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[string]*Profile) (Service, serviceRefs) {
@@ -68,12 +69,15 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 	s.FailoverSuccess = fo.prob("success", 0.95)
 	s.Warmup = fo.dist("warmup", defaultWarmup[s.Standby], unitDuration)
 	s.FailbackOutage = fo.duration("failback_outage", 0)
+	s.MaxDataLoss = readMaxDataLoss(fo)
+	manual := fo.items("manual_requires")
 	fo.done()
 	s.Reroute = t.dist("reroute", sim.LognormalMedianP95(5.0/60, 15.0/60), unitDuration)
 	s.Restore = t.dist("restore", sim.LognormalMedianP95(1, 4), unitDuration)
 	var refs serviceRefs
 	refs.dependsOn = t.items("depends_on") // resolved once all services are known
 	refs.failoverRequires = t.items("failover_requires")
+	refs.manualRequires = manual
 
 	defRepl := "none"
 	if s.Mode != SingleSite {
@@ -150,6 +154,7 @@ func readService(t *table, sites []Site, siteIdx map[string]int, profiles map[st
 	if len(placement) == 0 && (!t.has("placement") || isArray(t.m["placement"])) {
 		r.errf(t.sub("placement"), "service %q needs a placement: [{site = \"...\", share = 1.0}]", s.Name)
 	}
+	s.Data = readServiceData(t, &s, sites, siteIdx)
 	t.done()
 	return s, refs
 }
@@ -176,7 +181,7 @@ func resolveServices(r *reader, path string, names []item, idx map[string]int, s
 		switch {
 		case !ok:
 			r.errf(p, "unknown service %q%s", it.s, suggestFrom(r, it.s, idx))
-		case j == self && strings.HasSuffix(path, "failover_requires"):
+		case j == self && (strings.HasSuffix(path, "failover_requires") || strings.HasSuffix(path, "manual_requires")):
 			r.errf(p, "service %q cannot require itself for its own failover", it.s)
 		case j == self:
 			r.errf(p, "service %q depends on itself", it.s)

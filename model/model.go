@@ -46,7 +46,11 @@ type Model struct {
 	dependents [][]int // per service, services that depend on it
 	topoPos    []int   // per service, its position in Sc.Order
 	profile    []*profileTable
-	svc        []svcInfo // what the hot paths read of each service, packed
+	svc        []svcInfo  // what the hot paths read of each service, packed
+	data       *dataModel // data copies (data.go); nil if no service has data
+	// manualWaiters lists, per service, the services whose manual
+	// failover requires it (failover.manual_requires).
+	manualWaiters [][]int
 
 	// incidents holds the replication's incidents: the scenario's
 	// [incident] and any further ones it runs at once.
@@ -155,6 +159,13 @@ func Compile(sc *Scenario) *Model {
 	slices.SortStableFunc(m.bootOrder, func(a, b int) int { return sc.Services[a].Priority - sc.Services[b].Priority })
 	m.compileViews()
 	m.compileIncidents()
+	m.data = compileData(m)
+	m.manualWaiters = make([][]int, m.nSvc)
+	for s := range sc.Services {
+		for _, d := range sc.Services[s].ManualRequires {
+			m.manualWaiters[d] = append(m.manualWaiters[d], s)
+		}
+	}
 	return m
 }
 

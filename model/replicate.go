@@ -51,6 +51,7 @@ type Replication struct {
 	bg      background
 	cool    coolingUnits
 	svc     services
+	data    dataStore
 	imp     impact
 	hazards []hazard // the incidents of this replication, in order
 	fixed   []hazard // the scenario's own incidents
@@ -86,6 +87,7 @@ func NewReplication(m *Model) *Replication {
 	r.bg.init(r)
 	r.cool.init(r)
 	r.svc.init(r)
+	r.data.init(r)
 	r.imp.init(r)
 	for i := range m.incidents {
 		r.fixed = append(r.fixed, newHazard(r, &m.incidents[i], unitHazard+int32(i)))
@@ -170,6 +172,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	r.power.reset()
 	r.fleet.reset()
 	r.svc.reset()
+	r.data.reset()
 	r.fleet.startCrews()
 	r.imp.reset()
 	r.hwCost, r.stopped = 0, false
@@ -210,9 +213,14 @@ func (r *Replication) Finish(out *results.Outcome) {
 				ttr = end
 			}
 		}
+		writes, restored, restoreH, lostTB := r.data.outcome(s, end)
 		so := results.ServiceOutcome{
 			TimeToRecoverH: ttr, OutageH: im.st[s].outage, UserHoursLost: im.st[s].userH,
-			RequestsLost: im.st[s].reqs, RevenueLost: im.st[s].rev, DataLostS: sv.data[s],
+			RequestsLost: im.st[s].reqs, RevenueLost: im.st[s].rev, DataLostS: sv.data[s] + writes,
+			DataRestoredTB: restored, DataRestoreH: restoreH, DataLostTB: lostTB,
+		}
+		if lostTB > 0 {
+			so.DataLostForGood = 1
 		}
 		out.Services[s] = so
 		out.AllServicesRecoveredH = max(out.AllServicesRecoveredH, ttr)
@@ -220,6 +228,8 @@ func (r *Replication) Finish(out *results.Outcome) {
 		out.RequestsLost += so.RequestsLost
 		out.RevenueLost += so.RevenueLost
 		out.DataLostS = max(out.DataLostS, so.DataLostS)
+		out.DataRestoredTB += restored
+		out.DataLostTB += lostTB
 	}
 	e := m.Sc.Economics
 	out.Loss = out.RevenueLost + out.UserHoursLost*(e.ValuePerUserHour+e.CompensationPerUserHour) + out.HardwareCost
@@ -257,6 +267,7 @@ func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	}
 	now := float64(ev.Time)
 	r.svc.refresh(now)
+	r.data.flush(now)
 	r.svc.dispatchRestores()
 	if r.settled() {
 		r.stopped = true
@@ -275,7 +286,7 @@ func (r *Replication) settled() bool {
 			return false
 		}
 	}
-	return r.power.settled() && r.fleet.settled() && r.svc.settled()
+	return r.power.settled() && r.fleet.settled() && r.svc.settled() && r.data.settled()
 }
 
 // streams are the random streams of a replication, one per entity and

@@ -214,6 +214,12 @@ type Operations struct {
 	// MaxFailoverTries is how many failover attempts an outage gets before
 	// the service waits for its primary instead.
 	MaxFailoverTries int
+	// RestoreBandwidth is the TB per hour all restores from backup share
+	// (restore_bandwidth); 0 for no shared limit.
+	RestoreBandwidth float64
+	// FailoverStaff is how many manual failovers can be worked at once
+	// (failover_staff); 0 for no limit.
+	FailoverStaff int
 }
 
 // Economics turns impact into money.
@@ -476,6 +482,13 @@ type Service struct {
 	Reroute           sim.Dist // active-active traffic shift
 	Restore           sim.Dist // bring back a site's instances once servers are up
 	FailbackOutage    float64  // hours of outage when failing back
+	// MaxDataLoss is the largest expected loss of writes, in hours, for
+	// which a failover is done (failover.max_data_loss); +Inf for no limit.
+	MaxDataLoss float64
+	// ManualRequires are the services a manual failover cannot be done
+	// without (failover.manual_requires: the VPN, bastion or console the
+	// operators use); it waits until every one is healthy.
+	ManualRequires []int
 
 	Replication    string // none, sync, async, backup
 	ReplicationLag sim.Dist
@@ -485,6 +498,8 @@ type Service struct {
 	RequestsPerUserHour float64
 	RevenuePerHour      float64 // at peak
 	Profile             Profile
+
+	Data *ServiceData // nil without data_tb (load_data.go)
 }
 
 // Relocation is rebuilding a service elsewhere: once it has been down for

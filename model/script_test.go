@@ -332,8 +332,35 @@ func (h *scriptHarness) status() []string {
 			line += ", " + strings.Join(flags, ", ")
 		}
 		out = append(out, line+"; "+strings.Join(pools, ", "))
+		if svc.Data != nil {
+			out = append(out, h.dataStatus(s))
+		}
 	}
 	return out
+}
+
+// dataStatus prints the copies of service s's data and any restore.
+func (h *scriptHarness) dataStatus(s int) string {
+	dt := &h.r.data
+	var copies []string
+	for _, cs := range [][]int32{dt.dm.replicas[s], dt.dm.backups[s]} {
+		for _, c := range cs {
+			st := "live"
+			if dt.lost[c] {
+				st = "lost"
+			}
+			copies = append(copies, fmt.Sprintf("%s %s", dt.dm.copies[c].where, st))
+		}
+	}
+	line := "  data: " + strings.Join(copies, ", ")
+	if dt.restoring[s] {
+		now := float64(h.r.eng.Now())
+		left := dt.left[s] - dt.rate[s]*(now-dt.since[s])
+		line += fmt.Sprintf("; restoring at %.4g TB/h, %.4g TB left", dt.rate[s], left)
+	} else if dt.gone[s] {
+		line += "; gone, waiting to restore"
+	}
+	return line
 }
 
 func (h *scriptHarness) outcome(o *results.Outcome) []string {
@@ -342,6 +369,10 @@ func (h *scriptHarness) outcome(o *results.Outcome) []string {
 	for s, so := range o.Services {
 		out = append(out, fmt.Sprintf("%s: time_to_recover_h=%s outage_h=%s user_hours_lost=%s requests_lost=%s revenue_lost=%s data_lost_s=%s",
 			h.m.Sc.Services[s].Name, g(so.TimeToRecoverH), g(so.OutageH), g(so.UserHoursLost), g(so.RequestsLost), g(so.RevenueLost), g(so.DataLostS)))
+		if h.m.Sc.Services[s].Data != nil {
+			out[len(out)-1] += fmt.Sprintf(" data_restored_tb=%s data_restore_h=%s data_lost_tb=%s data_lost_for_good=%s",
+				g(so.DataRestoredTB), g(so.DataRestoreH), g(so.DataLostTB), g(so.DataLostForGood))
+		}
 	}
 	out = append(out, fmt.Sprintf("overall: all_services_recovered_h=%s user_hours_lost=%s requests_lost=%s revenue_lost=%s data_lost_s=%s hardware_cost=%s loss=%s",
 		g(o.AllServicesRecoveredH), g(o.UserHoursLost), g(o.RequestsLost), g(o.RevenueLost), g(o.DataLostS), g(o.HardwareCost), g(o.Loss)))

@@ -16,6 +16,7 @@ const (
 	svOverloadCheck              // A service, B epoch: demand may cross its overload limit
 	svShed                       // A service: load is shed after a collapse
 	svRelocate                   // A service, B epoch: capacity elsewhere is ready
+	svDataRestored               // A service: its data is restored from backup (data.go)
 )
 
 // services holds what each service runs and serves: the servers up per
@@ -42,6 +43,11 @@ type services struct {
 	foSucceeds  []bool  // the failover under way will work
 	foRetries   []int32 // failed attempts in the current outage
 	foGaveUp    []bool  // stop failing over until the primary is back
+	foWaitTools []bool  // a manual failover waits for failover.manual_requires
+	foWaitStaff []bool  // a manual failover waits for operations.failover_staff
+	foManual    []bool  // the failover under way is manual (holds one of failover_staff)
+	manualBusy  int     // manual failovers under way
+	staffQ      []int32 // services whose manual failover waits for staff (policy.go)
 	failingBack []bool
 	reroute     []float64
 	fPeak       []float64 // effective serving fraction at peak demand
@@ -85,6 +91,10 @@ func (sv *services) init(r *Replication) {
 	sv.foSucceeds = make([]bool, ns)
 	sv.foRetries = make([]int32, ns)
 	sv.foGaveUp = make([]bool, ns)
+	sv.foWaitTools = make([]bool, ns)
+	sv.foManual = make([]bool, ns)
+	sv.foWaitStaff = make([]bool, ns)
+	sv.staffQ = make([]int32, 0, ns)
 	sv.failingBack = make([]bool, ns)
 	sv.reroute = make([]float64, ns)
 	sv.fPeak = make([]float64, ns)
@@ -119,7 +129,8 @@ func (sv *services) reset() {
 		sv.active[s] = m.svc[s].primary
 		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
 		sv.foAttempt[s] = 0
-		sv.foRetries[s], sv.foGaveUp[s] = 0, false
+		sv.foRetries[s], sv.foGaveUp[s], sv.foWaitTools[s], sv.foManual[s] = 0, false, false, false
+		sv.foWaitStaff[s] = false
 		sv.reroute[s] = 0
 		sv.fPeak[s] = math.NaN() // so the first refresh reports serving
 		sv.healthy[s] = true
@@ -134,6 +145,8 @@ func (sv *services) reset() {
 	}
 	sv.restless = 0
 	sv.opsDown = 0
+	sv.manualBusy = 0
+	sv.staffQ = sv.staffQ[:0]
 }
 
 func (sv *services) settled() bool {
@@ -239,6 +252,8 @@ func (sv *services) handle(local int32, ev sim.Event) {
 		sv.shed(s)
 	case svRelocate:
 		sv.relocate(s)
+	case svDataRestored:
+		r.data.restoreDone(s)
 	default:
 		panic("model: unknown service event")
 	}
@@ -326,10 +341,11 @@ func (sv *services) checkPools(s int) {
 	r := sv.r
 	m := r.m
 	x := &m.svc[s]
+	gone := r.data.missing(s) // no copy of its data: nothing may run
 	for _, p := range x.sites {
 		i := s*m.nSite + p
 		need := m.quorum[i]
-		if sv.running[i] && sv.capSP[i] < need {
+		if sv.running[i] && (sv.capSP[i] < need || gone) {
 			sv.running[i] = false
 			sv.serves(s)
 			if r.tr != nil {
@@ -342,6 +358,10 @@ func (sv *services) checkPools(s int) {
 			}
 		}
 		if !sv.running[i] && !sv.restoring[i] && sv.capSP[i] >= need {
+			if gone {
+				r.data.startRestore(s, p) // the data first
+				continue
+			}
 			sv.restoring[i] = true
 			sv.restoreQ.push(m, restoreReq{svc: s, site: p})
 		}
@@ -398,6 +418,10 @@ func (sv *services) evaluate(s int, now float64) bool {
 				sv.opsDown++
 			}
 		}
+	}
+	if h && !sv.healthy[s] && len(m.manualWaiters[s]) > 0 {
+		sv.healthy[s] = h
+		sv.toolsBack(s)
 	}
 	sv.healthy[s] = h
 	fn := r.imp.prepare(s, avail)
@@ -457,8 +481,12 @@ func (sv *services) relocate(s int) {
 	sv.active[s] = p
 	sv.capSP[i] = x.servers
 	sv.running[i] = false
-	sv.restoring[i] = true
-	sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+	if r.data.missing(s) {
+		r.data.startRestore(s, p) // its data first, then its instances (data.go)
+	} else {
+		sv.restoring[i] = true
+		sv.restoreQ.push(m, restoreReq{svc: s, site: p})
+	}
 	sv.serves(s)
 	if r.tr != nil {
 		r.event("relocated", r.svcName(s), "%d servers ready at %s; restoring from backups", x.servers, r.siteName(p))

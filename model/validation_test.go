@@ -57,7 +57,7 @@ func (b *burnCounter) Serving(float64, []float64) {}
 func TestValidationOVHStrasbourg2021(t *testing.T) {
 	const reps = 300
 	var sbg3, sbg1Rooms, elsewhere []float64
-	sbg2Back := 0
+	sbg2Back, dataLost := 0, 0
 	bc := &burnCounter{prefix: "sbg1-"}
 	sc := validationRuns(t, "ovh-sbg-2021.toml", reps, func(r *Replication, o *results.Outcome) {
 		sbg3 = append(sbg3, o.Services[3].TimeToRecoverH)
@@ -65,7 +65,16 @@ func TestValidationOVHStrasbourg2021(t *testing.T) {
 		if o.Services[0].TimeToRecoverH < 720 {
 			sbg2Back++
 		}
+		dataLost += int(o.Services[4].DataLostForGood) // sbg2-no-offsite-backup
 	})
+	// SBG2's customers without an off-site backup lose their data for good
+	// in (nearly) every replication [C7]: their one copy is lost with the
+	// share of SBG2's servers destroyed (destroyed_fraction 0.8–1 on every
+	// floor the fire reaches).
+	t.Logf("SBG2 data without an off-site backup lost for good in %d of %d replications", dataLost, reps)
+	if dataLost < reps*8/10 {
+		t.Errorf("SBG2's customers without an off-site backup lost their data for good in only %d of %d replications", dataLost, reps)
+	}
 	// Rooms of SBG1 burned, traced in separate runs of the same replications.
 	m := Compile(sc)
 	r := NewReplication(m)

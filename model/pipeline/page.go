@@ -215,6 +215,7 @@ func (sv *saved) page(col *results.Collector) (report.Page, error) {
 			p.Headline = append(p.Headline, report.Text(" "+why))
 		}
 		p.Money = runMoney(sc, vs)
+		p.Data = runData(sc, vs)
 		events := make([]report.TraceEvent, len(tl.events))
 		for i, e := range tl.events {
 			events[i] = report.TraceEvent{T: e.T, Kind: e.Kind, Subject: e.Subject, Detail: e.Detail}
@@ -230,6 +231,27 @@ func (sv *saved) page(col *results.Collector) (report.Page, error) {
 		p.Charts = append(p.Charts, art.charts[1:]...)
 	}
 	return p, nil
+}
+
+// runData lists, for each service with data_tb, what happened to its
+// data per incident: restored, time restoring, lost for good and how often.
+func runData(sc *model.Scenario, vs *results.VariantSummary) []report.MoneyRow {
+	var rows []report.MoneyRow
+	for _, svc := range sc.Services {
+		if svc.Data == nil {
+			continue
+		}
+		m := vs.Service(svc.Name)
+		row := func(label, metric, note string) report.MoneyRow {
+			return report.MoneyRow{Label: svc.Name + ": " + label, Metric: svc.Name + "." + metric, Stat: sim.Stat(m[metric]), Note: note}
+		}
+		rows = append(rows,
+			row("restored from backup, TB", "data_restored_tb", fmt.Sprintf("all %g TB, when every replica is lost and a backup survives", svc.Data.TB)),
+			row("restoring, h", "data_restore_h", "hours spent restoring from backup"),
+			row("lost for good, TB", "data_lost_tb", "every replica and backup destroyed"),
+			row("lost for good, probability", "data_lost_for_good", "share of replications that lost it for good"))
+	}
+	return rows
 }
 
 // runMoney lists a run's money per incident.

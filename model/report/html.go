@@ -42,6 +42,10 @@ type Page struct {
 	// Money is what an incident costs, per incident over replications
 	// (run reports).
 	Money []MoneyRow
+	// Data is what happened to the services' data, per incident over
+	// replications (run reports of scenarios with data_tb): rows of the
+	// same shape as Money, in their own units.
+	Data []MoneyRow
 	// Observed sets the real incident's history beside the simulated
 	// bands of the same quantities.
 	Observed []ObservedRow
@@ -226,6 +230,7 @@ type view struct {
 	Incomplete  string // the warning, when the run is incomplete
 	Footer      []runField
 	Money       []moneyView
+	Data        []moneyView
 	Observed    []observedView
 	Causes      []causeView
 	Incidents   []incidentView

@@ -154,14 +154,7 @@ func plural(n int, unit string) string {
 
 // addSections fills the views of the run and compare sections.
 func (v *view) addSections(p Page) {
-	for _, m := range p.Money {
-		s := m.Stat
-		v.Money = append(v.Money, moneyView{
-			Label: m.Label, Note: m.Note,
-			Mean: mkCI(m.Metric, s.Mean, s.CI95[0], s.CI95[1]),
-			P50:  mkNum(m.Metric+".p50", s.P50), P90: mkNum(m.Metric+".p90", s.P90),
-		})
-	}
+	v.Money, v.Data = moneyViews(p.Money), moneyViews(p.Data)
 	for i, o := range p.Observed {
 		k := fmt.Sprintf("observed.%d.", i)
 		ov := observedView{Label: o.Label, Source: o.Source, Verdict: o.Verdict(), Unit: o.Unit,
@@ -229,4 +222,18 @@ func (v *view) addSections(p Page) {
 		}
 		v.Budget = bv
 	}
+}
+
+// moneyViews marks each row's mean, CI, P50 and P90 under its metric.
+func moneyViews(rows []MoneyRow) []moneyView {
+	var out []moneyView
+	for _, m := range rows {
+		s := m.Stat
+		out = append(out, moneyView{
+			Label: m.Label, Note: m.Note,
+			Mean: mkCI(m.Metric, s.Mean, s.CI95[0], s.CI95[1]),
+			P50:  mkNum(m.Metric+".p50", s.P50), P90: mkNum(m.Metric+".p90", s.P90),
+		})
+	}
+	return out
 }

@@ -21,8 +21,8 @@ const OverallService = "_overall"
 // OverallMetrics; the assignments below fail to compile if the arrays
 // Values and OverallValues return disagree.
 const (
-	nService = 6
-	nOverall = 7
+	nService = 10
+	nOverall = 9
 )
 
 var (
@@ -418,6 +418,7 @@ func serviceFromValues(x [nService]float64) ServiceOutcome {
 	return ServiceOutcome{
 		TimeToRecoverH: x[0], OutageH: x[1], UserHoursLost: x[2],
 		RequestsLost: x[3], RevenueLost: x[4], DataLostS: x[5],
+		DataRestoredTB: x[6], DataRestoreH: x[7], DataLostTB: x[8], DataLostForGood: x[9],
 	}
 }
 
@@ -425,4 +426,5 @@ func serviceFromValues(x [nService]float64) ServiceOutcome {
 func (o *Outcome) setOverallValues(x [nOverall]float64) {
 	o.AllServicesRecoveredH, o.UserHoursLost, o.RequestsLost = x[0], x[1], x[2]
 	o.RevenueLost, o.DataLostS, o.HardwareCost, o.Loss = x[3], x[4], x[5], x[6]
+	o.DataRestoredTB, o.DataLostTB = x[7], x[8]
 }

@@ -20,14 +20,14 @@ func TestMetricListsMatchOutcomeFields(t *testing.T) {
 		t.Fatalf("ServiceMetrics has %d names, OverallMetrics %d; want %d and %d", len(ServiceMetrics), len(OverallMetrics), nService, nOverall)
 	}
 	// Values and serviceFromValues are inverses, field by field.
-	s := ServiceOutcome{1, 2, 3, 4, 5, 6}
+	s := ServiceOutcome{1, 2, 3, 4, 5, 6, 7, 8, 9, 1}
 	if got := serviceFromValues(s.Values()); got != s {
 		t.Errorf("serviceFromValues(Values(%v)) = %v", s, got)
 	}
-	o := Outcome{AllServicesRecoveredH: 1, UserHoursLost: 2, RequestsLost: 3, RevenueLost: 4, DataLostS: 5, HardwareCost: 6, Loss: 7}
+	o := Outcome{AllServicesRecoveredH: 1, UserHoursLost: 2, RequestsLost: 3, RevenueLost: 4, DataLostS: 5, HardwareCost: 6, Loss: 7, DataRestoredTB: 8, DataLostTB: 9}
 	var p Outcome
 	p.setOverallValues(o.OverallValues())
-	if p.OverallValues() != [nOverall]float64{1, 2, 3, 4, 5, 6, 7} || p.Loss != 7 || p.AllServicesRecoveredH != 1 {
+	if p.OverallValues() != [nOverall]float64{1, 2, 3, 4, 5, 6, 7, 8, 9} || p.Loss != 7 || p.AllServicesRecoveredH != 1 {
 		t.Errorf("setOverallValues(OverallValues(%+v)) = %+v", o, p)
 	}
 }
@@ -112,8 +112,9 @@ func TestCSVLayout(t *testing.T) {
 	c.SetIncident("flood")
 	mk := func(k float64) Outcome {
 		return Outcome{
-			Services:              []ServiceOutcome{{k + 0.1, 2, 3, 4, 5, 6}, {1.0 / 3, 0, 1e-300, 1e21, 1e6, 0.5}},
+			Services:              []ServiceOutcome{{k + 0.1, 2, 3, 4, 5, 6, 7, 8, 9, 1}, {1.0 / 3, 0, 1e-300, 1e21, 1e6, 0.5, 0, 0, 0, 0}},
 			AllServicesRecoveredH: 11, UserHoursLost: 12, RequestsLost: 13, RevenueLost: 14, DataLostS: 15, HardwareCost: 16, Loss: 17,
+			DataRestoredTB: 18, DataLostTB: 19,
 		}
 	}
 	c.Add(7, []Outcome{mk(0), mk(1)})
@@ -121,11 +122,11 @@ func TestCSVLayout(t *testing.T) {
 	if err := c.WriteServiceCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `replication,option,incident,service,time_to_recover_h,outage_h,user_hours_lost,requests_lost,revenue_lost,data_lost_s
-7,baseline,flood,web,0.1,2,3,4,5,6
-7,baseline,flood,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5
-7,"a,b",fire,web,1.1,2,3,4,5,6
-7,"a,b",fire,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5
+	want := `replication,option,incident,service,time_to_recover_h,outage_h,user_hours_lost,requests_lost,revenue_lost,data_lost_s,data_restored_tb,data_restore_h,data_lost_tb,data_lost_for_good
+7,baseline,flood,web,0.1,2,3,4,5,6,7,8,9,1
+7,baseline,flood,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,0,0,0,0
+7,"a,b",fire,web,1.1,2,3,4,5,6,7,8,9,1
+7,"a,b",fire,db,0.3333333333333333,0,1e-300,1e+21,1e+06,0.5,0,0,0,0
 `
 	if b.String() != want {
 		t.Errorf("replications.csv:\n%s\nwant:\n%s", b.String(), want)
@@ -137,9 +138,9 @@ func TestCSVLayout(t *testing.T) {
 	if err := c.WriteOverallCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	want = `replication,option,incident,all_services_recovered_h,user_hours_lost,requests_lost,revenue_lost,max_data_lost_s,hardware_cost,loss
-7,baseline,flood,11,12,13,14,15,16,17
-7,"a,b",fire,11,12,13,14,15,16,17
+	want = `replication,option,incident,all_services_recovered_h,user_hours_lost,requests_lost,revenue_lost,max_data_lost_s,hardware_cost,loss,data_restored_tb,data_lost_tb
+7,baseline,flood,11,12,13,14,15,16,17,18,19
+7,"a,b",fire,11,12,13,14,15,16,17,18,19
 `
 	if b.String() != want {
 		t.Errorf("overall.csv:\n%s\nwant:\n%s", b.String(), want)
@@ -186,7 +187,7 @@ func TestCSVRoundTripBitExact(t *testing.T) {
 	fill(t, c, 3, 203)
 	// Specials round-trip too.
 	specials := outcomesFor(203, 2, 3)
-	specials[0].Services[0] = ServiceOutcome{math.NaN(), math.Inf(1), math.Inf(-1), 0.1, 1e-300, 1.0 / 3}
+	specials[0].Services[0] = ServiceOutcome{math.NaN(), math.Inf(1), math.Inf(-1), 0.1, 1e-300, 1.0 / 3, 0, 0, 0, 0}
 	specials[1].Loss = math.NaN()
 	c.Add(203, specials)
 

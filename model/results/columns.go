@@ -26,7 +26,11 @@ var serviceColumnInfo = []Column{
 	{"user_hours_lost", "user-hours", "∫ users(t)·(1 − f(t)) dt"},
 	{"requests_lost", "requests", "∫ requests(t)·(1 − f(t)) dt"},
 	{"revenue_lost", currencyUnit, "∫ revenue(t)·(1 − f(t)) dt"},
-	{"data_lost_s", "s", "seconds of writes lost at failover (realised RPO)"},
+	{"data_lost_s", "s", "seconds of writes lost at failover and by restores from backup (realised RPO)"},
+	{"data_restored_tb", "TB", "terabytes restored from backup after every replica was lost"},
+	{"data_restore_h", "h", "hours spent restoring data from backup (a restore still running at the end counts its time so far)"},
+	{"data_lost_tb", "TB", "terabytes lost for good: every replica and backup destroyed"},
+	{"data_lost_for_good", "0/1", "1 if the data was lost for good, else 0: its mean is the probability"},
 }
 
 var overallColumnInfo = []Column{
@@ -37,6 +41,8 @@ var overallColumnInfo = []Column{
 	{"max_data_lost_s", "s", "max over services of data_lost_s"},
 	{"hardware_cost", currencyUnit, "replacement cost of destroyed equipment"},
 	{"loss", currencyUnit, "money lost: revenue + value of user-hours lost + compensation + hardware"},
+	{"data_restored_tb", "TB", "sum over services of data_restored_tb"},
+	{"data_lost_tb", "TB", "sum over services of data_lost_tb"},
 }
 
 // ServiceColumns describes the columns of replications.csv in order, money

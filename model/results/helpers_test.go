@@ -34,10 +34,11 @@ func outcomesFor(rep, variants, services int) []Outcome {
 		o := &outs[v]
 		o.Services = make([]ServiceOutcome, services)
 		for s := range o.Services {
-			o.Services[s] = ServiceOutcome{x(), x(), x(), x(), x(), x()}
+			o.Services[s] = ServiceOutcome{x(), x(), x(), x(), x(), x(), x(), x(), x(), x()}
 		}
 		o.AllServicesRecoveredH, o.UserHoursLost, o.RequestsLost = x(), x(), x()
 		o.RevenueLost, o.DataLostS, o.HardwareCost, o.Loss = x(), x(), x(), x()
+		o.DataRestoredTB, o.DataLostTB = x(), x()
 	}
 	return outs
 }

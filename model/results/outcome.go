@@ -31,6 +31,7 @@ package results
 var ServiceMetrics = []string{
 	"time_to_recover_h", "outage_h", "user_hours_lost",
 	"requests_lost", "revenue_lost", "data_lost_s",
+	"data_restored_tb", "data_restore_h", "data_lost_tb", "data_lost_for_good",
 }
 
 // OverallMetrics names the whole-fleet metrics, in the order of Outcome's
@@ -40,6 +41,7 @@ var ServiceMetrics = []string{
 var OverallMetrics = []string{
 	"all_services_recovered_h", "user_hours_lost", "requests_lost",
 	"revenue_lost", "max_data_lost_s", "hardware_cost", "loss",
+	"data_restored_tb", "data_lost_tb",
 }
 
 // ServiceOutcome is what one replication measured for one service.
@@ -57,8 +59,18 @@ type ServiceOutcome struct {
 	RequestsLost float64
 	// RevenueLost is ∫ revenue(t)·(1 - f(t)) dt, in the scenario currency.
 	RevenueLost float64
-	// DataLostS is the seconds of writes lost (RPO realised) at failover.
+	// DataLostS is the seconds of writes lost (RPO realised) at failover
+	// and by restores from backup.
 	DataLostS float64
+	// DataRestoredTB is the terabytes restored from backup.
+	DataRestoredTB float64
+	// DataRestoreH is the hours spent restoring data from backup.
+	DataRestoreH float64
+	// DataLostTB is the terabytes lost for good: every copy destroyed.
+	DataLostTB float64
+	// DataLostForGood is 1 if the data was lost for good, else 0: its mean
+	// over replications is the probability.
+	DataLostForGood float64
 }
 
 // Outcome is what one replication of one variant measured.
@@ -74,14 +86,19 @@ type Outcome struct {
 	// Loss is the money lost: revenue + value of user-hours lost +
 	// compensation + hardware, in the scenario currency.
 	Loss float64
+
+	DataRestoredTB float64 // sum over services
+	DataLostTB     float64 // sum over services
 }
 
 // Values returns s's metrics in ServiceMetrics order.
-func (s ServiceOutcome) Values() [6]float64 {
-	return [6]float64{s.TimeToRecoverH, s.OutageH, s.UserHoursLost, s.RequestsLost, s.RevenueLost, s.DataLostS}
+func (s ServiceOutcome) Values() [10]float64 {
+	return [10]float64{s.TimeToRecoverH, s.OutageH, s.UserHoursLost, s.RequestsLost, s.RevenueLost, s.DataLostS,
+		s.DataRestoredTB, s.DataRestoreH, s.DataLostTB, s.DataLostForGood}
 }
 
 // OverallValues returns o's whole-fleet metrics in OverallMetrics order.
-func (o *Outcome) OverallValues() [7]float64 {
-	return [7]float64{o.AllServicesRecoveredH, o.UserHoursLost, o.RequestsLost, o.RevenueLost, o.DataLostS, o.HardwareCost, o.Loss}
+func (o *Outcome) OverallValues() [9]float64 {
+	return [9]float64{o.AllServicesRecoveredH, o.UserHoursLost, o.RequestsLost, o.RevenueLost, o.DataLostS, o.HardwareCost, o.Loss,
+		o.DataRestoredTB, o.DataLostTB}
 }

@@ -24,6 +24,10 @@ type serviceRow struct {
 	RequestsLost   float64 `parquet:"requests_lost"`
 	RevenueLost    float64 `parquet:"revenue_lost"`
 	DataLostS      float64 `parquet:"data_lost_s"`
+	DataRestoredTB float64 `parquet:"data_restored_tb"`
+	DataRestoreH   float64 `parquet:"data_restore_h"`
+	DataLostTB     float64 `parquet:"data_lost_tb"`
+	DataLostGood   float64 `parquet:"data_lost_for_good"`
 }
 
 type overallRow struct {
@@ -37,14 +41,18 @@ type overallRow struct {
 	MaxDataLostS          float64 `parquet:"max_data_lost_s"`
 	HardwareCost          float64 `parquet:"hardware_cost"`
 	Loss                  float64 `parquet:"loss"`
+	DataRestoredTB        float64 `parquet:"data_restored_tb"`
+	DataLostTB            float64 `parquet:"data_lost_tb"`
 }
 
 func (r *serviceRow) metricPtrs() []*float64 {
-	return []*float64{&r.TimeToRecoverH, &r.OutageH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.DataLostS}
+	return []*float64{&r.TimeToRecoverH, &r.OutageH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.DataLostS,
+		&r.DataRestoredTB, &r.DataRestoreH, &r.DataLostTB, &r.DataLostGood}
 }
 
 func (r *overallRow) metricPtrs() []*float64 {
-	return []*float64{&r.AllServicesRecoveredH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.MaxDataLostS, &r.HardwareCost, &r.Loss}
+	return []*float64{&r.AllServicesRecoveredH, &r.UserHoursLost, &r.RequestsLost, &r.RevenueLost, &r.MaxDataLostS, &r.HardwareCost, &r.Loss,
+		&r.DataRestoredTB, &r.DataLostTB}
 }
 
 // ParquetMetadata returns the key-value metadata of a Parquet table

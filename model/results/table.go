@@ -76,6 +76,21 @@ func WriteTable(w io.Writer, s *Summary, v int) error {
 			fmt.Fprintf(&b, "%s, mean [95%% CI]: %s\n", l.label, meanCI(vs.Overall.get(l.metric)))
 		}
 	}
+	// Data restored or lost for good: only when some replication had any,
+	// so runs without data keys print what they always did.
+	for _, l := range []struct{ label, metric string }{
+		{"data restored from backup TB (all services)", "data_restored_tb"},
+		{"data lost for good TB (all services)", "data_lost_tb"},
+	} {
+		if s, ok := vs.Overall[l.metric]; ok && s.Mean > 0 {
+			fmt.Fprintf(&b, "%s, mean [95%% CI]: %s\n", l.label, meanCI(s))
+		}
+	}
+	for _, svc := range vs.Services {
+		if p, ok := svc.Metrics["data_lost_for_good"]; ok && p.Mean > 0 {
+			fmt.Fprintf(&b, "%s: data lost for good in %s of %d replications [95%% CI %s, %s]\n", svc.Name, fmtNum(p.Mean), p.N, fmtNum(p.CI95[0]), fmtNum(p.CI95[1]))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
