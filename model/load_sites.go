@@ -83,6 +83,13 @@ func readSite(t *table) (Site, [][]item) {
 	s.Water.ServerLeadTime = w.dist("server_lead_time", fp.ServerLeadTime, unitDuration)
 	w.done()
 
+	// Capacity for services rebuilt here (relocate): unlimited unless set.
+	s.RelocationCapacity = -1
+	if t.has("relocation_capacity") {
+		s.RelocationCapacity = t.count("relocation_capacity", 0)
+	}
+	s.RelocationBuildRate = t.rate("relocation_build_rate", 0)
+
 	lt := t.child("lightning")
 	// No default: how well a site's surge protection works is its own.
 	s.Lightning.TripProbability = lt.prob("trip_probability", 0)

@@ -258,8 +258,13 @@ type Site struct {
 	Cooling      Cooling
 	Water        Water
 	Lightning    LightningDamage
-	Failures     Background
-	Domains      []Domain
+	// RelocationCapacity is how many servers stand ready at this site for
+	// services relocated here (relocate), -1 for no limit; more arrive at
+	// RelocationBuildRate per hour from the start of the incident.
+	RelocationCapacity  int
+	RelocationBuildRate float64
+	Failures            Background
+	Domains             []Domain
 }
 
 // Building is a building of a site: fire may spread from it to the

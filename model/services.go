@@ -15,8 +15,9 @@ const (
 	svRestoreDone                // A service, B site: its instances there run again
 	svOverloadCheck              // A service, B epoch: demand may cross its overload limit
 	svShed                       // A service: load is shed after a collapse
-	svRelocate                   // A service, B epoch: capacity elsewhere is ready
+	svRelocate                   // A service, B epoch: its relocation lead time is over
 	svDataRestored               // A service: its data is restored from backup (data.go)
+	svRelocateGo                 // A service: capacity for it at its relocate site
 )
 
 // services holds what each service runs and serves: the servers up per
@@ -62,6 +63,8 @@ type services struct {
 	loadMul     []float64 // demand multiplier of traffic surges under way
 	relocated   []bool    // serves from its relocate site for good
 	relEpoch    []int32   // supersedes a scheduled relocation
+	relWaiting  []bool    // waiting for capacity at its relocate site
+	relReserved []int64   // per site, servers promised to relocated services
 	surges      []int32   // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
@@ -109,6 +112,8 @@ func (sv *services) init(r *Replication) {
 	sv.loadMul = make([]float64, ns)
 	sv.relocated = make([]bool, ns)
 	sv.relEpoch = make([]int32, ns)
+	sv.relWaiting = make([]bool, ns)
+	sv.relReserved = make([]int64, m.nSite)
 	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
 	sv.restoreQ.init(m)
@@ -125,6 +130,7 @@ func (sv *services) reset() {
 	sv.restoreQ.reset()
 	sv.crewsBusy = 0
 	clear(sv.partitioned)
+	clear(sv.relReserved)
 	for s := range m.Sc.Services {
 		sv.active[s] = m.svc[s].primary
 		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
@@ -140,7 +146,7 @@ func (sv *services) reset() {
 		sv.calm[s] = true
 		sv.collapsed[s], sv.shedding[s] = false, false
 		sv.loadMul[s], sv.surges[s] = 1, 0
-		sv.relocated[s] = false
+		sv.relocated[s], sv.relWaiting[s] = false, false
 		sv.touch(s)
 	}
 	sv.restless = 0
@@ -251,7 +257,12 @@ func (sv *services) handle(local int32, ev sim.Event) {
 	case svShed:
 		sv.shed(s)
 	case svRelocate:
-		sv.relocate(s)
+		sv.requestCapacity(s)
+	case svRelocateGo:
+		sv.relWaiting[s] = false
+		if !sv.healthy[s] {
+			sv.relocate(s)
+		}
 	case svDataRestored:
 		r.data.restoreDone(s)
 	default:
@@ -464,6 +475,44 @@ func (sv *services) health(s int, f, avail float64) bool {
 	return avail >= thr*m.normal[s]
 }
 
+// requestCapacity asks s's relocate site for its servers once the lead
+// time is over: first come, first served, from the servers standing ready
+// there and those built since the incident began; s relocates when its
+// share is there, or never if the site cannot provide it.
+func (sv *services) requestCapacity(s int) {
+	r := sv.r
+	m := r.m
+	x := &m.svc[s]
+	if sv.healthy[s] || sv.relocated[s] || sv.relWaiting[s] {
+		return
+	}
+	site := &m.Sc.Sites[x.reloc]
+	if site.RelocationCapacity < 0 {
+		sv.relocate(s)
+		return
+	}
+	p := x.reloc
+	sv.relReserved[p] += int64(x.servers)
+	short := float64(sv.relReserved[p] - int64(site.RelocationCapacity))
+	now := float64(r.eng.Now())
+	at := now
+	if short > 0 {
+		if site.RelocationBuildRate <= 0 {
+			sv.relReserved[p] -= int64(x.servers)
+			if r.tr != nil {
+				r.event("relocation-refused", r.svcName(s), "%s has no room for its %d servers", r.siteName(p), x.servers)
+			}
+			return
+		}
+		at = math.Max(now, short/site.RelocationBuildRate)
+	}
+	sv.relWaiting[s] = true
+	if r.tr != nil && at > now {
+		r.event("relocation-waits", r.svcName(s), "%d servers at %s ready at %.2fh", x.servers, r.siteName(p), at)
+	}
+	r.eng.After(sim.Time(at-now), kindOf(unitServices, svRelocateGo), int32(s), 0)
+}
+
 // relocate redeploys s at its relocate site: every one of its servers is
 // installed there and its instances are restored from backups (a restore
 // crew, the service's restore time); it serves from there for good.
@@ -471,7 +520,7 @@ func (sv *services) relocate(s int) {
 	r := sv.r
 	m := r.m
 	x := &m.svc[s]
-	if sv.healthy[s] || sv.relocated[s] {
+	if sv.relocated[s] {
 		return
 	}
 	p := x.reloc
