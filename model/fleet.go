@@ -56,6 +56,12 @@ type fleet struct {
 	dirtyDoms  []int
 	dirtyPools []int
 	fresh      bool // nothing recorded yet: reset everything
+
+	// throttled[i]: servers of pool i that serve nothing while their hall
+	// is too hot (throttling: the pool serves throttle_capacity of what it
+	// would); thrDom[d]: domain d is throttled.
+	throttled []int32
+	thrDom    []bool
 }
 
 func (fl *fleet) init(r *Replication) {
@@ -78,6 +84,8 @@ func (fl *fleet) init(r *Replication) {
 	fl.domDirty = make([]bool, m.nDom)
 	fl.poolDirty = make([]bool, n)
 	fl.fresh = true
+	fl.throttled = make([]int32, n)
+	fl.thrDom = make([]bool, m.nDom)
 }
 
 func (fl *fleet) reset() {
@@ -114,6 +122,12 @@ func (fl *fleet) reset() {
 		fl.crews[p] = int32(m.Sc.Sites[p].Crews)
 	}
 	fl.unbooted, fl.destroyN, fl.bootSites = 0, 0, 0
+	for d, on := range fl.thrDom {
+		if on {
+			fl.thrDom[d] = false
+			clear(fl.throttled[d*m.nSvc : (d+1)*m.nSvc])
+		}
+	}
 }
 
 // touchDomain records that domain d's pools change, for reset.
@@ -167,6 +181,7 @@ func (fl *fleet) powerOff(d int) {
 	r := fl.r
 	m := r.m
 	p := m.domSite[d]
+	fl.unthrottle(d)
 	fl.touchDomain(d)
 	fl.otherUp[d] = 0
 	for _, s := range m.domPools[d] {
@@ -176,6 +191,44 @@ func (fl *fleet) powerOff(d int) {
 			fl.up[i] = 0
 		}
 		fl.setBooted(i, false)
+	}
+}
+
+// throttle makes the servers running in domain d serve only frac of what
+// they would (a hall too hot: CPUs clock down): 1-frac of each pool's
+// running servers count as serving nothing until unthrottle.
+func (fl *fleet) throttle(d int, frac float64) {
+	if fl.thrDom[d] {
+		return
+	}
+	r := fl.r
+	m := r.m
+	p := m.domSite[d]
+	fl.thrDom[d] = true
+	for _, s := range m.domPools[d] {
+		i := d*m.nSvc + s
+		if cut := int32(math.Round((1 - frac) * float64(fl.up[i]))); cut > 0 {
+			fl.throttled[i] = cut
+			r.svc.addCap(s, p, -cut)
+		}
+	}
+}
+
+// unthrottle ends domain d's throttling.
+func (fl *fleet) unthrottle(d int) {
+	if !fl.thrDom[d] {
+		return
+	}
+	r := fl.r
+	m := r.m
+	p := m.domSite[d]
+	fl.thrDom[d] = false
+	for _, s := range m.domPools[d] {
+		i := d*m.nSvc + s
+		if cut := fl.throttled[i]; cut > 0 {
+			fl.throttled[i] = 0
+			r.svc.addCap(s, p, cut)
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ const (
 	coolRestored                     // cooling is back at every site in scope
 	coolServersBack                  // A domain: overheated servers replaced
 	coolDamage                       // A domain, B site in scope: overheating damage found
+	coolThrottle                     // A domain: too hot, servers throttle
 )
 
 // coolingLoss is a loss of cooling at each site in scope for the
@@ -33,14 +34,15 @@ type coolingLoss struct {
 	hallScratch []int     // halls hit at one site
 	dur         []float64 // per site in scope, how long cooling is lost
 	rate        []float64 // per site in scope, how fast its halls warm
+	thr         []bool    // per domain, throttling scheduled or under way
 }
 
 func newCoolingLoss(h incident) *coolingLoss {
 	n := len(h.in.sites)
-	return &coolingLoss{incident: h, dur: make([]float64, n), rate: make([]float64, n)}
+	return &coolingLoss{incident: h, dur: make([]float64, n), rate: make([]float64, n), thr: make([]bool, h.r.m.nDom)}
 }
 
-func (c *coolingLoss) reset() { c.resetIncident(); c.lost = 0 }
+func (c *coolingLoss) reset() { c.resetIncident(); c.lost = 0; clear(c.thr) }
 
 func (c *coolingLoss) done() bool { return c.started && c.lost == 0 }
 
@@ -62,6 +64,10 @@ func (c *coolingLoss) handle(local int32, ev sim.Event) {
 		// Release what it held: the domains it hits, or with the per-hall
 		// model every domain of the halls they are in.
 		for _, d := range r.m.siteDom[p] {
+			if c.thr[d] {
+				c.thr[d] = false
+				r.fleet.unthrottle(d)
+			}
 			c.release(d, causeCooling)
 		}
 		c.lost--
@@ -69,6 +75,14 @@ func (c *coolingLoss) handle(local int32, ev sim.Event) {
 		r.fleet.serversBack(int(ev.A))
 	case coolDamage:
 		c.damage(int(ev.A), int(ev.B))
+	case coolThrottle:
+		d := int(ev.A)
+		if r.power.powered[d] {
+			r.fleet.throttle(d, r.m.Sc.Sites[r.m.domSite[d]].Cooling.ThrottleCapacity)
+			if r.tr != nil {
+				r.event("throttled", r.domName(d), "too hot: servers throttle to %g of their capacity", r.m.Sc.Sites[r.m.domSite[d]].Cooling.ThrottleCapacity)
+			}
+		}
 	default:
 		panic("model: unknown cooling event")
 	}
@@ -134,6 +148,15 @@ func (c *coolingLoss) heat(k int, dur float64) {
 	}
 	tShut := (co.ShutdownTemp - co.StartTemp) / rate
 	tDmg := (co.DamageTemp - co.StartTemp) / rate
+	if tThr := (co.ThrottleTemp - co.StartTemp) / rate; co.ThrottleCapacity < 1 && tThr < min(tShut, dur) {
+		for _, h := range c.halls(k) {
+			for _, local := range m.hallDoms[p][h] {
+				d := m.siteDom[p][local]
+				c.thr[d] = true
+				r.eng.After(sim.Time(tThr), c.kind(coolThrottle), int32(d), 0)
+			}
+		}
+	}
 	if tShut >= dur {
 		return
 	}

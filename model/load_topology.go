@@ -286,7 +286,7 @@ func placeSite(site *Site, si int, svcs []Service) (pools [][]int, free []int, s
 // the damage threshold and rate are assumptions, stated in the manifest.
 func readThermal(c *table, co *Cooling) {
 	r := c.r
-	keys := []string{"units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages", "unit_failure_rate", "unit_repair"}
+	keys := []string{"throttle_temp", "throttle_capacity", "units", "needed", "start_temp", "shutdown_temp", "shutdown_probability", "damage_temp", "damage_rate", "damages", "unit_failure_rate", "unit_repair"}
 	c.expect(keys...)
 	if !c.has("heat_rate") {
 		for _, k := range keys {
@@ -312,6 +312,12 @@ func readThermal(c *table, co *Cooling) {
 	co.ShutdownTemp = c.number("shutdown_temp", 35)
 	co.ShutdownProbability = c.prob("shutdown_probability", 1)
 	co.DamageTemp = c.number("damage_temp", 45)
+	// No throttling unless set: how much a hot server slows is its own.
+	co.ThrottleTemp = c.number("throttle_temp", co.ShutdownTemp)
+	co.ThrottleCapacity = c.prob("throttle_capacity", 1)
+	if co.ThrottleTemp > co.ShutdownTemp || co.ThrottleTemp < co.StartTemp {
+		r.errf(c.sub("throttle_temp"), "must lie between start_temp (%g °C) and shutdown_temp (%g °C)", co.StartTemp, co.ShutdownTemp)
+	}
 	co.DamageRate = c.nonNeg("damage_rate", 0.5)
 	if !(co.StartTemp < co.ShutdownTemp) {
 		r.errf(c.sub("shutdown_temp"), "must be above start_temp (%g °C)", co.StartTemp)

@@ -345,6 +345,10 @@ type Cooling struct {
 	DamageTemp          float64
 	DamageRate          float64 // per hour above DamageTemp
 	Damages             uint8   // equipment classes damaged (bit set)
+	// ThrottleTemp and ThrottleCapacity: above ThrottleTemp (and below the
+	// shutdown) a hall's servers serve ThrottleCapacity of what they would.
+	ThrottleTemp     float64
+	ThrottleCapacity float64
 	// UnitFailureRate (per unit per hour) and UnitRepair: independent
 	// failures of the cooling units, on top of any incident; 0 for none.
 	UnitFailureRate float64
