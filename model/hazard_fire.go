@@ -25,6 +25,7 @@ const (
 	fireGearBack                      // A domain: its power gear is replaced
 	fireServersBack                   // A domain: its destroyed servers are replaced
 	fireCleaned                       // A building: its unburned domains are clean
+	fireHot                           // A building: without cooling, too hot to run
 )
 
 // fire is a battery fire in one power domain of a site. Its course comes
@@ -95,6 +96,19 @@ func (f *fire) handle(local int32, ev sim.Event) {
 		f.release(int(ev.A), causeFire)
 	case fireServersBack:
 		r.fleet.serversBack(int(ev.A))
+	case fireHot:
+		if f.inspected {
+			break
+		}
+		b := int(ev.A)
+		if r.tr != nil {
+			r.event("hall-hot", r.siteName(f.p), "building %s without cooling since the fire: shut down", r.m.Sc.Sites[f.p].Buildings[b].Name)
+		}
+		for k, d := range r.m.siteDom[f.p] {
+			if f.bldOf(k) == b {
+				f.hold(d, causeCooling)
+			}
+		}
 	case fireCleaned:
 		b := int(ev.A)
 		m := r.m
@@ -174,8 +188,9 @@ func (f *fire) burn(d int) {
 	}
 	f.hold(d, causeFire)
 	dom := &site.Domains[local]
-	if !site.Declared {
+	if !site.Declared && !f.bldHit[0] {
 		f.bldHit[0] = true // the site's one building; spreadTopology marks the others
+		f.coolingLost(0)
 	}
 	// Spread to neighbours, if the fire still burns when it arrives.
 	for _, nl := range dom.Neighbours {
@@ -215,6 +230,7 @@ func (f *fire) spreadTopology(local int, rng *randSource) {
 	b := site.Halls[dom.Hall].Building
 	if !f.bldHit[b] {
 		f.bldHit[b] = true
+		f.coolingLost(b)
 		for _, sp := range site.Buildings[b].Spread {
 			if f.bldHit[sp.To] {
 				continue
@@ -224,6 +240,23 @@ func (f *fire) spreadTopology(local int, rng *randSource) {
 			}
 		}
 	}
+}
+
+// coolingLost stops building b's cooling when the site's fire protection
+// says a fire does (stops_cooling): with the per-hall thermal model its
+// halls reach shutdown_temp after (shutdown_temp - start_temp)/heat_rate
+// and are shut down until the inspection.
+func (f *fire) coolingLost(b int) {
+	r := f.r
+	site := &r.m.Sc.Sites[f.p]
+	co := &site.Cooling
+	if !site.Fire.StopsCooling || !co.Thermal {
+		return
+	}
+	if r.tr != nil {
+		r.event("cooling-lost", r.siteName(f.p), "fire stops the cooling of building %s", site.Buildings[b].Name)
+	}
+	r.eng.After(sim.Time((co.ShutdownTemp-co.StartTemp)/co.HeatRate), f.kind(fireHot), int32(b), 0)
 }
 
 // trySpread sends the fire on to domain nl (local) with probability p
@@ -281,11 +314,12 @@ func (f *fire) inspect() {
 		}
 	}
 	// A burned domain of a rebuilt building waits for its new gear, not
-	// for the cut.
+	// for the cut; cooling stopped by the fire is back.
 	for k, d := range m.siteDom[f.p] {
 		if f.burned[k] && site.Buildings[f.bldOf(k)].Rebuild {
 			f.release(d, causeCut)
 		}
+		f.release(d, causeCooling)
 	}
 	// Unburned domains come back at once, after their building is cleaned
 	// if the fire reached it, or never if the building is not reopened.

@@ -55,6 +55,7 @@ func readSite(t *table) (Site, [][]item) {
 	// Access lockout (investigation, structural checks) and cleaning
 	// (soot, water): none unless the scenario sets them.
 	fp.AccessLockout = f.dist("access_lockout", sim.Fixed(0), unitDuration)
+	fp.StopsCooling = f.boolean("stops_cooling", false)
 	fp.Inspection = f.dist("inspection", sim.LognormalMedianP95(6, 16), unitDuration)
 	fp.Cleaning = f.dist("cleaning", sim.Fixed(0), unitDuration)
 	fp.ReplacementLeadTime = f.dist("replacement_lead_time", sim.LognormalMedianP95(48, 120), unitDuration)

@@ -313,13 +313,17 @@ type FireProtection struct {
 	HallSpreadDelay       sim.Dist
 	PowerCutProbability   float64 // firefighters demand power cut
 	PowerCutDelay         sim.Dist
-	AccessLockout         sim.Dist // out → the buildings it reached may be entered
-	Inspection            sim.Dist // lockout over → re-energising allowed
-	Cleaning              sim.Dist // inspected → unburned domains of a building it reached are clean
-	ReplacementLeadTime   sim.Dist // burned domain's power gear replaced
-	DestroyedFraction     sim.Dist // of servers in a burned domain
-	ServerLeadTime        sim.Dist // destroyed servers replaced
-	DamageCost            float64  // power equipment per burned domain
+	// StopsCooling: a fire stops the cooling of each building it reaches
+	// (chillers cut, pipes and power to them lost) until the inspection;
+	// with the per-hall thermal model its halls warm and shut down.
+	StopsCooling        bool
+	AccessLockout       sim.Dist // out → the buildings it reached may be entered
+	Inspection          sim.Dist // lockout over → re-energising allowed
+	Cleaning            sim.Dist // inspected → unburned domains of a building it reached are clean
+	ReplacementLeadTime sim.Dist // burned domain's power gear replaced
+	DestroyedFraction   sim.Dist // of servers in a burned domain
+	ServerLeadTime      sim.Dist // destroyed servers replaced
+	DamageCost          float64  // power equipment per burned domain
 }
 
 // Cooling is a site's thermal behaviour: a thermal buffer for the whole
