@@ -12,19 +12,40 @@ func init() {
 
 // Partition events.
 const (
-	partHealed int32 = iota + 1 // A site: reachable again
+	partHealed        int32 = iota + 1 // A site: reachable again
+	partBetweenHealed                  // the regions reach each other again
 )
 
 // partition cuts each site in scope off the network for the incident's
 // duration: nothing there serves users, and traffic still aimed at its
 // active-active instances fails until it is rerouted (the service's
 // reroute time). Servers keep running.
+//
+// A partition between two regions (between) cuts no site off the users:
+// for its duration no site of one region reaches a site of the other, so
+// a service serving on one side that needs a service serving only on the
+// other serves nothing.
 type partition struct {
 	incident
-	cut int // sites still cut off
+	cut  int    // sites still cut off, or 1 while cut between regions
+	side []int8 // per site, 1 or 2 for the two regions cut apart
 }
 
-func newPartition(h incident) *partition { return &partition{incident: h} }
+func newPartition(h incident) *partition {
+	pt := &partition{incident: h}
+	if b := h.in.Between; b[0] != "" {
+		pt.side = make([]int8, h.r.m.nSite)
+		for p := range h.r.m.Sc.Sites {
+			switch h.r.m.Sc.Sites[p].Region {
+			case b[0]:
+				pt.side[p] = 1
+			case b[1]:
+				pt.side[p] = 2
+			}
+		}
+	}
+	return pt
+}
 
 func (pt *partition) reset() { pt.resetIncident(); pt.cut = 0 }
 
@@ -34,6 +55,16 @@ func (pt *partition) handle(local int32, ev sim.Event) {
 	r := pt.r
 	switch local {
 	case hzStart:
+		if pt.side != nil {
+			pt.cut = 1
+			dur := pt.in.Duration.Sample(pt.own)
+			if r.tr != nil {
+				r.event("partition", "between "+pt.in.Between[0]+" and "+pt.in.Between[1], "regions cut apart for %.2fh", dur)
+			}
+			r.svc.cutBetween(pt.side)
+			r.eng.After(sim.Time(dur), pt.kind(partBetweenHealed), 0, 0)
+			return
+		}
 		pt.cut = len(pt.in.sites)
 		for _, p := range pt.in.sites {
 			dur := pt.duration(pt.site[p])
@@ -49,6 +80,12 @@ func (pt *partition) handle(local int32, ev sim.Event) {
 		r.svc.reconnect(p)
 		if r.tr != nil {
 			r.event("partition-healed", r.siteName(p), "site reachable again")
+		}
+	case partBetweenHealed:
+		pt.cut = 0
+		r.svc.healBetween(pt.side)
+		if r.tr != nil {
+			r.event("partition-healed", "between "+pt.in.Between[0]+" and "+pt.in.Between[1], "regions reach each other again")
 		}
 	default:
 		panic("model: unknown partition event")

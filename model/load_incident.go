@@ -85,13 +85,18 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 	r := t.r
 	kind := hazardKinds[in.Hazard]
 	if in.Hazard != "" && kind.inDomain {
-		keys := []string{"sites", "region", "buildings", "halls", "domains", "trains"}
+		keys := []string{"sites", "region", "between", "buildings", "halls", "domains", "trains"}
 		for _, k := range keys {
 			if t.has(k) {
 				r.errf(t.sub(k), "a %s starts in one domain of one site; remove %s", in.Hazard, k)
 			}
 		}
 		t.expect(keys...)
+		return
+	}
+	t.expect("between")
+	if t.has("between") {
+		sc.readBetween(t, in)
 		return
 	}
 	if t.has("region") {
@@ -168,6 +173,39 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		break
 	}
 	t.expect(keys...)
+}
+
+// readBetween reads the two regions a network_partition cuts apart.
+func (sc *Scenario) readBetween(t *table, in *Incident) {
+	r := t.r
+	if in.Hazard != "" && in.Hazard != NetworkPartition {
+		r.errf(t.sub("between"), "between (two regions cut apart) is for a network_partition")
+		return
+	}
+	for _, k := range []string{"site", "sites", "region", "buildings", "halls", "domains"} {
+		if t.has(k) {
+			r.errf(t.sub(k), "a partition between regions hits no site itself; remove %s", k)
+		}
+	}
+	items := t.items("between")
+	if len(items) != 2 {
+		r.errf(t.sub("between"), "name two regions, e.g. [\"east\", \"west\"]")
+		return
+	}
+	regions := map[string]int{}
+	for j := range sc.Sites {
+		regions[sc.Sites[j].Region] = j
+	}
+	for k, it := range items {
+		if _, ok := regions[it.s]; !ok {
+			r.errf(fmt.Sprintf("%s[%d]", t.sub("between"), it.k), "no site is in region %q%s", it.s, suggestFrom(r, it.s, regions))
+		}
+		in.Between[k] = it.s
+	}
+	if items[0].s == items[1].s {
+		r.errf(t.sub("between"), "name two different regions")
+	}
+	in.Site = -1
 }
 
 // readSurge reads the services a traffic_surge hits and its multiplier.
@@ -263,8 +301,8 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 			r.errf(t.sub("site"), "a %s hits services, not a site; remove site", in.Hazard)
 		}
 		t.expect("site")
-	} else if t.has("region") && !t.has("site") {
-		// readScope places it at the region's sites.
+	} else if (t.has("region") || t.has("between")) && !t.has("site") {
+		// readScope places it at the region's sites, or between regions.
 	} else if t.required("site") {
 		site := t.str("site", "")
 		if j, ok := siteIdx[site]; ok {

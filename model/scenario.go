@@ -102,6 +102,10 @@ type Incident struct {
 	// Region names the region whose sites the incident hits (key region);
 	// empty when it names sites.
 	Region string
+	// Between names two regions a network_partition cuts apart: every
+	// site still reaches users, but no site of one reaches a site of the
+	// other (empty for a partition that cuts sites off altogether).
+	Between [2]string
 	// Trains are the power trains (indices into the site's Trains) a
 	// power_failure hits.
 	Trains []int
@@ -145,6 +149,8 @@ type Incident struct {
 // sites), its region, or the services a traffic surge hits.
 func (sc *Scenario) Where(in *Incident) string {
 	switch {
+	case in.Between[0] != "":
+		return "between " + in.Between[0] + " and " + in.Between[1]
 	case in.Region != "":
 		return "region " + in.Region
 	case in.Site < 0:

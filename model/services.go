@@ -65,7 +65,10 @@ type services struct {
 	relEpoch    []int32   // supersedes a scheduled relocation
 	relWaiting  []bool    // waiting for capacity at its relocate site
 	relReserved []int64   // per site, servers promised to relocated services
-	surges      []int32   // traffic surges under way
+	// cuts are the partitions between regions under way: cuts[k][p] is 1
+	// or 2 for a site on either side of the k-th, 0 for one on neither.
+	cuts   [][]int8
+	surges []int32 // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
 
@@ -131,6 +134,7 @@ func (sv *services) reset() {
 	sv.crewsBusy = 0
 	clear(sv.partitioned)
 	clear(sv.relReserved)
+	sv.cuts = sv.cuts[:0]
 	for s := range m.Sc.Services {
 		sv.active[s] = m.svc[s].primary
 		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
@@ -220,6 +224,70 @@ func (sv *services) unsurge(s int, mult float64) {
 	sv.touch(s)
 }
 
+// cutBetween starts a partition between regions: side[p] is 1 or 2 for the
+// sites of either region. Every service is re-evaluated: one that can no
+// longer reach a service it depends on serves nothing.
+func (sv *services) cutBetween(side []int8) {
+	sv.cuts = append(sv.cuts, side)
+	for s := range sv.r.m.svc {
+		sv.touch(s)
+	}
+}
+
+// healBetween ends the partition cutBetween started with side.
+func (sv *services) healBetween(side []int8) {
+	for k := range sv.cuts {
+		if &sv.cuts[k][0] == &side[0] {
+			sv.cuts = append(sv.cuts[:k], sv.cuts[k+1:]...)
+			break
+		}
+	}
+	for s := range sv.r.m.svc {
+		sv.touch(s)
+	}
+}
+
+// reaches reports whether site p reaches site q across the partitions
+// between regions under way.
+func (sv *services) reaches(p, q int) bool {
+	for _, side := range sv.cuts {
+		if side[p] != 0 && side[q] != 0 && side[p] != side[q] {
+			return false
+		}
+	}
+	return true
+}
+
+// reachesDeps reports whether some site s serves from reaches, for every
+// service s depends on, some site that service serves from.
+func (sv *services) reachesDeps(s int) bool {
+	m := sv.r.m
+	for _, d := range m.svc[s].deps {
+		ok := false
+		for _, p := range sv.serving(s) {
+			for _, q := range sv.serving(d) {
+				if sv.reaches(p, q) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// serving returns the sites s serves from: its active site, or every
+// placement site of an active-active service.
+func (sv *services) serving(s int) []int {
+	x := &sv.r.m.svc[s]
+	if x.mode == modeActive {
+		return x.sites
+	}
+	return sv.active[s : s+1]
+}
+
 // reconnect ends one partition of site p.
 func (sv *services) reconnect(p int) {
 	sv.partitioned[p]--
@@ -274,7 +342,7 @@ func (sv *services) handle(local int32, ev sim.Event) {
 func (sv *services) available(s int) float64 {
 	m := sv.r.m
 	x := &m.svc[s]
-	if sv.collapsed[s] {
+	if sv.collapsed[s] || len(sv.cuts) > 0 && !sv.reachesDeps(s) {
 		return 0
 	}
 	if x.mode == modeActive {

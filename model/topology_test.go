@@ -62,6 +62,12 @@ var topologyCases = []struct {
 		[]want{{"services[0].overload.limit", lnSvc0Place + lnCampusShift + 1, `is offered load over serving capacity at which the service collapses, at least 1; got 0.8`}}},
 	{"unknown meaning of recovered", []edit{{`horizon = "7d"`, "horizon = \"7d\"\nrecovered = \"demand\""}},
 		[]want{{"recovered", lnHorizon + 1, `~"demand" is not one of peak_demand, capacity`}}},
+	{"between for a fire", []edit{{`domain = "a1"`, "domain = \"a1\"\nbetween = [\"alpha\", \"beta\"]"}},
+		[]want{{"incident.between", lnIncDomain + 1, `a battery_fire starts in one domain of one site; remove between`}}},
+	{"between one region", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"site = \"alpha\"\ndomain = \"a1\"", "between = [\"alpha\"]\nduration = \"1h\""}},
+		[]want{{"incident.between", lnIncDomain - 1, `name two regions, e.g. ["east", "west"]`}}},
+	{"between and a site", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"domain = \"a1\"", "between = [\"alpha\", \"beta\"]\nduration = \"1h\""}},
+		[]want{{"incident.site", lnIncDomain - 1, `a partition between regions hits no site itself; remove site`}}},
 	{"unknown region", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"site = \"alpha\"\ndomain = \"a1\"", "region = \"eu\"\nduration = \"1h\""}},
 		[]want{{"incident.region", lnIncDomain - 1, `no site is in region "eu"`}}},
 }
