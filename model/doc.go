@@ -29,6 +29,9 @@
 //	background.go   independent server, rack and PDU failures
 //	services.go     quorum, serving fractions, health; the dirty sets
 //	overload.go     collapse under offered load, and load shedding
+//	relocate.go     services rebuilt at another site; reach.go: partitions
+//	                between regions; data.go: data copies and restores;
+//	                coolunits.go: cooling-unit failures per hall
 //	failover.go     failover, failback; restore.go: restore crews
 //	impact.go       exact, lazy integration of users, requests, revenue
 //	hazard.go       the hazard interface and registry; one file per hazard:
