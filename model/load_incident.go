@@ -148,6 +148,10 @@ func (sc *Scenario) readScope(t *table, in *Incident, siteIdx map[string]int) {
 		switch {
 		case in.Hazard != CoolingLoss && in.Hazard != Lightning:
 			r.errf(t.sub("units"), "units (cooling units lost per hall) is for a cooling_loss or lightning")
+		case in.Site >= 0 && !sc.Sites[in.Site].Cooling.Thermal:
+			// Otherwise it would be silently ignored: the site-wide model
+			// has no units.
+			r.errf(t.sub("units"), "site %q has no per-hall thermal model ([sites.cooling] heat_rate), so it has no cooling units to lose", sc.Sites[in.Site].Name)
 		default:
 			in.UnitsLost = t.count("units", 0)
 			if in.UnitsLost < 1 {
@@ -236,6 +240,8 @@ func (sc *Scenario) readSurge(t *table, in *Incident, kind hazardKind) {
 	in.Multiplier = t.dist("multiplier", sim.Fixed(1), unitNumber)
 }
 
+func isEmptyArray(v any) bool { a, ok := v.([]any); return ok && len(a) == 0 }
+
 // readTrains reads the power trains a power_failure hits, at its one site.
 func (sc *Scenario) readTrains(t *table, in *Incident, kind hazardKind) {
 	r := t.r
@@ -262,7 +268,7 @@ func (sc *Scenario) readTrains(t *table, in *Incident, kind hazardKind) {
 		idx[n] = i
 	}
 	items := t.items("trains")
-	if len(items) == 0 && t.has("trains") {
+	if v, _ := t.get("trains"); len(items) == 0 && isEmptyArray(v) {
 		r.errf(t.sub("trains"), "name at least one power train")
 	}
 	for _, it := range items {

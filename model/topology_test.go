@@ -68,6 +68,12 @@ var topologyCases = []struct {
 		[]want{{"incident.between", lnIncDomain - 1, `name two regions, e.g. ["east", "west"]`}}},
 	{"between and a site", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"domain = \"a1\"", "between = [\"alpha\", \"beta\"]\nduration = \"1h\""}},
 		[]want{{"incident.site", lnIncDomain - 1, `a partition between regions hits no site itself; remove site`}}},
+	{"cooling units at a site without the thermal model", []edit{{`hazard = "battery_fire"`, `hazard = "cooling_loss"`}, {`domain = "a1"`, "units = 1\nduration = \"1h\""}},
+		[]want{{"incident.units", lnIncDomain, `site "alpha" has no per-hall thermal model ([sites.cooling] heat_rate), so it has no cooling units to lose`}}},
+	{"trains as a string", []edit{{`hazard = "battery_fire"`, `hazard = "power_failure"`}, {`domain = "a1"`, "trains = \"A\"\nduration = \"1h\""}},
+		[]want{{"incident.trains", lnIncDomain, `want an array of strings; write ["A"]`}}},
+	{"no trains", []edit{{`hazard = "battery_fire"`, `hazard = "power_failure"`}, {`domain = "a1"`, "trains = []\nduration = \"1h\""}},
+		[]want{{"incident.trains", lnIncDomain, `name at least one power train`}}},
 	{"unknown region", []edit{{`hazard = "battery_fire"`, `hazard = "network_partition"`}, {"site = \"alpha\"\ndomain = \"a1\"", "region = \"eu\"\nduration = \"1h\""}},
 		[]want{{"incident.region", lnIncDomain - 1, `no site is in region "eu"`}}},
 }
