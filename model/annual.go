@@ -123,6 +123,26 @@ func (a *Annual) UncertainInputs() (inputs []risk.Input, incident []int) {
 	return inputs, incident
 }
 
+// InputKinds says what each input of UncertainInputs is, in the same
+// order: "frequency" (unit "/yr"), "value" (a cost in the currency or a
+// probability; unit "") or "parameter" (of a distribution, unit "h",
+// "/yr", "fraction" or "").
+func (a *Annual) InputKinds() (kinds, units []string) {
+	for _, in := range a.plan.Base.Incidents {
+		if in.Uncertain() {
+			kinds, units = append(kinds, "frequency"), append(units, "/yr")
+		}
+	}
+	for _, u := range a.plan.Base.Uncertain {
+		if u.Param {
+			kinds, units = append(kinds, "parameter"), append(units, u.Unit)
+		} else {
+			kinds, units = append(kinds, "value"), append(units, "")
+		}
+	}
+	return kinds, units
+}
+
 // ConfigAt is Config with the uncertain frequencies set to x (per year,
 // in the order of UncertainInputs); each variant keeps its own multiple of
 // the baseline frequency (an investment's frequency_multiplier).
@@ -145,23 +165,33 @@ func (a *Annual) ConfigAt(x []float64, years int, seed uint64, method risk.Metho
 
 // At returns the annual model and configuration at point x of every
 // uncertain input (UncertainInputs' order): frequencies as in ConfigAt,
-// and the uncertain scalar keys set in each variant's scenario, compiled
-// afresh. Without uncertain scalar keys it returns a itself. The Annual
-// returned serves one evaluation at a time.
-func (a *Annual) At(x []float64, years int, seed uint64, method risk.Method, workers int) (*risk.Config, *Annual) {
+// and the uncertain scalar keys and distribution parameters set in each
+// variant's scenario (Scenario.At), compiled afresh. Without either it
+// returns a itself. The Annual returned serves one evaluation at a time.
+func (a *Annual) At(x []float64, years int, seed uint64, method risk.Method, workers int) (*risk.Config, *Annual, error) {
 	cfg := a.ConfigAt(x, years, seed, method, workers)
 	keys, vals := a.scalarInputs(x)
 	if len(keys) == 0 {
-		return cfg, a
+		return cfg, a, nil
 	}
 	p := *a.plan
-	p.Base = p.Base.WithValues(keys, vals)
+	base, err := p.Base.At(keys, vals)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Base = base
 	p.Variants = make([]*Scenario, len(a.plan.Variants))
 	for v, sc := range a.plan.Variants {
-		p.Variants[v] = sc.WithValues(keys, vals)
+		if sc == a.plan.Base {
+			p.Variants[v] = base
+			continue
+		}
+		if p.Variants[v], err = sc.At(keys, vals); err != nil {
+			return nil, nil, fmt.Errorf("option %s: %w", a.plan.Names[v], err)
+		}
 	}
 	p.Models = nil // NewAnnual compiles its own
-	return cfg, NewAnnual(&p, len(a.reps))
+	return cfg, NewAnnual(&p, len(a.reps)), nil
 }
 
 // scalarInputs returns the keys and values of x's uncertain scalar keys.

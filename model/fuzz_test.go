@@ -52,6 +52,10 @@ func FuzzScenario(f *testing.F) {
 	f.Add([]byte(strings.Replace(crewsBase, "restore_crews = 4", `restore_crews = [{ at = "0h", n = 0 }, { at = "2h", n = 3 }]`, 1) +
 		"\n" + strings.Replace(groupEntry, "[[services]]", "[[services]]\nrestore = \"1h\"", 1)))
 	f.Add([]byte(strings.Replace(validBase, "repower = {", `crews = { from = 1, to = 6, start = "1h", over = "5h" }`+"\nrepower = {", 1)))
+	// Uncertain distribution parameters.
+	f.Add([]byte(strings.Replace(validBase, `median = "2h", p95 = "6h"`, `median = { dist = "lognormal", median = "2h", p95 = "3h" }, p95 = "6h"`, 1)))
+	f.Add([]byte(strings.Replace(validBase, `suppression = "sprinkler"`, `suppression = "sprinkler"
+destroyed_fraction = { dist = "triangular", min = { dist = "uniform", min = 0, max = 0.1 }, mode = 0.2, max = { dist = "uniform", min = 0.3, max = 1 } }`, 1)))
 	// Hostile inputs: limits broken and constructs left open.
 	hostile, _ := filepath.Glob("../cmd/dcsim/testdata/hostile/*.toml")
 	for _, p := range hostile {
@@ -78,6 +82,21 @@ func FuzzScenario(f *testing.F) {
 				continue // an overlay that does not validate is reported, not run
 			}
 			runs = append(runs, v)
+		}
+		// Every uncertain parameter at both ends of its range: valid or
+		// refused, never a panic.
+		var keys []string
+		var lo, hi []float64
+		for _, u := range sc.Uncertain {
+			keys, lo, hi = append(keys, u.Key), append(lo, u.Dist.Quantile(0)), append(hi, u.Dist.Quantile(1))
+		}
+		for _, x := range [][]float64{lo, hi} {
+			if len(keys) == 0 {
+				break
+			}
+			if v, err := sc.At(keys, x); err == nil {
+				runs = append([]*Scenario{v}, runs...)
+			}
 		}
 		for i, s := range runs {
 			if i == fuzzMaxRuns {

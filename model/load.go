@@ -53,7 +53,13 @@ func parseRaw(file string, src []byte) (map[string]any, lineIndex, error) {
 }
 
 func build(file string, src []byte, raw map[string]any, lines lineIndex) (*Scenario, error) {
-	r := &reader{file: file, lines: lines}
+	return buildAt(file, src, raw, lines, nil)
+}
+
+// buildAt is build with the uncertain distribution parameters named in
+// values set to them (reader.values).
+func buildAt(file string, src []byte, raw map[string]any, lines lineIndex, values map[string]float64) (*Scenario, error) {
+	r := &reader{file: file, lines: lines, values: values}
 	sc := &Scenario{File: file, Source: src}
 	root := r.table("", raw)
 	sc.read(root)

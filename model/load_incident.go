@@ -293,7 +293,7 @@ func readIncident(t *table, sites []Site, siteIdx map[string]int) Incident {
 		r.errf(t.sub("name"), "a name of %d bytes; at most %d", len(in.Name), MaxNameBytes)
 		in.Name = in.Name[:MaxNameBytes]
 	}
-	in.Frequency = t.dist("frequency", sim.Fixed(0), unitRate) // per hour
+	in.Frequency = t.uncertainDist("frequency", sim.Fixed(0), unitRate) // per hour
 	in.PerYear = in.Frequency.Mean() * 8760
 	// Without a valid hazard, hazard-specific keys are not checked: the
 	// hazard's own message says what to fix.

@@ -75,9 +75,18 @@ type reader struct {
 	// groups maps each service group's name to its members
 	// (load_groups.go).
 	groups map[string][]int
-	// uncertain collects the scalar keys written as distributions
-	// (uncertainNonNeg), for Scenario.Uncertain.
+	// uncertain collects the scalar keys and distribution parameters
+	// written as distributions (uncertainNonNeg, uncertainParam), for
+	// Scenario.Uncertain.
 	uncertain []UncertainValue
+	// values sets uncertain distribution parameters, by key, in a
+	// scenario rebuilt at a point of the inputs (Scenario.At); a
+	// parameter not in it takes its distribution's mean.
+	values map[string]float64
+	// inUncertain is above 0 while reading a distribution that is itself
+	// what is known of a value (an uncertain frequency, cost or
+	// parameter): its parameters must be plain.
+	inUncertain int
 }
 
 func (r *reader) errf(path, format string, args ...any) {
@@ -100,14 +109,18 @@ const maxPrinted = 100
 type table struct {
 	r    *reader
 	path string
-	m    map[string]any
-	used map[string]bool
+	// named is path with elements of arrays of tables picked by their
+	// name where they have one (sites[pangyo].fire rather than
+	// sites[0].fire): how uncertain parameters are named.
+	named string
+	m     map[string]any
+	used  map[string]bool
 	// knownKeys lists every key asked for, present or not, for suggestions.
 	knownKeys []string
 }
 
 func (r *reader) table(path string, v any) *table {
-	t := &table{r: r, path: path, used: map[string]bool{}}
+	t := &table{r: r, path: path, named: path, used: map[string]bool{}}
 	switch m := v.(type) {
 	case map[string]any:
 		t.m = m
@@ -536,7 +549,13 @@ func (t *table) tables(key string) []*table {
 	}
 	out := make([]*table, 0, len(elems))
 	for i, e := range elems {
-		out = append(out, t.r.table(fmt.Sprintf("%s[%d]", t.sub(key), i), e))
+		et := t.r.table(fmt.Sprintf("%s[%d]", t.sub(key), i), e)
+		if n, ok := et.m["name"].(string); ok && validName(n) {
+			et.named = fmt.Sprintf("%s[%s]", joinKey(t.named, key), n)
+		} else {
+			et.named = fmt.Sprintf("%s[%d]", joinKey(t.named, key), i)
+		}
+		out = append(out, et)
 	}
 	return out
 }
@@ -544,5 +563,7 @@ func (t *table) tables(key string) []*table {
 // child reads a sub-table (absent gives an empty table).
 func (t *table) child(key string) *table {
 	v, _ := t.get(key)
-	return t.r.table(t.sub(key), v)
+	c := t.r.table(t.sub(key), v)
+	c.named = joinKey(t.named, key)
+	return c
 }

@@ -78,17 +78,17 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		}
 	}
 	dt := t.r.table(path, v)
+	dt.named = joinKey(t.named, key)
 	if _, isMap := v.(map[string]any); !isMap {
 		return def
 	}
-	val := func(k string) float64 {
-		switch unit {
-		case unitDuration:
-			return dt.duration(k, math.NaN())
-		case unitRate:
-			return dt.rate(k, math.NaN())
-		}
-		return dt.number(k, math.NaN())
+	// pd holds what is known of each parameter read (a constant unless it
+	// is uncertain), for the order checks.
+	var pd [3]sim.Dist
+	val := func(slot int, k string) float64 {
+		x, d := dt.param(k, unit)
+		pd[slot] = d
+		return x
 	}
 	need := func(keys ...string) bool {
 		okAll := true
@@ -113,12 +113,12 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	case "const":
 		dt.expect("value")
 		if need("value") {
-			d = sim.Fixed(val("value"))
+			d = sim.Fixed(val(0, "value"))
 		}
 	case "exponential":
 		dt.expect("mean")
 		if need("mean") {
-			m := val("mean")
+			m := val(0, "mean")
 			if !(m > 0) && !math.IsNaN(m) {
 				t.r.errf(dt.sub("mean"), "mean must be positive")
 				bad = true
@@ -128,9 +128,10 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	case "lognormal":
 		dt.expect("median", "p95")
 		if need("median", "p95") {
-			med, p95 := val("median"), val("p95")
+			med, p95 := val(0, "median"), val(1, "p95")
 			if !math.IsNaN(med) && !math.IsNaN(p95) {
-				if !(med > 0) || p95 < med {
+				p95, bad = dt.order("median", "p95", pd[0], pd[1], med, p95)
+				if !bad && (!(med > 0) || p95 < med) {
 					t.r.errf(dt.sub("p95"), "lognormal needs 0 < median ≤ p95 (median %g, p95 %g)", med, p95)
 					bad = true
 				}
@@ -140,8 +141,8 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	case "weibull":
 		dt.expect("shape", "scale")
 		if need("shape", "scale") {
-			k := dt.number("shape", math.NaN())
-			sc := val("scale")
+			k, _ := dt.param("shape", unitNumber)
+			sc := val(1, "scale")
 			if !nan(k) && !(k > 0) {
 				t.r.errf(dt.sub("shape"), "weibull needs shape > 0, got %g", k)
 				bad = true
@@ -155,8 +156,11 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	case "uniform":
 		dt.expect("min", "max")
 		if need("min", "max") {
-			lo, hi := val("min"), val("max")
-			if hi < lo {
+			lo, hi := val(0, "min"), val(1, "max")
+			if !nan(lo) && !nan(hi) {
+				hi, bad = dt.order("min", "max", pd[0], pd[1], lo, hi)
+			}
+			if !bad && hi < lo {
 				t.r.errf(dt.sub("max"), "max (%g) is below min (%g)", hi, lo)
 				bad = true
 			}
@@ -165,10 +169,16 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 	case "triangular":
 		dt.expect("min", "mode", "max")
 		if need("min", "mode", "max") {
-			lo, mo, hi := val("min"), val("mode"), val("max")
-			if !nan(lo) && !nan(mo) && !nan(hi) && !(lo <= mo && mo <= hi) {
-				t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)
-				bad = true
+			lo, mo, hi := val(0, "min"), val(1, "mode"), val(2, "max")
+			if !nan(lo) && !nan(mo) && !nan(hi) {
+				var bad1, bad2 bool
+				mo, bad1 = dt.order("min", "mode", pd[0], pd[1], lo, mo)
+				hi, bad2 = dt.order("mode", "max", pd[1], pd[2], mo, hi)
+				bad = bad1 || bad2
+				if !bad && !(lo <= mo && mo <= hi) {
+					t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)
+					bad = true
+				}
 			}
 			d = sim.Dist{Kind: sim.Triangular, A: lo, B: mo, C: hi}
 		}
@@ -209,13 +219,21 @@ func (r *reader) checkFraction(path string, d, def sim.Dist) sim.Dist {
 	return d
 }
 
-// UncertainValue is a scalar scenario key written as a distribution — what
-// is known of a cost, say — rather than a number: an input of dcsim risk's
-// two-level Monte Carlo, tornado and Sobol indices. Elsewhere the key takes
-// its distribution's mean (a loss and an NPV are linear in every cost).
+// UncertainValue is an uncertain input of dcsim risk's two-level Monte
+// Carlo, tornado and Sobol indices: a scalar scenario key written as a
+// distribution — what is known of a cost, say — rather than a number, or
+// a parameter of a distribution written so (Param). Elsewhere a scalar key
+// takes its distribution's mean (a loss and an NPV are linear in every
+// cost), and so does a parameter.
 type UncertainValue struct {
-	Key  string   // the input's name: "economics.value_per_user_hour", "investments[NAME].capex", "sites[NAME].server_cost"
-	Dist sim.Dist // in the key's unit (the scenario currency for costs)
+	Key  string   // the input's name: "economics.value_per_user_hour", "investments[NAME].capex", "incidents[NAME].duration.median"
+	Dist sim.Dist // in the key's unit (the scenario currency for costs, hours, per year)
+	// Param marks a distribution's parameter: set by reading the scenario
+	// again (Scenario.At) rather than by set.
+	Param bool
+	// Unit is a parameter's unit: "h", "/yr", "fraction" or "" (a plain
+	// number); a scalar key's is the currency or a probability.
+	Unit string
 	set  func(sc *Scenario, x float64)
 }
 
@@ -245,7 +263,7 @@ func (t *table) uncertain(key, name string, def float64, unit distUnit, plain fu
 		return plain(key, def)
 	}
 	bad := sim.Dist{A: math.NaN()}
-	d := t.dist(key, bad, unit)
+	d := t.uncertainDist(key, bad, unit)
 	if math.IsNaN(d.A) {
 		return def // reported
 	}

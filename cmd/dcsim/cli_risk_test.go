@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,9 +120,10 @@ func TestRiskCommand(t *testing.T) {
 
 // TestRiskUncertainty runs the tornado and a two-level Monte Carlo over
 // kakao-2022's uncertain inputs (four catalogue frequencies, the value of a
-// user-hour and two investments' capex) and checks uncertainty.json: a
-// capex moves its option's NPV by at least its own swing and no AAL; the
-// value of a user-hour moves the baseline AAL up.
+// user-hour, two investments' capex and the partition's median duration)
+// and checks uncertainty.json: a capex moves its option's NPV by at least
+// its own swing and no AAL; the value of a user-hour and a longer
+// partition move the baseline AAL up.
 func TestRiskUncertainty(t *testing.T) {
 	sc := cliScenario(t, "kakao-2022")
 	out := filepath.Join(t.TempDir(), "risk")
@@ -133,6 +135,7 @@ func TestRiskUncertainty(t *testing.T) {
 	var f struct {
 		Inputs []struct {
 			Name          string
+			Kind, Unit    string
 			P10, P50, P90 float64
 		} `json:"inputs"`
 		Tornado []struct {
@@ -173,8 +176,8 @@ func TestRiskUncertainty(t *testing.T) {
 	if err := json.Unmarshal(cliReadFile(t, filepath.Join(out, "uncertainty.json")), &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Inputs) != 7 || len(f.Tornado) != 3 || len(f.Tornado[0].Bars) != 7 || f.TwoLevel.Outer != 4 || len(f.TwoLevel.Options) != 2 {
-		t.Fatalf("uncertainty.json: %d inputs, %d tornadoes, two-level %d points %d options; want 7, 3, 4, 2", len(f.Inputs), len(f.Tornado), f.TwoLevel.Outer, len(f.TwoLevel.Options))
+	if len(f.Inputs) != 8 || len(f.Tornado) != 3 || len(f.Tornado[0].Bars) != 8 || f.TwoLevel.Outer != 4 || len(f.TwoLevel.Options) != 2 {
+		t.Fatalf("uncertainty.json: %d inputs, %d tornadoes, two-level %d points %d options; want 8, 3, 4, 2", len(f.Inputs), len(f.Tornado), f.TwoLevel.Outer, len(f.TwoLevel.Options))
 	}
 	if f.Lead != "control-plane-2nd-site" || f.Tornado[2].Output != "NPV of control-plane-2nd-site" {
 		t.Errorf("lead option %q, third tornado %q; want the only option's NPV", f.Lead, f.Tornado[2].Output)
@@ -198,11 +201,20 @@ func TestRiskUncertainty(t *testing.T) {
 	if _, _, lo, hi := bar(0, "economics.value_per_user_hour"); !(hi > lo) {
 		t.Errorf("a dearer user-hour lowered the baseline AAL: %v → %v", lo, hi)
 	}
+	part := "incidents[pangyo-partition].duration.median"
+	if x10, x90, lo, hi := bar(0, part); !(hi > lo) || math.Abs(x10-0.6) > 1e-12 || math.Abs(x90-1.4) > 1e-12 {
+		t.Errorf("partition median %vh → %vh moved the baseline AAL %v → %v; want P10 0.6h, P90 1.4h and a rise", x10, x90, lo, hi)
+	}
+	for _, in := range f.Inputs {
+		if in.Name == part && (in.Kind != "parameter" || in.Unit != "h") {
+			t.Errorf("%s: kind %q, unit %q; want parameter, h", part, in.Kind, in.Unit)
+		}
+	}
 	// Sobol indices cover the costs too: a capex explains none of the
 	// baseline AAL's variance (exactly: the runs are the same) and some of
 	// its option's NPV.
-	if len(f.Sobol) != 3 || len(f.Sobol[0].Indices) != 7 {
-		t.Fatalf("sobol: %d outputs; want 3 with 7 inputs each", len(f.Sobol))
+	if len(f.Sobol) != 3 || len(f.Sobol[0].Indices) != 8 {
+		t.Fatalf("sobol: %d outputs; want 3 with 8 inputs each", len(f.Sobol))
 	}
 	for k, want := range []bool{false, false, true} {
 		for _, x := range f.Sobol[k].Indices {

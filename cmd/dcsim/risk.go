@@ -48,7 +48,8 @@ incident's share of the AAL, all with 95% CIs), ylt.csv (the year-loss
 table), the exceedance charts aep and oep and report.html. Ctrl-C keeps
 every finished year, marked incomplete; --resume DIR continues.
 
-Frequencies and costs written as distributions are uncertain inputs:
+Frequencies, costs and distribution parameters written as distributions
+are uncertain inputs:
 --tornado, --uncertainty N and --sobol N show what they do to the AAL,
 the 100-year loss and each option's NPV, and how often each option is best.
 

@@ -36,15 +36,16 @@ type uncertaintyFile struct {
 
 type uncertainInput struct {
 	Name string  `json:"name"`
-	Kind string  `json:"kind"` // "frequency" (per year) or "value" (a cost, in the currency)
+	Kind string  `json:"kind"`           // "frequency" (per year), "value" (a cost, in the currency) or "parameter" (of a distribution)
+	Unit string  `json:"unit,omitempty"` // a parameter's: "h", "/yr", "fraction" or "" (a number)
 	P10  float64 `json:"p10"`
 	P50  float64 `json:"p50"`
 	P90  float64 `json:"p90"`
 	Mean float64 `json:"mean"`
 }
 
-// riskUncertainty runs what the scenario's uncertain inputs (frequencies
-// and costs) call for: the tornado of the baseline AAL, its 100-year loss
+// riskUncertainty runs what the scenario's uncertain inputs (frequencies,
+// costs and distribution parameters) call for: the tornado of the baseline AAL, its 100-year loss
 // and — with options — the NPV of the option that is best at the medians
 // (the lead), each input at its P10 and P90; with --uncertainty a
 // two-level Monte Carlo of every option's AAL and NPV; with --sobol the
@@ -56,11 +57,11 @@ type uncertainInput struct {
 // dcsim compare does with --years and --discount-rate. report.html is
 // written again with the results.
 func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *model.Plan, seed uint64, workers int, out string, tabs []*risk.YLT) error {
-	inputs, freqIdx := ann.UncertainInputs()
+	inputs, _ := ann.UncertainInputs()
 	outer, sobolN, inner, tornado, method := o.outer, o.sobol, o.inner, o.tornado, o.method
 	if len(inputs) == 0 {
 		if outer > 0 || sobolN > 0 || tornado {
-			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency or a cost as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"} or capex = {dist = \"uniform\", min = 10e9, max = 30e9}")
+			return badInputf("--tornado, --uncertainty and --sobol need uncertain inputs: write a catalogue frequency, a cost or a distribution's parameter as a distribution, e.g. frequency = {dist = \"lognormal\", median = \"0.5/yr\", p95 = \"2/yr\"}, capex = {dist = \"uniform\", min = 10e9, max = 30e9} or median = {dist = \"lognormal\", median = \"6h\", p95 = \"15h\"}")
 		}
 		return nil
 	}
@@ -77,7 +78,10 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 	// plan), at point x.
 	variantsBuild := func(vs []int) risk.Build {
 		return func(x []float64) (*risk.Config, risk.Simulate, error) {
-			cfg, at := ann.At(x, inner, seed, method, workers)
+			cfg, at, err := ann.At(x, inner, seed, method, workers)
+			if err != nil {
+				return nil, nil, badInput(err)
+			}
 			if vs == nil {
 				return cfg, at.Simulate, nil
 			}
@@ -92,12 +96,13 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 	npvAt := func(o int, x []float64, red float64) float64 { return ann.NPV(o, x, red, money) }
 	f := uncertaintyFile{Scenario: plan.Base.Name, Seed: seed, InnerYears: inner, NPVYears: money.Years, DiscountRate: money.DiscountRate, Currency: plan.Base.Currency,
 		Note: "Inputs written as distributions are epistemic: what is not known about them. The two-level intervals cover input uncertainty and simulation noise; inner_noise_share says how much of each spread is noise. NPV is over npv_years at discount_rate, against doing nothing."}
+	kinds, units := ann.InputKinds()
 	for k, in := range inputs {
-		kind := "value"
-		if k < len(freqIdx) {
-			kind = "frequency"
+		unit := ""
+		if kinds[k] == "parameter" {
+			unit = units[k]
 		}
-		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, Kind: kind, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
+		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, Kind: kinds[k], Unit: unit, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
 	}
 	// The tornado and Sobol indices read the baseline and the lead option:
 	// simulate those alone.
@@ -260,9 +265,12 @@ func writeUncertaintyTable(w io.Writer, f *uncertaintyFile) {
 func inputList(in []uncertainInput) string {
 	var parts []string
 	for _, x := range in {
-		unit := ""
+		unit := x.Unit
 		if x.Kind == "frequency" {
 			unit = "/yr"
+		}
+		if unit == "fraction" {
+			unit = ""
 		}
 		parts = append(parts, fmt.Sprintf("%s P10 %.3g%s, P50 %.3g%s, P90 %.3g%s", x.Name, x.P10, unit, x.P50, unit, x.P90, unit))
 	}
