@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,8 @@ Writes risk.json (per variant: AAL, AEP and OEP at 2–1000-year return
 periods, TVaR 99% and 99.6%, availability and downtime per service, each
 incident's share of the AAL, all with 95% CIs), ylt.csv (the year-loss
 table), the exceedance charts aep and oep and report.html. Ctrl-C keeps
-every finished year, marked incomplete; --resume DIR continues.
+every finished year (and every finished evaluation of the uncertainty
+analysis), marked incomplete; --resume DIR continues.
 
 Frequencies, costs and distribution parameters written as distributions
 are uncertain inputs:
@@ -238,7 +240,7 @@ func riskAction(c *cli.Context) error {
 	case runErr != nil:
 		fmt.Fprintln(c.App.ErrWriter, "warning:", runErr)
 	}
-	return riskUncertainty(c, o, ann, plan, seed, workers, out, tabs)
+	return riskUncertainty(c, o, ann, plan, seed, workers, out, tabs, prior != nil)
 }
 
 // riskOptions are the result-affecting options, parsed and checked.
@@ -329,7 +331,7 @@ func readRiskResume(dir string, c *cli.Context, given map[string]string) (*risk.
 	if f.Run == nil || f.Run.ScenarioFile == "" || f.Run.Options == nil {
 		return nil, nil, badInputf("--resume %s: risk.json does not record its run (written by an older dcsim); run it again", dir)
 	}
-	if f.Complete {
+	if f.Complete && !uncertaintyIncomplete(dir) {
 		return nil, nil, badInputf("--resume %s: the run is complete; nothing to continue", dir)
 	}
 	if f.Tool != "dcsim "+version() {
@@ -372,6 +374,19 @@ func readRiskResume(dir string, c *cli.Context, given map[string]string) (*risk.
 	return f, tabs, nil
 }
 
+// uncertaintyIncomplete reports whether dir holds an uncertainty analysis
+// that started and did not finish (uncertainty.json with complete false).
+func uncertaintyIncomplete(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "uncertainty.json"))
+	if err != nil {
+		return false
+	}
+	var u struct {
+		Complete *bool `json:"complete"`
+	}
+	return json.Unmarshal(b, &u) == nil && u.Complete != nil && !*u.Complete
+}
+
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -380,7 +395,7 @@ func sha256Hex(b []byte) string {
 // claimRiskDir refuses to write into an existing directory unless --force
 // is given and the directory holds an earlier dcsim risk result (its
 // risk.json), which is then replaced file by file; the optional files an
-// earlier result may hold (uncertainty.json, the tornado, Sobol and NPV
+// earlier result may hold (uncertainty.json and its journal, the tornado, Sobol and NPV
 // charts, report.html, its scenario copy) are removed first so none of
 // them outlives it. dcsim never deletes what it did not write. An
 // interrupted result is refused without --force: --resume continues it.
@@ -410,6 +425,9 @@ func claimRiskDir(dir string, force bool, scenario string) error {
 		if !old.Complete && old.Run != nil {
 			return badInputf("%s holds an interrupted risk run (%d years): continue it with dcsim risk --resume %s, or replace it with --force", dir, old.Years, dir)
 		}
+		if old.Run != nil && uncertaintyIncomplete(dir) {
+			return badInputf("%s holds an interrupted uncertainty analysis: continue it with dcsim risk --resume %s, or replace it with --force", dir, dir)
+		}
 		return badInputf("%s already exists; use --force to replace an earlier dcsim risk result, or --out elsewhere", dir)
 	}
 	if abs, err := filepath.Abs(scenario); err == nil {
@@ -423,7 +441,7 @@ func claimRiskDir(dir string, force bool, scenario string) error {
 		ext := filepath.Ext(n)
 		base := strings.TrimSuffix(n, ext)
 		chart := (ext == ".png" || ext == ".svg") && (base == "npv_uncertainty" || base == "tornado" || strings.HasPrefix(base, "tornado-") || strings.HasPrefix(base, "sobol-"))
-		if n == "uncertainty.json" || n == "report.html" || chart || (old.Run != nil && n == old.Run.ScenarioFile) {
+		if n == "uncertainty.json" || n == journalName || n == "report.html" || chart || (old.Run != nil && n == old.Run.ScenarioFile) {
 			stale = append(stale, filepath.Join(dir, n))
 		}
 	}

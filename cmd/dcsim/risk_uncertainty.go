@@ -20,8 +20,12 @@ import (
 // uncertaintyFile is uncertainty.json: what the uncertain inputs do to the
 // AAL and to each option's value.
 type uncertaintyFile struct {
-	Scenario     string             `json:"scenario"`
-	Seed         uint64             `json:"seed"`
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+	// Complete is false while the analysis runs and after an interrupt
+	// (Progress says where): dcsim risk --resume continues it.
+	Complete     bool               `json:"complete"`
+	Progress     string             `json:"progress,omitempty"`
 	InnerYears   int                `json:"inner_years"`
 	NPVYears     float64            `json:"npv_years"`
 	DiscountRate float64            `json:"discount_rate"`
@@ -56,7 +60,7 @@ type uncertainInput struct {
 // Options are valued by their NPV over --npv-years at --discount-rate, as
 // dcsim compare does with --years and --discount-rate. report.html is
 // written again with the results.
-func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *model.Plan, seed uint64, workers int, out string, tabs []*risk.YLT) error {
+func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *model.Plan, seed uint64, workers int, out string, tabs []*risk.YLT, resumed bool) error {
 	inputs, _ := ann.UncertainInputs()
 	outer, sobolN, inner, tornado, method := o.outer, o.sobol, o.inner, o.tornado, o.method
 	if len(inputs) == 0 {
@@ -104,6 +108,34 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 		}
 		f.Inputs = append(f.Inputs, uncertainInput{Name: in.Name, Kind: kinds[k], Unit: unit, P10: in.At(0.1), P50: in.At(0.5), P90: in.At(0.9), Mean: in.Dist.Mean()})
 	}
+	// The journal keeps every finished evaluation, and uncertainty.json
+	// says the analysis is under way (complete false) until it ends, so an
+	// interrupted or killed analysis is continued by --resume.
+	jr, err := openJournal(out, resumed)
+	if err != nil {
+		return err
+	}
+	defer jr.Close()
+	if err := writeUncertaintyJSON(out, &f); err != nil {
+		return err
+	}
+	if !quiet && jr.kept > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "continuing the uncertainty analysis: %d evaluations from %s\n", jr.kept, journalName)
+	}
+	stage, stageName, stageN := "", "", 0
+	begin := func(st, name string, n int) { stage, stageName, stageN = st, name, n }
+	// fail turns an interrupt into an incomplete uncertainty.json (the
+	// stages finished so far) and exit 130.
+	fail := func(err error) error {
+		if ctx.Err() == nil {
+			return err
+		}
+		f.Progress = fmt.Sprintf("interrupted in the %s after %d of %d evaluations; %d evaluations in all kept in %s", stageName, jr.count(stage), stageN, jr.total(), journalName)
+		if werr := writeUncertaintyJSON(out, &f); werr != nil {
+			return werr
+		}
+		return interruptedError(fmt.Sprintf("%s; uncertainty.json marked incomplete (risk.json is complete); continue with dcsim risk --resume %s", f.Progress, out))
+	}
 	// The tornado and Sobol indices read the baseline and the lead option:
 	// simulate those alone.
 	vs := []int{0}
@@ -112,13 +144,25 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 		if !quiet {
 			fmt.Fprintf(c.App.ErrWriter, "%d uncertain inputs: every option at the medians (%d years), to find the lead…\n", len(inputs), inner)
 		}
-		tabs, err := runBuild(ctx, variantsBuild(nil), risk.Medians(inputs))
+		begin("lead", "search for the lead option", 1)
+		med := risk.Medians(inputs)
+		aal, err := jr.eval("lead", med, func() ([]float64, error) {
+			tabs, err := runBuild(ctx, variantsBuild(nil), med)
+			if err != nil {
+				return nil, err
+			}
+			aal := make([]float64, len(tabs))
+			for o, t := range tabs {
+				aal[o] = t.AAL().Mean
+			}
+			return aal, nil
+		})
 		if err != nil {
-			return riskErr(ctx, err)
+			return fail(err)
 		}
 		lead, best := 0, 0.0
-		for o := 1; o < len(tabs); o++ {
-			if v := npvAt(o, risk.Medians(inputs), tabs[0].AAL().Mean-tabs[o].AAL().Mean); lead == 0 || v > best {
+		for o := 1; o < len(aal); o++ {
+			if v := npvAt(o, med, aal[0]-aal[o]); lead == 0 || v > best {
 				lead, best = o, v
 			}
 		}
@@ -130,9 +174,10 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 		if !quiet {
 			fmt.Fprintf(c.App.ErrWriter, "tornado: %d annual runs of %d years…\n", 1+2*len(inputs), inner)
 		}
-		tor, err := risk.Tornadoes(inputs, risk.Names(outs), risk.AnnualModel(ctx, variantsBuild(vs), outs))
+		begin("tornado", "tornado", 1+2*len(inputs))
+		tor, err := risk.Tornadoes(inputs, risk.Names(outs), jr.model("tornado", risk.AnnualModel(ctx, variantsBuild(vs), outs)))
 		if err != nil {
-			return riskErr(ctx, err)
+			return fail(err)
 		}
 		f.Tornado = tor
 	}
@@ -140,10 +185,11 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 		if !quiet {
 			fmt.Fprintf(c.App.ErrWriter, "two-level Monte Carlo: %d points × %d years × %d variants…\n", outer, inner, len(plan.Names))
 		}
-		tl := risk.TwoLevel{Inputs: inputs, Options: plan.Names, Outer: outer, Seed: seed, Inner: risk.AnnualInner(ctx, variantsBuild(nil)), NPV: npvAt}
+		begin("two_level", "two-level Monte Carlo", outer)
+		tl := risk.TwoLevel{Inputs: inputs, Options: plan.Names, Outer: outer, Seed: seed, Inner: jr.inner("two_level", risk.AnnualInner(ctx, variantsBuild(nil))), NPV: npvAt}
 		u, err := tl.Run()
 		if err != nil {
-			return riskErr(ctx, err)
+			return fail(err)
 		}
 		f.TwoLevel = u
 	}
@@ -151,18 +197,16 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 		if !quiet {
 			fmt.Fprintf(c.App.ErrWriter, "Sobol indices: %d annual runs of %d years…\n", sobolN*(len(inputs)+2), inner)
 		}
+		begin("sobol", "Sobol indices", sobolN*(len(inputs)+2))
 		s := risk.Sobol{Inputs: inputs, Outputs: risk.Names(outs), N: sobolN, Seed: seed}
-		res, err := s.Run(risk.AnnualModel(ctx, variantsBuild(vs), outs))
+		res, err := s.Run(jr.model("sobol", risk.AnnualModel(ctx, variantsBuild(vs), outs)))
 		if err != nil {
-			return riskErr(ctx, err)
+			return fail(err)
 		}
 		f.Sobol = res
 	}
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n')); err != nil {
+	f.Complete = true
+	if err := writeUncertaintyJSON(out, &f); err != nil {
 		return err
 	}
 	if !o.noPlots {
@@ -175,6 +219,14 @@ func riskUncertainty(c *cli.Context, o riskOptions, ann *model.Annual, plan *mod
 	}
 	writeUncertaintyTable(c.App.Writer, &f)
 	return nil
+}
+
+func writeUncertaintyJSON(out string, f *uncertaintyFile) error {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(out, "uncertainty.json"), append(b, '\n'))
 }
 
 // uncertaintyCharts draws tornado-K (one per output of the tornado),
@@ -225,13 +277,6 @@ func runBuild(ctx context.Context, build risk.Build, x []float64) ([]*risk.YLT, 
 	}
 	tabs, _, err := risk.Run(ctx, cfg, simulate)
 	return tabs, err
-}
-
-func riskErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return interruptedError("interrupted during the uncertainty analysis; risk.json and ylt.csv are complete, uncertainty.json was not written")
-	}
-	return err
 }
 
 func writeUncertaintyTable(w io.Writer, f *uncertaintyFile) {
