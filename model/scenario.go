@@ -74,8 +74,9 @@ type Scenario struct {
 	Investments []Investment
 	// Observed is the real incident's history, for reports ([[observed]]).
 	Observed []Observation
-	// Uncertain are the scalar keys written as distributions (costs), in
-	// file order; the fields above hold their means. Uncertain frequencies
+	// Uncertain are the scalar keys (costs, probabilities) and the
+	// distribution parameters written as distributions, in the order they
+	// are read; the fields above hold their means. Uncertain frequencies
 	// are on their incidents (Incident.Frequency).
 	Uncertain []UncertainValue
 

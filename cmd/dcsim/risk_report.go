@@ -164,7 +164,7 @@ func writeRiskReport(in riskReportInput) error {
 	}
 	inc := report.Table{Heading: "Which incidents carry the annual loss (baseline)", Class: "incidents",
 		Columns: []report.Column{{Label: "Incident"}, {Label: "Frequency (/yr)", Numeric: true}, {Label: "AAL (" + cur + "/yr) [95% CI]", Numeric: true}, {Label: "Share of AAL (%)", Numeric: true}},
-		Note:    "Overlapping incidents are simulated together and share their loss equally; background is loss no catalogue incident carries (independent failures). Uncertain frequencies are at their mean."}
+		Note:    "Overlapping incidents are simulated together and share their loss equally; background is loss no catalogue incident carries (independent failures). Uncertain frequencies, costs and parameters are at their mean."}
 	for _, x := range top {
 		if x.Name == "background" && !(abs(x.Share) > 1e-9) {
 			continue // rounding: no loss outside the catalogue
@@ -278,8 +278,13 @@ func writeRiskReport(in riskReportInput) error {
 	if u := in.unc; u != nil {
 		for _, x := range u.Inputs {
 			unit := " " + cur
-			if x.Kind == "frequency" {
+			switch {
+			case x.Kind == "frequency":
 				unit = "/yr"
+			case x.Kind == "parameter" && (x.Unit == "fraction" || x.Unit == ""):
+				unit = ""
+			case x.Kind == "parameter":
+				unit = " " + x.Unit
 			}
 			p.Assumptions = append(p.Assumptions, report.Assumption{Parameter: x.Name,
 				Value:  fmt.Sprintf("P10 %s, median %s, P90 %s%s", report.FormatNumber(x.P10), report.FormatNumber(x.P50), report.FormatNumber(x.P90), unit),
