@@ -29,8 +29,18 @@ func (sc *Scenario) checkPatch(r *reader, path string, iv Investment) {
 	if !errors.As(err, &ve) {
 		return
 	}
+	// A problem of the scenario itself, which every patched scenario
+	// inherits, is reported once, where it stands, not once per patch.
+	own := make(map[[2]string]bool, len(r.issues))
+	for _, is := range r.issues {
+		own[[2]string{is.Path, is.Msg}] = true
+	}
 	for _, is := range ve.Issues {
-		switch at, inPatch := p.origin.place(is.Path); {
+		at, inPatch := p.origin.place(is.Path)
+		if !inPatch && own[[2]string{is.Path, is.Msg}] {
+			continue
+		}
+		switch {
 		case inPatch:
 			r.errf(at, "investment %q makes the scenario invalid: %s", iv.Name, is.Msg)
 		case at != "":

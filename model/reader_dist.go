@@ -130,7 +130,7 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		if need("median", "p95") {
 			med, p95 := val(0, "median"), val(1, "p95")
 			if !math.IsNaN(med) && !math.IsNaN(p95) {
-				p95, bad = dt.order("median", "p95", pd[0], pd[1], med, p95)
+				p95, bad = dt.order("median", "p95", unit, pd[0], pd[1], med, p95)
 				if !bad && (!(med > 0) || p95 < med) {
 					t.r.errf(dt.sub("p95"), "lognormal needs 0 < median ≤ p95 (median %g, p95 %g)", med, p95)
 					bad = true
@@ -158,7 +158,7 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 		if need("min", "max") {
 			lo, hi := val(0, "min"), val(1, "max")
 			if !nan(lo) && !nan(hi) {
-				hi, bad = dt.order("min", "max", pd[0], pd[1], lo, hi)
+				hi, bad = dt.order("min", "max", unit, pd[0], pd[1], lo, hi)
 			}
 			if !bad && hi < lo {
 				t.r.errf(dt.sub("max"), "max (%g) is below min (%g)", hi, lo)
@@ -172,8 +172,8 @@ func (t *table) dist(key string, def sim.Dist, unit distUnit) sim.Dist {
 			lo, mo, hi := val(0, "min"), val(1, "mode"), val(2, "max")
 			if !nan(lo) && !nan(mo) && !nan(hi) {
 				var bad1, bad2 bool
-				mo, bad1 = dt.order("min", "mode", pd[0], pd[1], lo, mo)
-				hi, bad2 = dt.order("mode", "max", pd[1], pd[2], mo, hi)
+				mo, bad1 = dt.order("min", "mode", unit, pd[0], pd[1], lo, mo)
+				hi, bad2 = dt.order("mode", "max", unit, pd[1], pd[2], mo, hi)
 				bad = bad1 || bad2
 				if !bad && !(lo <= mo && mo <= hi) {
 					t.r.errf(dt.sub("mode"), "triangular needs min ≤ mode ≤ max (got %g, %g, %g)", lo, mo, hi)

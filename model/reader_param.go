@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/dcsim/dcsim/sim"
@@ -65,16 +66,7 @@ func (dt *table) uncertainParam(k string, unit distUnit) (float64, sim.Dist) {
 		return math.NaN(), bad
 	}
 	name := joinKey(dt.named, k)
-	// What users read and write: rates per year, durations in hours.
-	scale, unitName := 1.0, ""
-	switch unit {
-	case unitRate:
-		scale, unitName = 8760, "/yr"
-	case unitDuration:
-		unitName = "h"
-	case unitFraction:
-		unitName = "fraction"
-	}
+	scale, unitName := unitScale(unit)
 	if v, ok := r.values[name]; ok {
 		lo, hi := pd.Quantile(paramTail), pd.Quantile(1-paramTail)
 		x = min(max(v/scale, lo), hi)
@@ -94,12 +86,12 @@ func (dt *table) uncertainParam(k string, unit distUnit) (float64, sim.Dist) {
 // hi raised to lo when a point in their tails crosses them (xlo > xhi):
 // the later key gives way. bad reports a refusal. With both plain it
 // returns xhi as it is, for the caller's own check.
-func (dt *table) order(lo, hi string, dlo, dhi sim.Dist, xlo, xhi float64) (float64, bool) {
+func (dt *table) order(lo, hi string, unit distUnit, dlo, dhi sim.Dist, xlo, xhi float64) (float64, bool) {
 	if dlo.Kind == sim.Const && dhi.Kind == sim.Const {
 		return xhi, false
 	}
 	if a, b := dlo.Quantile(0.95), dhi.Quantile(0.05); a > b {
-		dt.r.errf(dt.sub(hi), "the uncertain %s and %s overlap too much: the P95 of %s (%g) exceeds the P5 of %s (%g); narrow them so that %s stays below %s", lo, hi, lo, a, hi, b, lo, hi)
+		dt.r.errf(dt.sub(hi), "the uncertain %s and %s overlap too much: the P95 of %s (%s) exceeds the P5 of %s (%s); narrow them so that %s stays below %s", lo, hi, lo, showUnit(a, unit), hi, showUnit(b, unit), lo, hi)
 		return xhi, true
 	}
 	return max(xhi, xlo), false
@@ -111,4 +103,27 @@ func (t *table) uncertainDist(key string, def sim.Dist, unit distUnit) sim.Dist 
 	t.r.inUncertain++
 	defer func() { t.r.inUncertain-- }()
 	return t.dist(key, def, unit)
+}
+
+// unitScale says how a value in unit is written for users: rates per
+// year, durations in hours.
+func unitScale(unit distUnit) (scale float64, name string) {
+	switch unit {
+	case unitRate:
+		return 8760, "/yr"
+	case unitDuration:
+		return 1, "h"
+	case unitFraction:
+		return 1, "fraction"
+	}
+	return 1, ""
+}
+
+// showUnit writes x, a value in unit, as users write it ("8.7h", "2/yr").
+func showUnit(x float64, unit distUnit) string {
+	scale, name := unitScale(unit)
+	if name == "fraction" {
+		name = ""
+	}
+	return fmt.Sprintf("%.3g%s", x*scale, name)
 }

@@ -714,3 +714,35 @@ placement = [{ site = "alpha", share = 0.8 }, { site = "beta", share = 0.2 }]
 		{"investments[1].patch.services[0].placement[1].share", lnEnd + 11, "0.2 of 2 servers rounds to no server at all; give the service more servers or this site a larger share"},
 	})
 }
+
+// TestPatchInheritedIssueOnce checks that a problem of the scenario
+// itself, which every patched scenario inherits, is reported once at its
+// own place and not again for each investment with a patch, while a
+// problem a patch adds is still reported at the patch.
+func TestPatchInheritedIssueOnce(t *testing.T) {
+	src := strings.Replace(validBase, `horizon = "7d"`, `horizon = "-7d"`, 1) + `
+[[investments]]
+name = "a"
+[investments.patch.operations]
+restore_crews = 2
+
+[[investments]]
+name = "b"
+[investments.patch.operations]
+restore_crews = 0
+`
+	var horizon, patched int
+	for _, is := range issuesOf(t, src) {
+		switch {
+		case strings.Contains(is.Msg, "makes the scenario invalid") && strings.Contains(is.Msg, "horizon"):
+			t.Errorf("the scenario's own problem repeated for a patch: %s: %s", is.Path, is.Msg)
+		case is.Path == "horizon":
+			horizon++
+		case is.Path == "investments[1].patch.operations.restore_crews":
+			patched++
+		}
+	}
+	if horizon != 1 || patched != 1 {
+		t.Errorf("horizon reported %d times, investment b's restore_crews %d times; want 1 and 1", horizon, patched)
+	}
+}
