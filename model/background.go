@@ -303,6 +303,11 @@ func (bg *background) benign(i int, delta int32) bool {
 		if avail < full || avail+float64(delta) < full {
 			return false
 		}
+		// Under recovered = "capacity", health needs recovered_threshold
+		// of the servers it normally serves with.
+		if need := m.Sc.RecoveredThreshold * m.normal[s]; m.capRecovered && (avail >= need) != (avail+float64(delta) >= need) {
+			return false
+		}
 	}
 	if x.mode == modeStandby && p == x.primary {
 		down := m.Sc.RecoveredThreshold * x.demand
