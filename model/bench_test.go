@@ -55,7 +55,7 @@ func benchReplicationsWith(b *testing.B, sc *Scenario, pol Policy) {
 	cpu0 := threadCPU()
 	for b.Loop() {
 		r.Run(sc.Seed, rep, &out)
-		events += r.Engine().Fired()
+		events += r.events()
 		rep++
 	}
 	cpu := threadCPU() - cpu0
@@ -343,7 +343,7 @@ func BenchmarkModelVsHold(b *testing.B) {
 	for b.Loop() {
 		t0 := threadCPU()
 		r.Run(sc.Seed, rep, &out)
-		n := r.Engine().Fired()
+		n := r.events()
 		t1 := threadCPU()
 		for range n {
 			e.Step()

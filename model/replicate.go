@@ -103,6 +103,10 @@ func (r *Replication) SetTracer(t Tracer) { r.tr = t }
 // SetPolicy changes behaviour for tests.
 func (r *Replication) SetPolicy(p Policy) { r.policy = p }
 
+// events returns the events handled since Start, counted as the engine
+// would if background events passed through it (see background).
+func (r *Replication) events() uint64 { return r.eng.Fired() - r.bg.wakes + r.bg.n }
+
 // Engine exposes the engine, for scripted tests that step it.
 func (r *Replication) Engine() *sim.Engine { return r.eng }
 
@@ -181,6 +185,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 		r.week0 = 168 * r.st.start.Float64()
 	}
 	r.svc.refresh(0)
+	r.bg.reset()
 	for _, h := range r.hazards {
 		h.reset()
 		r.eng.Schedule(sim.Time(h.base().at), kindOf(h.base().unit, hzStart), 0, 0)
@@ -240,7 +245,7 @@ func (r *Replication) Finish(out *results.Outcome) {
 // became possible, and stops the replication once everything has recovered.
 func (r *Replication) Handle(e *sim.Engine, ev sim.Event) {
 	unit, local := ev.Kind>>8, ev.Kind&0xff
-	if unit == unitBackground && r.bg.quiet(local, ev) {
+	if unit == unitBackground && r.bg.wake(float64(ev.Time)) {
 		return
 	}
 	switch unit {

@@ -385,7 +385,8 @@ func (sv *services) checkPools(s int) {
 
 // evaluate updates s's peak serving fraction, health and calm, and reports
 // whether the peak fraction changed; when it or s's serving function
-// changed, s's dependents are marked for evaluation.
+// changed (or, under recovered = "capacity", its health), s's dependents
+// are marked for evaluation.
 func (sv *services) evaluate(s int, now float64) bool {
 	r := sv.r
 	m := r.m
@@ -404,6 +405,9 @@ func (sv *services) evaluate(s int, now float64) bool {
 		h = sv.health(s, f, avail)
 	}
 	changed := f != sv.fPeak[s]
+	// Under recovered = "capacity" a service's health depends on its
+	// dependencies' health, which can change while their fraction does not.
+	healthDep := m.capRecovered && h != sv.healthy[s]
 	sv.fPeak[s] = f
 	if h != sv.healthy[s] {
 		if !h {
@@ -440,7 +444,7 @@ func (sv *services) evaluate(s int, now float64) bool {
 	}
 	sv.healthy[s] = h
 	fn := r.imp.prepare(s, avail)
-	if changed || fn {
+	if changed || fn || healthDep {
 		for _, t := range m.dependents[s] {
 			sv.topoDirty.add(m.topoPos[t])
 		}

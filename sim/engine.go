@@ -141,6 +141,7 @@ const root = 3
 // BenchmarkHold; see bench_test.go.
 type Engine struct {
 	now     Time
+	until   Time   // see Until
 	seq     uint32 // next sequence number; see renumber
 	heap    []entry
 	slots   []slot
@@ -163,7 +164,7 @@ func (e *Engine) init() {
 // Reset empties the queue and sets the clock to 0, keeping allocated
 // capacity so that a worker can reuse one engine for many replications.
 func (e *Engine) Reset() {
-	e.now, e.seq, e.stopped, e.fired = 0, 0, false, 0
+	e.now, e.until, e.seq, e.stopped, e.fired = 0, 0, 0, false, 0
 	if len(e.heap) > root {
 		e.heap = e.heap[:root]
 	}
@@ -270,12 +271,26 @@ func (e *Engine) Stop() { e.stopped = true }
 // Stopped reports whether Stop was called since the last Reset.
 func (e *Engine) Stopped() bool { return e.stopped }
 
+// Until returns the latest time up to which the running Step, RunUntil or
+// Run dispatches events: RunUntil's t, Forever in Run, and in Step the
+// time of the event it dispatches. A handler that keeps events of its own
+// outside the queue may handle those due before both Until and Peek at
+// once, in order, as if each had been dispatched at its time; Until keeps
+// it from running past where its caller stops to look.
+func (e *Engine) Until() Time { return e.until }
+
 // Step dispatches the earliest pending event and reports whether there was
 // one.
 func (e *Engine) Step() bool {
 	if len(e.heap) <= root {
 		return false
 	}
+	e.until = e.heap[root].at()
+	return e.step()
+}
+
+// step dispatches the earliest pending event; there is one.
+func (e *Engine) step() bool {
 	top := e.heap[root]
 	e.popRoot()
 	s := top.slot()
@@ -292,8 +307,9 @@ func (e *Engine) Step() bool {
 // clock to t (unless Stop was called, in which case the clock stays at the
 // last event). Events scheduled at exactly t by those handlers also fire.
 func (e *Engine) RunUntil(t Time) {
+	e.until = t
 	for !e.stopped && len(e.heap) > root && e.heap[root].at() <= t {
-		e.Step()
+		e.step()
 	}
 	if !e.stopped && t > e.now && !math.IsInf(float64(t), 1) {
 		e.now = t
@@ -302,7 +318,9 @@ func (e *Engine) RunUntil(t Time) {
 
 // Run dispatches events until none is pending or Stop is called.
 func (e *Engine) Run() {
-	for !e.stopped && e.Step() {
+	e.until = Forever
+	for !e.stopped && len(e.heap) > root {
+		e.step()
 	}
 }
 

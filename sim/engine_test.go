@@ -447,6 +447,23 @@ func TestRunUntil(t *testing.T) {
 	}
 }
 
+// TestUntil checks that a handler sees how far the engine runs: RunUntil's
+// bound, Forever in Run, and in Step the time of the event it dispatches.
+func TestUntil(t *testing.T) {
+	var got []sim.Time
+	e := sim.NewEngine(sim.HandlerFunc(func(e *sim.Engine, ev sim.Event) { got = append(got, e.Until()) }))
+	e.Schedule(1, 0, 0, 0)
+	e.Schedule(2, 0, 0, 0)
+	e.Schedule(3, 0, 0, 0)
+	e.RunUntil(2.5)
+	e.Schedule(4, 0, 0, 0)
+	e.Step()
+	e.Run()
+	if want := []sim.Time{2.5, 2.5, 3, sim.Forever}; !slices.Equal(got, want) {
+		t.Errorf("Until seen by the handler: %v, want %v", got, want)
+	}
+}
+
 func TestStop(t *testing.T) {
 	var got []int32
 	e := sim.NewEngine(sim.HandlerFunc(func(e *sim.Engine, ev sim.Event) {
