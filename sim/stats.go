@@ -137,7 +137,7 @@ func Summarize(xs []float64) Stat {
 		m.Add(x)
 	}
 	sorted := slices.Clone(xs)
-	slices.Sort(sorted)
+	SortFloats(sorted)
 	lo, hi := m.CI(0.95)
 	return Stat{
 		Mean: m.Mean,
