@@ -41,11 +41,11 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		return interrupted("interrupted after all %d replications were saved in %s; continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
 			col.Len(), dir.Path(), s.Out)
 	}
-	// Two lines of work that only read the collector, side by side: the
-	// data files — first a checkpoint of every replication, so a signal
-	// in what follows loses none of them, then the summary and the rest
-	// — and the comparison (with a budget's extra simulation) and the
-	// plots.
+	// Three lines of work that only read the collector, side by side:
+	// the summary; the data files — first a checkpoint of every
+	// replication, so a signal in what follows loses none of them, then
+	// the rest once the summary is ready; and the comparison (with a
+	// budget's extra simulation) and the plots.
 	obs.Phase(PhaseWrite)
 	var (
 		bg                                        sync.WaitGroup
@@ -54,7 +54,15 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		summary                                   *results.Summary
 		checkpointed, evaluated, writing, derived = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	)
-	bg.Add(2)
+	summarised := make(chan struct{})
+	bg.Add(3)
+	go func() {
+		// The summary only reads the collector: it is computed while the
+		// checkpoint writes the rows.
+		defer bg.Done()
+		defer close(summarised)
+		summary = col.Summary()
+	}()
 	go func() {
 		defer bg.Done()
 		defer close(writing)
@@ -63,7 +71,7 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		if ckErr != nil {
 			return
 		}
-		summary = col.Summary()
+		<-summarised
 		if writeErr = dir.Prepared(man, col, summary); writeErr != nil {
 			return
 		}

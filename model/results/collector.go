@@ -400,12 +400,12 @@ func (c *Collector) Summary() *Summary {
 		for s, svc := range c.services {
 			ms := make(Metrics, nService)
 			for m, metric := range ServiceMetrics {
-				ms[metric] = Stat(sim.Summarize(c.column(v, s*nService+m)))
+				ms[metric] = Stat(sim.SummarizeOwned(c.column(v, s*nService+m)))
 			}
 			vs.Services[s] = ServiceSummary{Name: svc, Metrics: ms}
 		}
 		for m, metric := range OverallMetrics {
-			vs.Overall[metric] = Stat(sim.Summarize(c.column(v, len(c.services)*nService+m)))
+			vs.Overall[metric] = Stat(sim.SummarizeOwned(c.column(v, len(c.services)*nService+m)))
 		}
 		vs.Groups = c.groupSummaries(v)
 		sum.Variants[v] = vs
