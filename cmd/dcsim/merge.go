@@ -38,9 +38,12 @@ Examples:
 			if err != nil {
 				return badInput(err)
 			}
+			obs := newMergeObserver(c, c.String("out"))
 			res, err := pipeline.Merge(c.Context, dirs, pipeline.MergeSettings{
 				Out: c.String("out"), Force: c.Bool("force"), Plots: !c.Bool("no-plots"), Version: version(), Load: loadScenario,
+				Observer: obs,
 			})
+			obs.stop()
 			if err != nil {
 				return exitOf(err)
 			}

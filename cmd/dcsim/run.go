@@ -13,7 +13,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/pipeline"
@@ -273,7 +272,7 @@ func serviceNames(sc *model.Scenario) []string {
 // runPipeline runs start with a progress display and, once it is done,
 // prints the results.
 func runPipeline(c *cli.Context, spec *runSpec, start func(pipeline.Observer) (*pipeline.Result, error)) error {
-	obs := &cliObserver{c: c, spec: spec}
+	obs := &cliObserver{c: c, spec: spec, phases: newPhaseDisplay(c)}
 	res, err := start(obs)
 	obs.stop()
 	if err != nil {
@@ -283,12 +282,14 @@ func runPipeline(c *cli.Context, spec *runSpec, start func(pipeline.Observer) (*
 	return printResults(c, spec, res.Collector, res.Dir)
 }
 
-// cliObserver shows the simulation's progress bar on a terminal and says,
-// on the first Ctrl-C, what is being saved.
+// cliObserver shows the simulation's progress bar on a terminal, then
+// the phases that follow it, and says, on the first Ctrl-C, what is being
+// saved.
 type cliObserver struct {
-	c    *cli.Context
-	spec *runSpec
-	bar  progress
+	c      *cli.Context
+	spec   *runSpec
+	bar    progress
+	phases *phaseDisplay
 }
 
 func (o *cliObserver) Simulating(total int, status func() (int, time.Duration)) {
@@ -303,14 +304,23 @@ func (o *cliObserver) Simulating(total int, status func() (int, time.Duration)) 
 
 func (o *cliObserver) Progress() { o.bar.Add(1) }
 
-func (o *cliObserver) Phase(string) {
+func (o *cliObserver) Phase(name string) {
 	if o.bar != nil {
 		o.bar.Finish()
 	}
+	msg := func() string {
+		return "\nstopping: every replication is saved (a resume redoes only what follows the simulation)… press Ctrl-C again to leave at once"
+	}
+	onFirstSignal.Store(&msg)
+	o.phases.start(name)
+	holdPhase(o.c.Context, name)
 }
 
 func (o *cliObserver) stop() {
-	o.Phase("")
+	if o.bar != nil {
+		o.bar.Finish()
+	}
+	o.phases.end()
 	onFirstSignal.Store(nil)
 }
 
@@ -342,12 +352,11 @@ func (noProgress) Finish() error { return nil }
 // newProgress returns a progress bar on stderr when it is a terminal and
 // --quiet is not set, and a silent one otherwise.
 func newProgress(c *cli.Context, total int, desc string) progress {
-	f, ok := c.App.ErrWriter.(*os.File)
-	if !ok || c.Bool("quiet") || !term.IsTerminal(int(f.Fd())) || total <= 0 {
+	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) || total <= 0 {
 		return noProgress{}
 	}
 	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetWriter(c.App.ErrWriter),
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),

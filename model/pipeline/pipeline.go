@@ -37,10 +37,13 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-// Phases after the simulation, as passed to Observer.Phase.
+// Phases after the simulation, as passed to Observer.Phase: PhaseWrite
+// (PhaseWriteData without plots, and for a shard), then PhaseReport when
+// there are plots.
 const (
-	PhaseWrite  = "writing results and drawing plots"
-	PhaseReport = "writing the report"
+	PhaseWrite     = "writing results and drawing plots"
+	PhaseWriteData = "writing results"
+	PhaseReport    = "writing the report"
 )
 
 // Observer receives progress. Progress is called from the goroutine that

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -393,11 +394,22 @@ func (c *Collector) OverallValues(v int, metric string) []float64 {
 // sim.Summarize over the values in replication order, one column in
 // memory at a time.
 func (c *Collector) Summary() *Summary {
+	s, _ := c.summary(context.Background())
+	return s
+}
+
+// summary is Summary that stops between columns, with ctx's error, once
+// ctx is cancelled: a column of a million replications takes about a
+// tenth of a second.
+func (c *Collector) summary(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Scenario: c.scenario, Variants: make([]VariantSummary, len(c.variants))}
 	for v, name := range c.variants {
 		vs := VariantSummary{Name: name, Services: make([]ServiceSummary, len(c.services)), Overall: make(Metrics, nOverall)}
 		vs.Option, vs.Incident = c.VariantKey(v)
 		for s, svc := range c.services {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			ms := make(Metrics, nService)
 			for m, metric := range ServiceMetrics {
 				ms[metric] = Stat(sim.SummarizeOwned(c.column(v, s*nService+m)))
@@ -407,10 +419,13 @@ func (c *Collector) Summary() *Summary {
 		for m, metric := range OverallMetrics {
 			vs.Overall[metric] = Stat(sim.SummarizeOwned(c.column(v, len(c.services)*nService+m)))
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		vs.Groups = c.groupSummaries(v)
 		sum.Variants[v] = vs
 	}
-	return sum
+	return sum, nil
 }
 
 // serviceFromValues is the inverse of ServiceOutcome.Values.

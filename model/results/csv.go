@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -106,7 +107,7 @@ func (c *Collector) writeCSV(w io.Writer, t *tableSpec) error {
 	if _, err := io.WriteString(w, strings.Join(t.header, ",")+"\n"); err != nil {
 		return err
 	}
-	return c.writeRows(w, t, c.first, c.Next())
+	return c.writeRows(context.Background(), w, t, c.first, c.Next())
 }
 
 // WriteTables writes c's replications.csv and overall.csv into dir,

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"io"
 	"math"
 	"runtime"
@@ -17,8 +18,9 @@ const rowBlock = 512
 // the numbers into text is most of the cost of writing the results (a
 // million numbers for 10,000 replications of 15 services), so blocks of
 // rowBlock replications are formatted on every core at once and written
-// in order; at most two blocks per core are held at a time.
-func (c *Collector) writeRows(w io.Writer, t *tableSpec, from, to int) error {
+// in order; at most two blocks per core are held at a time. Once ctx is
+// cancelled it stops within a block and returns ctx's error.
+func (c *Collector) writeRows(ctx context.Context, w io.Writer, t *tableSpec, from, to int) error {
 	f := c.rowFormatter(t)
 	blocks := (to - from + rowBlock - 1) / rowBlock
 	workers := min(runtime.GOMAXPROCS(0), blocks)
@@ -26,6 +28,9 @@ func (c *Collector) writeRows(w io.Writer, t *tableSpec, from, to int) error {
 		var b []byte
 		src := c.rows()
 		for lo := from; lo < to; lo += rowBlock {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			b = f.format(b[:0], src, lo, min(lo+rowBlock, to))
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -70,6 +75,9 @@ func (c *Collector) writeRows(w io.Writer, t *tableSpec, from, to int) error {
 		}()
 	}
 	for i := range blocks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		k := i % workers
 		b := <-out[k]
 		if _, err := w.Write(b); err != nil {

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"runtime"
 	"strings"
@@ -37,7 +38,7 @@ func TestWriteRowsParallelSameBytes(t *testing.T) {
 			for _, tab := range tables {
 				for _, r := range [][2]int{{first, first + n}, {first + 100, first + 2*rowBlock + 3}, {first + 7, first + 8}} {
 					var got bytes.Buffer
-					if err := c.writeRows(&got, tab, r[0], r[1]); err != nil {
+					if err := c.writeRows(context.Background(), &got, tab, r[0], r[1]); err != nil {
 						t.Fatal(err)
 					}
 					if want := serial(c, tab, r[0], r[1]); !bytes.Equal(got.Bytes(), want) {
@@ -70,7 +71,7 @@ func TestWriteRowsStopsOnError(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	before := runtime.NumGoroutine()
 	for _, k := range []int{0, 1, 5} {
-		if err := c.writeRows(&failAfter{n: k}, serviceTable, 0, 8*rowBlock); err == nil || err.Error() != "disk full" {
+		if err := c.writeRows(context.Background(), &failAfter{n: k}, serviceTable, 0, 8*rowBlock); err == nil || err.Error() != "disk full" {
 			t.Fatalf("after %d writes: got %v, want disk full", k, err)
 		}
 	}
