@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"strings"
@@ -82,5 +83,22 @@ func TestWriteRowsStopsOnError(t *testing.T) {
 	}
 	if runtime.NumGoroutine() > before {
 		t.Errorf("%d goroutines left running, %d before", runtime.NumGoroutine(), before)
+	}
+}
+
+// TestSummaryAnyProcs checks that the summary computed on one goroutine
+// and on several is the same, spilled or not.
+func TestSummaryAnyProcs(t *testing.T) {
+	c := newTestCollector(t, 0)
+	c.chunk = 100
+	c.SpillTo(t.TempDir())
+	fill(t, c, 0, 1000)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	want, _ := json.Marshal(c.Summary())
+	for _, procs := range []int{2, 3, 16} {
+		runtime.GOMAXPROCS(procs)
+		if got, _ := json.Marshal(c.Summary()); !bytes.Equal(got, want) {
+			t.Errorf("GOMAXPROCS %d: the summary differs from one goroutine's", procs)
+		}
 	}
 }
