@@ -27,7 +27,8 @@ func runCommand() *cli.Command {
 		ArgsUsage: "SCENARIO.toml",
 		Description: `Runs the scenario's replications and writes the results directory
 (manifest.json, summary.json, the tables replications.csv and overall.csv,
-the scenario copy, plots): see results/README.md. Prints a table per service
+the scenario copy, SVG plots — PNG copies too with --png — and report.html):
+see results/README.md. Prints a table per service
 on stdout, or with --json the manifest and summary as one JSON object.
 
 While running, results go to OUT.partial; they replace OUT only when the run
@@ -48,7 +49,7 @@ Examples:
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
 			flagParquet(),
 			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]]", DefaultText: "the scenario's [incident]"},
-			flagNoPlots("plots or the report"),
+			flagNoPlots("plots or the report"), flagPNG(),
 		},
 		Action: runAction,
 	}
@@ -64,6 +65,7 @@ type runSpec struct {
 	shard        sim.Shard
 	out          string
 	plots        bool // draw plots and the report (a whole run only)
+	png          bool // with plots, also PNG copies
 	parquet      bool // also write replications.parquet (kept across resumes)
 
 	// job is a run's or a comparison's (pipeline.NewRun, NewCompare). A
@@ -98,7 +100,7 @@ func (spec *runSpec) pipelineJob() *pipeline.Job {
 
 func (spec *runSpec) settings() pipeline.Settings {
 	return pipeline.Settings{Seed: spec.seed, Replications: spec.reps, Workers: spec.workers, Shard: spec.shard,
-		Out: spec.out, Plots: spec.plots, Parquet: spec.parquet, Version: version()}
+		Out: spec.out, Plots: spec.plots, PNG: spec.png, Parquet: spec.parquet, Version: version()}
 }
 
 // setupRun makes spec a plain run of the scenario's incident, or of
@@ -148,7 +150,7 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), parquet: c.Bool("parquet")}
+	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), png: c.Bool("png"), parquet: c.Bool("parquet")}
 	if c.IsSet("seed") {
 		s.seed = c.Uint64("seed")
 	}
@@ -203,9 +205,9 @@ func resumeAction(c *cli.Context) error {
 			return badInputf("--workers must be at least 1, got %d", workers)
 		}
 	}
-	spec := &runSpec{out: out, workers: workers, plots: !c.Bool("no-plots")}
+	spec := &runSpec{out: out, workers: workers, plots: !c.Bool("no-plots"), png: c.Bool("png")}
 	rs := pipeline.ResumeSettings{
-		ScenarioPath: c.Args().First(), Workers: workers, Plots: spec.plots, Parquet: c.Bool("parquet"),
+		ScenarioPath: c.Args().First(), Workers: workers, Plots: spec.plots, PNG: spec.png, Parquet: c.Bool("parquet"),
 		Version: version(), Load: loadScenario,
 		Job: func(old *results.Manifest, sc *model.Scenario, path string) (*pipeline.Job, error) {
 			spec.sc, spec.scenarioPath, spec.seed, spec.reps = sc, path, old.Seed, old.Replications

@@ -166,7 +166,7 @@ func (j *Job) derive(ctx context.Context, dir string, col *results.Collector, s 
 	if s.Plots {
 		if j.compare != nil {
 			art = compareArtifacts(j.Scenario, j.compare.plan, col, cmp, KeyService(cmp))
-			if err := art.save(ctx, dir); err != nil {
+			if err := art.save(ctx, dir, s.PNG); err != nil {
 				return nil, err
 			}
 		} else {
@@ -174,7 +174,7 @@ func (j *Job) derive(ctx context.Context, dir string, col *results.Collector, s 
 			// run's charts are only shown in its report.
 			art = runArtifacts(j.runScenario(), s.Seed, col)
 			if j.Command == "run" {
-				if err := art.save(ctx, dir); err != nil {
+				if err := art.save(ctx, dir, s.PNG); err != nil {
 					return nil, err
 				}
 				if err := art.saveTimelineText(dir, j.runScenario(), s.Seed); err != nil {

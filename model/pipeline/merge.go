@@ -13,7 +13,8 @@ import (
 type MergeSettings struct {
 	Out     string
 	Force   bool
-	Plots   bool // draw the plots and report.html
+	Plots   bool // draw the plots (SVG) and report.html
+	PNG     bool // with Plots, also draw each plot as PNG
 	Version string
 	// Load loads and validates the scenario copy of the first shard; nil
 	// means model.Load.
@@ -80,7 +81,7 @@ func Merge(ctx context.Context, dirs []string, ms MergeSettings) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	s := Settings{Seed: man.Seed, Replications: man.Replications, Workers: runtime.GOMAXPROCS(0), Plots: ms.Plots, Version: ms.Version}
+	s := Settings{Seed: man.Seed, Replications: man.Replications, Workers: runtime.GOMAXPROCS(0), Plots: ms.Plots, PNG: ms.PNG, Version: ms.Version}
 	obs := ms.Observer
 	if obs == nil {
 		obs = quietMerge{}
