@@ -33,8 +33,8 @@ func SortFloats(xs []float64) {
 		}
 	}
 	rest := xs[nan:]
-	if len(rest) == 0 {
-		return
+	if len(rest) == 0 || allSame(rest) {
+		return // a column of zeros, say: nothing to move
 	}
 	buf := make([]uint64, 2*len(rest))
 	keys, tmp := buf[:len(rest)], buf[len(rest):]
@@ -92,4 +92,15 @@ func keyFloat(k uint64) float64 {
 		return math.Float64frombits(k &^ (1 << 63))
 	}
 	return math.Float64frombits(^k)
+}
+
+// allSame reports whether every value of xs has the bits of the first.
+func allSame(xs []float64) bool {
+	b := math.Float64bits(xs[0])
+	for _, x := range xs[1:] {
+		if math.Float64bits(x) != b {
+			return false
+		}
+	}
+	return true
 }
