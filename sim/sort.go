@@ -19,8 +19,18 @@ const radixMin = 512
 // and +0, which compare equal, in either order.
 //
 // Sorting a run's columns for its summary took as long as writing them;
-// on 10,000 replications this is about three times faster.
+// on 10,000 replications this is about 1.8 times faster.
 func SortFloats(xs []float64) {
+	var s Sorter
+	s.Sort(xs)
+}
+
+// A Sorter sorts as SortFloats does, keeping its working memory from one
+// call to the next: for a caller that sorts many columns in turn.
+type Sorter struct{ buf []uint64 }
+
+// Sort sorts xs as SortFloats does.
+func (s *Sorter) Sort(xs []float64) {
 	if len(xs) < radixMin || len(xs) > math.MaxUint32 {
 		slices.Sort(xs)
 		return
@@ -36,8 +46,10 @@ func SortFloats(xs []float64) {
 	if len(rest) == 0 || allSame(rest) {
 		return // a column of zeros, say: nothing to move
 	}
-	buf := make([]uint64, 2*len(rest))
-	keys, tmp := buf[:len(rest)], buf[len(rest):]
+	if cap(s.buf) < 2*len(rest) {
+		s.buf = make([]uint64, 2*len(rest))
+	}
+	keys, tmp := s.buf[:len(rest)], s.buf[len(rest):2*len(rest)]
 	var counts [8][256]uint32
 	for i, x := range rest {
 		k := floatKey(x)

@@ -146,3 +146,24 @@ func BenchmarkSortFloats(b *testing.B) {
 		}
 	})
 }
+
+// TestSorterReused checks that a Sorter sorts correctly whatever it
+// sorted before, larger or smaller.
+func TestSorterReused(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var s Sorter
+	for _, n := range []int{5000, radixMin, 20000, 600, 3} {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = r.NormFloat64() * float64(r.IntN(3))
+		}
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		s.Sort(xs)
+		zerosBySign(want)
+		zerosBySign(xs)
+		if !slices.Equal(xs, want) {
+			t.Fatalf("n=%d: a reused Sorter sorted wrongly", n)
+		}
+	}
+}

@@ -138,12 +138,18 @@ func Summarize(xs []float64) Stat {
 // SummarizeOwned is Summarize of xs, which it sorts in place: for a
 // caller whose xs is a copy already.
 func SummarizeOwned(xs []float64) Stat {
+	var s Sorter
+	return s.Summarize(xs)
+}
+
+// Summarize is SummarizeOwned, sorting with s's memory.
+func (s *Sorter) Summarize(xs []float64) Stat {
 	var m Moments
 	for _, x := range xs {
 		m.Add(x)
 	}
 	sorted := xs
-	SortFloats(sorted)
+	s.Sort(sorted)
 	lo, hi := m.CI(0.95)
 	return Stat{
 		Mean: m.Mean,

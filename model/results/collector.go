@@ -259,8 +259,11 @@ func (c *Collector) readChunk(i int, dst [][][]float64) [][][]float64 {
 
 // column returns variant v's column k over every replication held, in a
 // new slice.
-func (c *Collector) column(v, k int) []float64 {
-	out := make([]float64, 0, c.n)
+func (c *Collector) column(v, k int) []float64 { return c.columnInto(nil, v, k) }
+
+// columnInto is column appending to dst[:0], whose memory it reuses.
+func (c *Collector) columnInto(dst []float64, v, k int) []float64 {
+	out := slices.Grow(dst[:0], c.n)
 	if c.spilled > 0 {
 		buf := make([]byte, 8*c.chunk)
 		for i := range c.spilled / c.chunk {
@@ -402,7 +405,8 @@ func (c *Collector) Summary() *Summary {
 }
 
 // summaryWorkers bounds the goroutines that summarise columns at once:
-// each holds a column three times over (24 MB at a million replications).
+// each holds a column three times over (24 MB at a million replications),
+// reused from one column to the next.
 const summaryWorkers = 4
 
 // summary is Summary that stops between columns, with ctx's error, once
@@ -417,12 +421,15 @@ func (c *Collector) summary(ctx context.Context) (*Summary, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var srt sim.Sorter
+			var col []float64
 			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
 				if i >= len(stats) {
 					return
 				}
-				stats[i] = sim.SummarizeOwned(c.column(i/c.width, i%c.width))
+				col = c.columnInto(col, i/c.width, i%c.width)
+				stats[i] = srt.Summarize(col)
 			}
 		}()
 	}

@@ -2,6 +2,8 @@ package results
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
@@ -26,7 +28,7 @@ func (c *Collector) writeRows(ctx context.Context, w io.Writer, t *tableSpec, fr
 	workers := min(runtime.GOMAXPROCS(0), blocks)
 	if workers <= 1 {
 		var b []byte
-		src := c.rows()
+		src := &blockRows{c: c}
 		for lo := from; lo < to; lo += rowBlock {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -56,7 +58,7 @@ func (c *Collector) writeRows(ctx context.Context, w io.Writer, t *tableSpec, fr
 		go func() {
 			defer wg.Done()
 			defer close(out[k])
-			src := c.rows()
+			src := &blockRows{c: c}
 			for i := k; i < blocks; i += workers {
 				var b []byte
 				select {
@@ -111,8 +113,9 @@ func (c *Collector) rowFormatter(t *tableSpec) *rowFormatter {
 
 // format appends the rows of replications [from, to) to b, reading them
 // through src.
-func (f *rowFormatter) format(b []byte, src *rows, from, to int) []byte {
+func (f *rowFormatter) format(b []byte, src *blockRows, from, to int) []byte {
 	c, t := f.c, f.t
+	src.load(from-c.first, to-c.first)
 	cols := make([]int, len(t.metrics))
 	for i := from - c.first; i < to-c.first; i++ {
 		rep := strconv.AppendInt(nil, int64(c.first+i), 10)
@@ -143,4 +146,68 @@ func (f *rowFormatter) format(b []byte, src *rows, from, to int) []byte {
 		}
 	}
 	return b
+}
+
+// blockRows holds the replications of one block for formatting: those
+// still in memory are read where they are; of those spilled, only the
+// block's part of each column is read back (a few kilobytes per column),
+// so that each formatting goroutine holds a block, not a 16 MB chunk.
+type blockRows struct {
+	c   *Collector
+	lo  int           // first replication (relative to First) in buf
+	buf [][][]float64 // [variant][column][replication - lo]
+	raw []byte
+}
+
+// load reads the spilled replications of [lo, hi) (relative to First).
+func (b *blockRows) load(lo, hi int) {
+	c := b.c
+	hi = min(hi, c.spilled)
+	if lo >= hi {
+		return
+	}
+	if b.buf == nil {
+		b.buf = make([][][]float64, len(c.variants))
+		for v := range b.buf {
+			b.buf[v] = make([][]float64, c.width)
+		}
+	}
+	b.lo = lo
+	for v := range b.buf {
+		for k := range b.buf[v] {
+			b.buf[v][k] = b.buf[v][k][:0]
+		}
+	}
+	for r0 := lo; r0 < hi; {
+		ci := r0 / c.chunk
+		r1 := min(hi, (ci+1)*c.chunk)
+		n := r1 - r0
+		if cap(b.raw) < 8*n {
+			b.raw = make([]byte, 8*n)
+		}
+		raw := b.raw[:8*n]
+		for v := range b.buf {
+			for k := range b.buf[v] {
+				off := c.chunkOffset(ci) + (int64(v*c.width+k)*int64(c.chunk)+int64(r0-ci*c.chunk))*8
+				if _, err := c.spill.ReadAt(raw, off); err != nil {
+					panic(fmt.Sprintf("results: reading back spilled replications: %v", err))
+				}
+				col := b.buf[v][k]
+				for j := 0; j < len(raw); j += 8 {
+					col = append(col, math.Float64frombits(binary.LittleEndian.Uint64(raw[j:])))
+				}
+				b.buf[v][k] = col
+			}
+		}
+		r0 = r1
+	}
+}
+
+// at returns the columns holding replication i (relative to First), which
+// the last load covered if it is spilled, and i's index in them.
+func (b *blockRows) at(i int) ([][][]float64, int) {
+	if c := b.c; i >= c.spilled {
+		return c.cols, i - c.spilled
+	}
+	return b.buf, i - b.lo
 }

@@ -26,7 +26,7 @@ func TestWriteRowsParallelSameBytes(t *testing.T) {
 	serial := func(c *Collector, tab *tableSpec, from, to int) []byte {
 		var b bytes.Buffer
 		f := c.rowFormatter(tab)
-		src := c.rows()
+		src := &blockRows{c: c}
 		for rep := from; rep < to; rep++ {
 			b.Write(f.format(nil, src, rep, rep+1))
 		}
