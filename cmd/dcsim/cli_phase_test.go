@@ -166,3 +166,21 @@ func TestCLIMergeSignalInEveryPhase(t *testing.T) {
 		t.Fatalf("merge after the interrupted ones:\n%s", r)
 	}
 }
+
+// TestCLICompareShardsMerge: a comparison run as two shards — each
+// writing its results like a whole run, checkpoint first, its comparison
+// evaluated beside — merges into the files of the unsharded comparison.
+func TestCLICompareShardsMerge(t *testing.T) {
+	invest := cliScenario(t, "invest")
+	tmp := t.TempDir()
+	args := []string{"compare", invest, "--options", "drills,ctl-active-active", "-n", "80", "-q"}
+	cliMust(t, append(args, "--out", filepath.Join(tmp, "whole"))...)
+	for i := range 2 {
+		r := cliMust(t, append(args, "--shard", fmt.Sprintf("%d/2", i), "--out", filepath.Join(tmp, fmt.Sprintf("s%d", i)))...)
+		if cliExists(filepath.Join(tmp, fmt.Sprintf("s%d", i), "report.html")) {
+			t.Errorf("shard %d wrote a report:\n%s", i, r)
+		}
+	}
+	cliMust(t, "merge", filepath.Join(tmp, "s0"), filepath.Join(tmp, "s1"), "-q", "--out", filepath.Join(tmp, "merged"))
+	cliSameFiles(t, filepath.Join(tmp, "whole"), filepath.Join(tmp, "merged"), "summary.json", "replications.csv", "overall.csv", "compare.csv", "compare.json")
+}
