@@ -132,12 +132,24 @@ func (s *Sample) Stat() Stat {
 // confidence interval come from Moments, accumulated in the order of xs, so
 // the same values in the same order give bit-identical results.
 func Summarize(xs []float64) Stat {
+	return SummarizeOwned(slices.Clone(xs))
+}
+
+// SummarizeOwned is Summarize of xs, which it sorts in place: for a
+// caller whose xs is a copy already.
+func SummarizeOwned(xs []float64) Stat {
+	var s Sorter
+	return s.Summarize(xs)
+}
+
+// Summarize is SummarizeOwned, sorting with s's memory.
+func (s *Sorter) Summarize(xs []float64) Stat {
 	var m Moments
 	for _, x := range xs {
 		m.Add(x)
 	}
-	sorted := slices.Clone(xs)
-	slices.Sort(sorted)
+	sorted := xs
+	s.Sort(sorted)
 	lo, hi := m.CI(0.95)
 	return Stat{
 		Mean: m.Mean,

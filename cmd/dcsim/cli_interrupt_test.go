@@ -577,7 +577,7 @@ func TestCLISignalWhilePlotting(t *testing.T) {
 		t.Fatalf("the message says neither that the replications are saved nor how to write the report:\n%s", msg)
 	}
 	cliSameFiles(t, filepath.Join(tmp, "ref"), out, "summary.json", "replications.csv", "overall.csv")
-	for _, f := range []string{"report.html", "recovery_cdf.svg", "timeline.png"} {
+	for _, f := range []string{"report.html", "recovery_cdf.svg", "timeline.svg"} {
 		if !cliExists(filepath.Join(out, f)) {
 			t.Errorf("no %s after finishing the interrupted run", f)
 		}

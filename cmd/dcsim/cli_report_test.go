@@ -183,8 +183,10 @@ func TestCLIRunReport(t *testing.T) {
 	out := filepath.Join(tmp, "run")
 	cliMust(t, "run", example, "-n", "100", "-q", "--out", out)
 	for _, p := range runPlots {
-		checkPNG(t, filepath.Join(out, p+".png"))
 		checkSVG(t, filepath.Join(out, p+".svg"))
+		if cliExists(filepath.Join(out, p+".png")) {
+			t.Errorf("run without --png wrote %s.png", p)
+		}
 	}
 	page := string(cliReadFile(t, filepath.Join(out, "report.html")))
 	checkNoExternal(t, page)
@@ -219,10 +221,20 @@ func TestCLIRunReport(t *testing.T) {
 		t.Errorf("plot output:\n%s", r)
 	}
 	for _, p := range runPlots {
-		checkPNG(t, filepath.Join(out, p+".png"))
 		checkSVG(t, filepath.Join(out, p+".svg"))
 	}
 	cliSameState(t, "files redrawn by dcsim plot", saved, cliDirState(t, out))
+	// plot --png adds the PNG copies; run --png writes them from the start,
+	// the same.
+	cliMust(t, "plot", "--png", out)
+	withPNG := filepath.Join(tmp, "png")
+	cliMust(t, "run", example, "-n", "100", "-q", "--png", "--out", withPNG)
+	for _, p := range runPlots {
+		checkPNG(t, filepath.Join(out, p+".png"))
+		checkPNG(t, filepath.Join(withPNG, p+".png"))
+		cliSameFiles(t, out, withPNG, p+".png", p+".svg")
+	}
+	saved = cliDirState(t, out)
 
 	// report: rebuild report.html alone.
 	os.Remove(filepath.Join(out, "report.html"))

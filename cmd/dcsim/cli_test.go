@@ -130,10 +130,29 @@ func cliExec(t *testing.T, dir string, args ...string) cliResult {
 	return cliResult{args: args, code: code, stdout: p.stdout.String(), stderr: p.stderr.String()}
 }
 
+// lockedBuffer is a bytes.Buffer that a test may read while the process
+// writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // cliProc is a dcsim process started by cliStart.
 type cliProc struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr lockedBuffer
 	done           chan struct{}
 	code           int    // exit status; -1 if killed by a signal
 	signal         string // the signal that killed it, if any
@@ -143,8 +162,17 @@ type cliProc struct {
 // cliStart starts the built binary with args in dir.
 func cliStart(t *testing.T, dir string, args ...string) *cliProc {
 	t.Helper()
+	return cliStartEnv(t, dir, nil, args...)
+}
+
+// cliStartEnv is cliStart with env added to the environment.
+func cliStartEnv(t *testing.T, dir string, env []string, args ...string) *cliProc {
+	t.Helper()
 	p := &cliProc{cmd: exec.Command(cliBinary(t), args...), done: make(chan struct{})}
 	p.cmd.Dir = dir
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = &p.stderr
 	if err := p.cmd.Start(); err != nil {

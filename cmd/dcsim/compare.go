@@ -54,7 +54,7 @@ Examples:
 			&cli.Float64Flag{Name: "years", Usage: "horizon of NPV in `YEARS`", Value: 10},
 			&cli.Float64Flag{Name: "discount-rate", Usage: "yearly discount `RATE` for NPV and annualised capex", Value: 0.05},
 			flagParquet(),
-			flagNoPlots("plots or the report"),
+			flagNoPlots("plots or the report"), flagPNG(),
 			flagShard(),
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted comparison whose output directory is `DIR`"},
 		},

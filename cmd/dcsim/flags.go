@@ -66,6 +66,12 @@ func flagNoPlots(what string) cli.Flag {
 	return &cli.BoolFlag{Name: "no-plots", Usage: "do not draw " + what}
 }
 
+// flagPNG asks for PNG copies of the plots, which are SVG by default:
+// rasterising them costs more than drawing them.
+func flagPNG() cli.Flag {
+	return &cli.BoolFlag{Name: "png", Usage: "also write each plot as PNG (150 dpi) beside its SVG"}
+}
+
 // hiddenIntAlias is an old flag name kept so existing scripts still work;
 // help does not show it. renamedInt reads whichever of the two was given.
 func hiddenIntAlias(old string) cli.Flag {

@@ -28,7 +28,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, EnvVars: []string{envPrefix + "OUT"}, Usage: "merged results `DIR` (required)", Required: true},
 			flagForce(), flagQuiet(), flagJSON("the merged manifest, summary and compare.json"),
-			flagNoPlots("plots or the report"),
+			flagNoPlots("plots or the report"), flagPNG(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -38,9 +38,12 @@ Examples:
 			if err != nil {
 				return badInput(err)
 			}
+			obs := newMergeObserver(c, c.String("out"))
 			res, err := pipeline.Merge(c.Context, dirs, pipeline.MergeSettings{
-				Out: c.String("out"), Force: c.Bool("force"), Plots: !c.Bool("no-plots"), Version: version(), Load: loadScenario,
+				Out: c.String("out"), Force: c.Bool("force"), Plots: !c.Bool("no-plots"), PNG: c.Bool("png"), Version: version(), Load: loadScenario,
+				Observer: obs,
 			})
+			obs.stop()
 			if err != nil {
 				return exitOf(err)
 			}

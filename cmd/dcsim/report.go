@@ -43,17 +43,19 @@ func plotCommand() *cli.Command {
 		Usage:     "redraw the plots of a run or compare results directory from its saved results",
 		ArgsUsage: "RESULTS_DIR",
 		Description: `Reads manifest.json, the tables and the scenario copy in RESULTS_DIR
-and redraws its PNG and SVG plots (and report.html), without re-running the
-Monte Carlo. The timeline replays the typical replication from its seed.
+and redraws its SVG plots (and PNG copies with --png) and report.html,
+without re-running the Monte Carlo. The timeline replays the typical
+replication from its seed.
 
 Examples:
    dcsim plot results/kakao-2022`,
+		Flags: []cli.Flag{flagPNG()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return badInputf("plot needs exactly one RESULTS_DIR argument")
 			}
 			dir := c.Args().First()
-			if err := pipeline.Redraw(c.Context, dir, loadScenario); err != nil {
+			if err := pipeline.Redraw(c.Context, dir, loadScenario, c.Bool("png")); err != nil {
 				return exitOf(err)
 			}
 			fmt.Fprintln(c.App.Writer, "plots redrawn in", dir)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/dcsim/dcsim/model"
 	"github.com/dcsim/dcsim/model/pipeline"
@@ -28,7 +27,8 @@ func runCommand() *cli.Command {
 		ArgsUsage: "SCENARIO.toml",
 		Description: `Runs the scenario's replications and writes the results directory
 (manifest.json, summary.json, the tables replications.csv and overall.csv,
-the scenario copy, plots): see results/README.md. Prints a table per service
+the scenario copy, SVG plots — PNG copies too with --png — and report.html):
+see results/README.md. Prints a table per service
 on stdout, or with --json the manifest and summary as one JSON object.
 
 While running, results go to OUT.partial; they replace OUT only when the run
@@ -49,7 +49,7 @@ Examples:
 			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted run whose output directory is `DIR`"},
 			flagParquet(),
 			&cli.StringFlag{Name: "incident", Usage: "run catalogue incident `NAME` from [[incidents]]", DefaultText: "the scenario's [incident]"},
-			flagNoPlots("plots or the report"),
+			flagNoPlots("plots or the report"), flagPNG(),
 		},
 		Action: runAction,
 	}
@@ -65,6 +65,7 @@ type runSpec struct {
 	shard        sim.Shard
 	out          string
 	plots        bool // draw plots and the report (a whole run only)
+	png          bool // with plots, also PNG copies
 	parquet      bool // also write replications.parquet (kept across resumes)
 
 	// job is a run's or a comparison's (pipeline.NewRun, NewCompare). A
@@ -99,7 +100,7 @@ func (spec *runSpec) pipelineJob() *pipeline.Job {
 
 func (spec *runSpec) settings() pipeline.Settings {
 	return pipeline.Settings{Seed: spec.seed, Replications: spec.reps, Workers: spec.workers, Shard: spec.shard,
-		Out: spec.out, Plots: spec.plots, Parquet: spec.parquet, Version: version()}
+		Out: spec.out, Plots: spec.plots, PNG: spec.png, Parquet: spec.parquet, Version: version()}
 }
 
 // setupRun makes spec a plain run of the scenario's incident, or of
@@ -149,7 +150,7 @@ func specFromFlags(c *cli.Context, path string) (*runSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), parquet: c.Bool("parquet")}
+	s := &runSpec{scenarioPath: path, sc: sc, seed: sc.Seed, reps: sc.Replications, workers: runtime.GOMAXPROCS(0), plots: !c.Bool("no-plots"), png: c.Bool("png"), parquet: c.Bool("parquet")}
 	if c.IsSet("seed") {
 		s.seed = c.Uint64("seed")
 	}
@@ -204,9 +205,9 @@ func resumeAction(c *cli.Context) error {
 			return badInputf("--workers must be at least 1, got %d", workers)
 		}
 	}
-	spec := &runSpec{out: out, workers: workers, plots: !c.Bool("no-plots")}
+	spec := &runSpec{out: out, workers: workers, plots: !c.Bool("no-plots"), png: c.Bool("png")}
 	rs := pipeline.ResumeSettings{
-		ScenarioPath: c.Args().First(), Workers: workers, Plots: spec.plots, Parquet: c.Bool("parquet"),
+		ScenarioPath: c.Args().First(), Workers: workers, Plots: spec.plots, PNG: spec.png, Parquet: c.Bool("parquet"),
 		Version: version(), Load: loadScenario,
 		Job: func(old *results.Manifest, sc *model.Scenario, path string) (*pipeline.Job, error) {
 			spec.sc, spec.scenarioPath, spec.seed, spec.reps = sc, path, old.Seed, old.Replications
@@ -273,7 +274,7 @@ func serviceNames(sc *model.Scenario) []string {
 // runPipeline runs start with a progress display and, once it is done,
 // prints the results.
 func runPipeline(c *cli.Context, spec *runSpec, start func(pipeline.Observer) (*pipeline.Result, error)) error {
-	obs := &cliObserver{c: c, spec: spec}
+	obs := &cliObserver{c: c, spec: spec, phases: newPhaseDisplay(c)}
 	res, err := start(obs)
 	obs.stop()
 	if err != nil {
@@ -283,12 +284,14 @@ func runPipeline(c *cli.Context, spec *runSpec, start func(pipeline.Observer) (*
 	return printResults(c, spec, res.Collector, res.Dir)
 }
 
-// cliObserver shows the simulation's progress bar on a terminal and says,
-// on the first Ctrl-C, what is being saved.
+// cliObserver shows the simulation's progress bar on a terminal, then
+// the phases that follow it, and says, on the first Ctrl-C, what is being
+// saved.
 type cliObserver struct {
-	c    *cli.Context
-	spec *runSpec
-	bar  progress
+	c      *cli.Context
+	spec   *runSpec
+	bar    progress
+	phases *phaseDisplay
 }
 
 func (o *cliObserver) Simulating(total int, status func() (int, time.Duration)) {
@@ -303,14 +306,23 @@ func (o *cliObserver) Simulating(total int, status func() (int, time.Duration)) 
 
 func (o *cliObserver) Progress() { o.bar.Add(1) }
 
-func (o *cliObserver) Phase(string) {
+func (o *cliObserver) Phase(name string) {
 	if o.bar != nil {
 		o.bar.Finish()
 	}
+	msg := func() string {
+		return "\nstopping: every replication is saved (a resume redoes only what follows the simulation)… press Ctrl-C again to leave at once"
+	}
+	onFirstSignal.Store(&msg)
+	o.phases.start(name)
+	holdPhase(o.c.Context, name)
 }
 
 func (o *cliObserver) stop() {
-	o.Phase("")
+	if o.bar != nil {
+		o.bar.Finish()
+	}
+	o.phases.end()
 	onFirstSignal.Store(nil)
 }
 
@@ -342,12 +354,11 @@ func (noProgress) Finish() error { return nil }
 // newProgress returns a progress bar on stderr when it is a terminal and
 // --quiet is not set, and a silent one otherwise.
 func newProgress(c *cli.Context, total int, desc string) progress {
-	f, ok := c.App.ErrWriter.(*os.File)
-	if !ok || c.Bool("quiet") || !term.IsTerminal(int(f.Fd())) || total <= 0 {
+	if c.Bool("quiet") || !isTerminal(c.App.ErrWriter) || total <= 0 {
 		return noProgress{}
 	}
 	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetWriter(c.App.ErrWriter),
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),

@@ -36,12 +36,18 @@ func simulateAlone(j *Job, n, workers int) {
 }
 
 // BenchmarkPipelineOverhead runs `dcsim run kakao-2022 -n 10000` as a
-// library call (simulation, checkpoints, files, plots and report) and the
-// simulation alone, alternately, and reports the whole command's time as
-// a multiple of the simulation's (target ≤ 1.3): wall time (x_simulation)
-// and the process's CPU time (x_simulation_cpu), which other jobs on a
-// shared machine do not inflate.
-func BenchmarkPipelineOverhead(b *testing.B) {
+// library call (simulation, checkpoints, files, SVG plots and report) and
+// the simulation alone, alternately, and reports the whole command's time
+// as a multiple of the simulation's (target ≤ 1.3): wall time
+// (x_simulation) and the process's CPU time (x_simulation_cpu), which
+// other jobs on a shared machine inflate less.
+func BenchmarkPipelineOverhead(b *testing.B) { benchOverhead(b, false) }
+
+// BenchmarkPipelineOverheadPNG is the same with --png: the plots also
+// rasterised.
+func BenchmarkPipelineOverheadPNG(b *testing.B) { benchOverhead(b, true) }
+
+func benchOverhead(b *testing.B, png bool) {
 	const n = 10000
 	j := kakaoRun(b)
 	var whole, alone, wholeCPU, aloneCPU time.Duration
@@ -51,7 +57,7 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 		alone += time.Since(t0)
 		aloneCPU += processCPU() - c0
 		s := Settings{Seed: 1, Replications: n, Workers: 2, Shard: sim.Shard{Count: 1},
-			Out: filepath.Join(b.TempDir(), "out"), Plots: true, Version: "bench"}
+			Out: filepath.Join(b.TempDir(), "out"), Plots: true, PNG: png, Version: "bench"}
 		t0, c0 = time.Now(), processCPU()
 		if _, err := Start(context.Background(), j, s, nil); err != nil {
 			b.Fatal(err)

@@ -16,15 +16,21 @@ import (
 	"github.com/dcsim/dcsim/model/results"
 )
 
-// saveCharts draws each named chart as PNG and SVG, all at once: drawing
-// is single-threaded per chart, and a run's charts take longer than its
-// simulation when drawn one after another.
-func saveCharts(ctx context.Context, dir string, charts map[string]func(path string) error) error {
+// saveCharts draws each named chart as SVG, and as PNG too if png, all at
+// once: drawing is single-threaded per chart, and a run's charts take
+// longer than its simulation when drawn one after another.
+func saveCharts(ctx context.Context, dir string, charts map[string]func(path string) error, png bool) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
+	exts := []string{".svg"}
+	if png {
+		// Rasterising a chart costs about twice drawing its SVG: a
+		// third of what follows the simulation of 10,000 replications.
+		exts = append(exts, ".png")
+	}
 	for name, draw := range charts {
-		for _, ext := range []string{".png", ".svg"} {
+		for _, ext := range exts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -89,13 +95,13 @@ type artifacts struct {
 	rep    int    // its index
 }
 
-// save draws every chart as PNG and SVG into dir.
-func (a *artifacts) save(ctx context.Context, dir string) error {
+// save draws every chart as SVG, and as PNG if png, into dir.
+func (a *artifacts) save(ctx context.Context, dir string, png bool) error {
 	m := make(map[string]func(string) error, len(a.charts))
 	for i, ch := range a.charts {
 		m[a.names[i]] = ch.Save
 	}
-	return saveCharts(ctx, dir, m)
+	return saveCharts(ctx, dir, m, png)
 }
 
 // saveTimelineText writes timeline.txt, the typical replication's course.

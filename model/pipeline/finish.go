@@ -12,13 +12,15 @@ import (
 )
 
 // finish turns a collector holding every replication of the shard into
-// the committed results directory. For a whole run: a checkpoint of every
-// replication, the summary and the data files, while the comparison (and
-// the budget's portfolio) is evaluated and the plots are drawn; then the
-// report from what is in memory; then the commit. A shard writes its data
-// files and commits.
+// the committed results directory: a checkpoint of every replication, the
+// summary and the data files, while the comparison (and the budget's
+// portfolio) is evaluated and the plots are drawn; then the report from
+// what is in memory; then the commit. A shard writes its data files (and
+// evaluates its comparison, without a budget) and commits. A cancelled
+// ctx stops every phase at once, with every replication saved.
 func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *results.Manifest, col *results.Collector, obs Observer) (_ *Result, err error) {
 	out := &Result{Manifest: man, Collector: col}
+	shard := s.Shard.Count > 1
 	pending := false // goroutines still write into the staging directory
 	defer func() {
 		// Release the lock, for a resume in this process.
@@ -26,27 +28,20 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 			dir.Close()
 		}
 	}()
-	if s.Shard.Count > 1 {
-		out.Summary = col.Summary()
-		if err := dir.Finish(man, col, out.Summary); err != nil {
-			return nil, err
-		}
-		if j.compare != nil {
-			out.Comparison = j.compare.plan.Evaluate(col, j.compare.money)
-		}
-		out.Dir = dir.Final()
-		return out, nil
-	}
 	stopped := func() error {
 		return interrupted("interrupted after all %d replications were saved in %s; continue with: dcsim run --resume %s (it redoes only what follows the simulation)",
 			col.Len(), dir.Path(), s.Out)
 	}
-	// Two lines of work that only read the collector, side by side: the
-	// data files — first a checkpoint of every replication, so a signal
-	// in what follows loses none of them, then the summary and the rest
-	// — and the comparison (with a budget's extra simulation) and the
-	// plots.
-	obs.Phase(PhaseWrite)
+	// Three lines of work that only read the collector, side by side:
+	// the summary; the data files — first a checkpoint of every
+	// replication, so a signal in what follows loses none of them, then
+	// the rest once the summary is ready; and the comparison (with a
+	// budget's extra simulation) and the plots.
+	if s.Plots && !shard {
+		obs.Phase(PhaseWrite)
+	} else {
+		obs.Phase(PhaseWriteData)
+	}
 	var (
 		bg                                        sync.WaitGroup
 		ckErr, cmpErr, writeErr, plotErr          error
@@ -54,7 +49,13 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		summary                                   *results.Summary
 		checkpointed, evaluated, writing, derived = make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	)
-	bg.Add(2)
+	summarised := make(chan struct{})
+	bg.Add(3)
+	go func() {
+		defer bg.Done()
+		defer close(summarised)
+		summary = col.Summary()
+	}()
 	go func() {
 		defer bg.Done()
 		defer close(writing)
@@ -63,23 +64,26 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		if ckErr != nil {
 			return
 		}
-		summary = col.Summary()
+		<-summarised
 		if writeErr = dir.Prepared(man, col, summary); writeErr != nil {
 			return
 		}
 		<-evaluated
-		if out.Comparison != nil {
+		if out.Comparison != nil && !shard {
 			writeErr = WriteCompare(dir.Path(), out.Comparison, s.Version)
 		}
 	}()
 	go func() {
 		defer bg.Done()
 		defer close(derived)
-		if j.compare != nil {
+		switch {
+		case j.compare != nil && shard:
+			out.Comparison = j.compare.plan.Evaluate(col, j.compare.money)
+		case j.compare != nil:
 			out.Comparison, cmpErr = j.compare.evaluate(ctx, col, s)
 		}
 		close(evaluated)
-		if cmpErr == nil {
+		if cmpErr == nil && !shard {
 			art, plotErr = j.derive(ctx, dir.Path(), col, s, out.Comparison)
 		}
 	}()
@@ -123,7 +127,7 @@ func finish(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *resu
 		return nil, plotErr
 	}
 	out.Summary = summary
-	if s.Plots {
+	if s.Plots && !shard {
 		obs.Phase(PhaseReport)
 		sv := &saved{man: man, sum: summary, services: col.Services(), variants: col.Variants(), sc: j.Scenario, cmp: out.Comparison, art: art}
 		if j.compare != nil {
@@ -162,7 +166,7 @@ func (j *Job) derive(ctx context.Context, dir string, col *results.Collector, s 
 	if s.Plots {
 		if j.compare != nil {
 			art = compareArtifacts(j.Scenario, j.compare.plan, col, cmp, KeyService(cmp))
-			if err := art.save(ctx, dir); err != nil {
+			if err := art.save(ctx, dir, s.PNG); err != nil {
 				return nil, err
 			}
 		} else {
@@ -170,7 +174,7 @@ func (j *Job) derive(ctx context.Context, dir string, col *results.Collector, s 
 			// run's charts are only shown in its report.
 			art = runArtifacts(j.runScenario(), s.Seed, col)
 			if j.Command == "run" {
-				if err := art.save(ctx, dir); err != nil {
+				if err := art.save(ctx, dir, s.PNG); err != nil {
 					return nil, err
 				}
 				if err := art.saveTimelineText(dir, j.runScenario(), s.Seed); err != nil {

@@ -89,18 +89,18 @@ func (sv *saved) artifacts(col *results.Collector) *artifacts {
 	return sv.art
 }
 
-// Redraw reads the results directory dir and redraws its PNG and SVG
-// plots, and report.html, without re-running the Monte Carlo; the timeline
-// replays the typical replication from its seed. load loads the scenario
-// copy (nil means model.Load).
-func Redraw(ctx context.Context, dir string, load func(string) (*model.Scenario, error)) error {
+// Redraw reads the results directory dir and redraws its SVG plots (and
+// PNG copies if png), and report.html, without re-running the Monte Carlo;
+// the timeline replays the typical replication from its seed. load loads
+// the scenario copy (nil means model.Load).
+func Redraw(ctx context.Context, dir string, load func(string) (*model.Scenario, error), png bool) error {
 	sv, col, err := loadSaved(dir, load)
 	if err != nil {
 		return err
 	}
 	defer col.Close()
 	art := sv.artifacts(col)
-	if err := art.save(ctx, dir); err != nil {
+	if err := art.save(ctx, dir, png); err != nil {
 		return err
 	}
 	if sv.cmp == nil {

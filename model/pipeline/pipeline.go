@@ -37,10 +37,13 @@ import (
 	"github.com/dcsim/dcsim/sim"
 )
 
-// Phases after the simulation, as passed to Observer.Phase.
+// Phases after the simulation, as passed to Observer.Phase: PhaseWrite
+// (PhaseWriteData without plots, and for a shard), then PhaseReport when
+// there are plots.
 const (
-	PhaseWrite  = "writing results and drawing plots"
-	PhaseReport = "writing the report"
+	PhaseWrite     = "writing results and drawing plots"
+	PhaseWriteData = "writing results"
+	PhaseReport    = "writing the report"
 )
 
 // Observer receives progress. Progress is called from the goroutine that
@@ -117,7 +120,8 @@ type Settings struct {
 	Shard        sim.Shard
 	Out          string
 	Force        bool // replace an earlier result that is not a dcsim one's
-	Plots        bool // draw the plots and report.html (a whole run only)
+	Plots        bool // draw the plots (SVG) and report.html (a whole run only)
+	PNG          bool // with Plots, also draw each plot as PNG
 	Parquet      bool // also write replications.parquet
 	Version      string
 }
@@ -233,6 +237,7 @@ type ResumeSettings struct {
 	ScenarioPath string // "" means the copy in the results directory
 	Workers      int
 	Plots        bool
+	PNG          bool // with Plots, also draw each plot as PNG
 	Parquet      bool
 	Version      string
 	// Load loads and validates a scenario (the command line's, which maps
@@ -308,7 +313,7 @@ func Resume(ctx context.Context, out string, rs ResumeSettings, obs Observer) (*
 		return nil, inputErr(err)
 	}
 	s := Settings{Seed: old.Seed, Replications: old.Replications, Workers: rs.Workers, Shard: sh, Out: out,
-		Plots: rs.Plots, Parquet: parquet, Version: rs.Version}
+		Plots: rs.Plots, PNG: rs.PNG, Parquet: parquet, Version: rs.Version}
 	return execute(ctx, j, s, res.Dir, man, res.Collector, obs)
 }
 

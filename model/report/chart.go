@@ -170,7 +170,7 @@ func (c Chart) Render(w io.Writer, format string) (err error) {
 	if err != nil {
 		return fmt.Errorf("report: %q: %w", c.title, err)
 	}
-	fig.draw(draw.New(canvas))
+	fig.draw(draw.New(canvas), format == "png")
 	if format == "svg" {
 		var buf bytes.Buffer
 		if _, err := canvas.WriteTo(&buf); err != nil {
@@ -244,10 +244,17 @@ func fixSVGFonts(svg []byte) []byte {
 const margin vg.Length = 6
 
 // draw lays out the plot and, when there is one, the legend in a column
-// to the right of the data area, top-aligned with it.
-func (f *figure) draw(dc draw.Canvas) {
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+// to the right of the data area, top-aligned with it. A raster canvas
+// starts white (vgimg fills it when it is made), so filling it white
+// again — twice, the figure and the plot — only costs time: a third of
+// drawing a PNG, for the same pixels.
+func (f *figure) draw(dc draw.Canvas, white bool) {
+	if white {
+		f.p.BackgroundColor = nil
+	} else {
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+	}
 	area := draw.Crop(dc, margin, -margin, margin, -margin)
 	if len(f.legend) == 0 {
 		if f.prepare != nil {

@@ -22,8 +22,19 @@ func TestWritePNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig.draw(draw.New(c))
+	fig.draw(draw.New(c), true)
 	chart := c.Image().(*image.RGBA)
+	// Leaving out the white fills on a canvas that starts white changes
+	// no pixel.
+	filled := vgimg.NewWith(vgimg.UseWH(w, ht), vgimg.UseDPI(PNGDPI))
+	fig, err = h.build(w, ht)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig.draw(draw.New(filled), false)
+	if !bytes.Equal(filled.Image().(*image.RGBA).Pix, chart.Pix) {
+		t.Errorf("the chart drawn without its white fills differs from the one drawn with them")
+	}
 	var buf bytes.Buffer
 	if err := writePNG(&buf, chart); err != nil {
 		t.Fatal(err)
@@ -56,5 +67,35 @@ func TestWritePNG(t *testing.T) {
 	}
 	if !bytes.Equal(ours.Bytes(), std.Bytes()) {
 		t.Errorf("an image with transparent pixels is not written as image/png writes it")
+	}
+}
+
+// TestSubBytes checks the eight-bytes-at-a-time difference against the
+// byte loop on every pair of byte values, and a tail.
+func TestSubBytes(t *testing.T) {
+	var a, b []byte
+	for x := range 256 {
+		for y := range 256 {
+			a, b = append(a, byte(x)), append(b, byte(y))
+		}
+	}
+	a, b = append(a, 7, 0, 255), append(b, 9, 255, 0)
+	d := make([]byte, len(a))
+	subBytes(d, a, b)
+	for i := range d {
+		if d[i] != a[i]-b[i] {
+			t.Fatalf("%d - %d: got %d, want %d", a[i], b[i], d[i], a[i]-b[i])
+		}
+	}
+	row := []byte{1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255}
+	if !opaqueRow(row) {
+		t.Errorf("opaque row reported transparent")
+	}
+	for _, i := range []int{3, 7, 11} {
+		r := bytes.Clone(row)
+		r[i] = 254
+		if opaqueRow(r) {
+			t.Errorf("alpha %d at byte %d not seen", r[i], i)
+		}
 	}
 }

@@ -53,7 +53,7 @@ func ECDFOf(values []float64) (ECDF, error) {
 		}
 		xs = append(xs, v)
 	}
-	slices.Sort(xs)
+	sim.SortFloats(xs)
 	return ecdfOfSorted(xs, e.Inf, e.NaN), nil
 }
 

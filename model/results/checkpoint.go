@@ -2,6 +2,7 @@ package results
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,7 +32,7 @@ func (d *Dir) Checkpoint(m *Manifest, c *Collector) error {
 	if err := m.fill(c, false); err != nil {
 		return err
 	}
-	if err := d.appendCSV(c); err != nil {
+	if err := d.appendCSV(context.Background(), c); err != nil {
 		return err
 	}
 	// A summary.json of an earlier stop no longer describes the rows.
@@ -91,13 +92,19 @@ func (d *Dir) Finish(m *Manifest, c *Collector, s *Summary) error {
 // complete results, so a caller may add files derived from them before
 // committing, and a signal before Commit loses nothing (resuming commits).
 func (d *Dir) Prepared(m *Manifest, c *Collector, s *Summary) error {
+	return d.prepared(context.Background(), m, c, s)
+}
+
+// prepared is Prepared that stops, with ctx's error, once ctx is
+// cancelled (the directory is then only fit to be discarded).
+func (d *Dir) prepared(ctx context.Context, m *Manifest, c *Collector, s *Summary) error {
 	if d.committed {
 		return fmt.Errorf("finish %s: already committed", d.final)
 	}
 	if err := m.fill(c, true); err != nil {
 		return err
 	}
-	if err := d.appendCSV(c); err != nil {
+	if err := d.appendCSV(ctx, c); err != nil {
 		return err
 	}
 	for k, f := range d.csv {
@@ -113,7 +120,10 @@ func (d *Dir) Prepared(m *Manifest, c *Collector, s *Summary) error {
 		}
 	}
 	if s == nil {
-		s = c.Summary()
+		var err error
+		if s, err = c.summary(ctx); err != nil {
+			return err
+		}
 	}
 	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), s); err != nil {
 		return err
@@ -124,7 +134,7 @@ func (d *Dir) Prepared(m *Manifest, c *Collector, s *Summary) error {
 // appendCSV appends to replications.csv and overall.csv the replications
 // of c they do not hold yet, creating each with its header first, and
 // fsyncs them.
-func (d *Dir) appendCSV(c *Collector) error {
+func (d *Dir) appendCSV(ctx context.Context, c *Collector) error {
 	if d.csv == nil {
 		for _, t := range tables {
 			path := filepath.Join(d.staging, t.file)
@@ -145,7 +155,7 @@ func (d *Dir) appendCSV(c *Collector) error {
 	// The files' errors name them already.
 	for k, t := range tables {
 		bw := bufio.NewWriterSize(d.csv[k], 256<<10)
-		if err := c.writeRows(bw, t, d.csvNext, c.Next()); err != nil {
+		if err := c.writeRows(ctx, bw, t, d.csvNext, c.Next()); err != nil {
 			return err
 		}
 		if err := bw.Flush(); err != nil {

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -106,53 +107,7 @@ func (c *Collector) writeCSV(w io.Writer, t *tableSpec) error {
 	if _, err := io.WriteString(w, strings.Join(t.header, ",")+"\n"); err != nil {
 		return err
 	}
-	return c.writeRows(w, t, c.first, c.Next())
-}
-
-// writeRows writes table t's rows of replications [from, to), which c
-// must hold, without the header: the rows a checkpoint appends.
-func (c *Collector) writeRows(w io.Writer, t *tableSpec, from, to int) error {
-	b := make([]byte, 0, 64<<10)
-	keys := make([]string, len(c.variants))
-	for v := range c.variants {
-		o, in := c.VariantKey(v)
-		keys[v] = csvField(o) + "," + csvField(in)
-	}
-	rows := t.rows(c)
-	names := make([]string, rows)
-	for r := range names {
-		names[r] = csvField(t.name(c, r))
-	}
-	src := c.rows()
-	for i := from - c.first; i < to-c.first; i++ {
-		rep := strconv.AppendInt(nil, int64(c.first+i), 10)
-		all, at := src.at(i)
-		for v := range c.variants {
-			cols := all[v]
-			for r := range rows {
-				b = append(b, rep...)
-				b = append(b, ',')
-				b = append(b, keys[v]...)
-				if t == serviceTable {
-					b = append(b, ',')
-					b = append(b, names[r]...)
-				}
-				for m := range t.metrics {
-					b = append(b, ',')
-					b = strconv.AppendFloat(b, cols[t.col(c, r, m)][at], 'g', -1, 64)
-				}
-				b = append(b, '\n')
-			}
-		}
-		if len(b) >= 48<<10 {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			b = b[:0]
-		}
-	}
-	_, err := w.Write(b)
-	return err
+	return c.writeRows(context.Background(), w, t, c.first, c.Next())
 }
 
 // WriteTables writes c's replications.csv and overall.csv into dir,

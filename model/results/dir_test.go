@@ -3,6 +3,7 @@ package results
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -589,7 +590,7 @@ func TestResumeAfterTornAppend(t *testing.T) {
 	fill(t, c, 12, 15)
 	for _, tab := range tables {
 		var rows bytes.Buffer
-		c.writeRows(&rows, tab, 12, 15)
+		c.writeRows(context.Background(), &rows, tab, 12, 15)
 		f, _ := os.OpenFile(filepath.Join(d.Path(), tab.file), os.O_WRONLY|os.O_APPEND, 0)
 		f.Write(rows.Bytes()[:rows.Len()*2/3])
 		f.Close()

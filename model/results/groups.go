@@ -91,7 +91,7 @@ func (c *Collector) groupSummaries(v int) []GroupSummary {
 	for g, grp := range c.groups {
 		ms := make(Metrics, len(GroupMetrics))
 		for m, name := range GroupMetrics {
-			ms[name] = Stat(sim.Summarize(vals[g][m]))
+			ms[name] = Stat(sim.SummarizeOwned(vals[g][m]))
 		}
 		out[g] = GroupSummary{Name: grp.Name, Members: grp.Members, Metrics: ms}
 	}

@@ -30,20 +30,30 @@ import (
 // 2/4 and 3/4 is fine): replications are seeded by index. Every problem
 // found in the manifests is reported at once.
 func Merge(dirs []string, out string, force bool) (*Manifest, *Collector, error) {
-	return MergeWith(context.Background(), dirs, out, force, nil, nil)
+	return MergeWith(context.Background(), dirs, out, force, MergeHooks{})
 }
 
-// MergeWith is Merge with a context, progress and a hook. If ctx is
-// cancelled the merge stops within moments, removes its staging directory
-// and returns ctx's error: the shards and any previous result in out are
-// untouched. progress, if not nil, is called with the number of
-// replications read so far. If beforeCommit is not nil it is called with
-// the staging directory, the merged Collector and its Summary after the
-// data files are written and before the merged directory is committed, so
-// that a command can add files it derives from all replications
-// (comparison tables, plots, the report) and have them committed
-// atomically with the rest. An error from it abandons the merge.
-func MergeWith(ctx context.Context, dirs []string, out string, force bool, progress func(done int), beforeCommit func(dir string, c *Collector, s *Summary) error) (*Manifest, *Collector, error) {
+// MergeHooks are what MergeWith calls as it goes; each may be nil.
+type MergeHooks struct {
+	// Progress is called with the number of replications read so far.
+	Progress func(done int)
+	// Writing is called once every shard is read, before the summary and
+	// the merged tables are written.
+	Writing func()
+	// BeforeCommit is called with the staging directory, the merged
+	// Collector and its Summary after the data files are written and
+	// before the merged directory is committed, so that a command can add
+	// files it derives from all replications (comparison tables, plots,
+	// the report) and have them committed atomically with the rest. An
+	// error from it abandons the merge.
+	BeforeCommit func(dir string, c *Collector, s *Summary) error
+}
+
+// MergeWith is Merge with a context and hooks. If ctx is cancelled the
+// merge stops within moments — while reading, summarising or writing the
+// tables — removes its staging directory and returns ctx's error: the
+// shards and any previous result in out are untouched.
+func MergeWith(ctx context.Context, dirs []string, out string, force bool, hooks MergeHooks) (*Manifest, *Collector, error) {
 	if len(dirs) == 0 {
 		return nil, nil, errors.New("merge: no shard directories given")
 	}
@@ -116,7 +126,7 @@ func MergeWith(ctx context.Context, dirs []string, out string, force bool, progr
 	if err != nil {
 		return nil, nil, fmt.Errorf("merge: %w", err)
 	}
-	m, c, err := merge(ctx, d, dirs, ms, order, progress, beforeCommit)
+	m, c, err := merge(ctx, d, dirs, ms, order, hooks)
 	if err != nil {
 		d.Discard()
 		return nil, nil, fmt.Errorf("merge: %w", err)
@@ -124,7 +134,7 @@ func MergeWith(ctx context.Context, dirs []string, out string, force bool, progr
 	return m, c, nil
 }
 
-func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []int, progress func(int), beforeCommit func(string, *Collector, *Summary) error) (*Manifest, *Collector, error) {
+func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []int, hooks MergeHooks) (*Manifest, *Collector, error) {
 	ref := ms[order[0]]
 	c, err := NewCollector(ref.Scenario, ref.Variants, ref.Services, 0)
 	if err != nil {
@@ -148,7 +158,7 @@ func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []i
 				return nil, nil, err
 			}
 			files = append(files, f)
-			rs[k] = &ctxReader{ctx: ctx, r: bufio.NewReaderSize(f, 256<<10), c: c, progress: progress}
+			rs[k] = &ctxReader{ctx: ctx, r: bufio.NewReaderSize(f, 256<<10), c: c, progress: hooks.Progress}
 		}
 		_, err = readTables(rs[0], filepath.Join(dirs[i], ReplicationsFile), rs[1], filepath.Join(dirs[i], OverallFile), c, -1)
 		for _, f := range files {
@@ -196,12 +206,21 @@ func merge(ctx context.Context, d *Dir, dirs []string, ms []*Manifest, order []i
 		m.MergedFrom = append(m.MergedFrom, MergedShard{Dir: dirs[i], Shard: s.Shard, Workers: s.Workers, Started: s.Started, Finished: fin})
 	}
 	d.Parquet = exists(filepath.Join(first, ParquetFile))
-	sum := c.Summary()
-	if err := d.Prepared(&m, c, sum); err != nil {
+	if hooks.Writing != nil {
+		hooks.Writing()
+	}
+	sum, err := c.summary(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
-	if beforeCommit != nil {
-		if err := beforeCommit(d.Path(), c, sum); err != nil {
+	if err := d.prepared(ctx, &m, c, sum); err != nil {
+		return nil, nil, err
+	}
+	if hooks.BeforeCommit != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if err := hooks.BeforeCommit(d.Path(), c, sum); err != nil {
 			return nil, nil, err
 		}
 	}

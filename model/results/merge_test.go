@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -121,12 +122,12 @@ func TestMergeWithHook(t *testing.T) {
 	parent := mergeFixture(t)
 	s := func(n string) string { return filepath.Join(parent, n) }
 	out := filepath.Join(t.TempDir(), "merged")
-	_, _, err := MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out, false, nil, func(dir string, c *Collector, _ *Summary) error {
+	_, _, err := MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out, false, MergeHooks{BeforeCommit: func(dir string, c *Collector, _ *Summary) error {
 		if dir != out+StagingSuffix || c.Len() != 50 {
 			t.Errorf("hook called with %s and %d replications", dir, c.Len())
 		}
 		return os.WriteFile(filepath.Join(dir, "compare.json"), []byte("{}"), 0o644)
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +136,9 @@ func TestMergeWithHook(t *testing.T) {
 	}
 	// A failing hook abandons the merge.
 	out2 := filepath.Join(t.TempDir(), "merged")
-	_, _, err = MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out2, false, nil, func(string, *Collector, *Summary) error {
+	_, _, err = MergeWith(context.Background(), []string{s("s0"), s("s1"), s("s2")}, out2, false, MergeHooks{BeforeCommit: func(string, *Collector, *Summary) error {
 		return os.ErrInvalid
-	})
+	}})
 	if err == nil {
 		t.Error("MergeWith succeeded though its hook failed")
 	}
@@ -157,16 +158,50 @@ func TestMergeCancelled(t *testing.T) {
 	before, _ := os.ReadFile(filepath.Join(out, ManifestFile))
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	_, _, err := MergeWith(ctx, []string{s("s0"), s("s1"), s("s2")}, out, false, func(int) {
+	_, _, err := MergeWith(ctx, []string{s("s0"), s("s1"), s("s2")}, out, false, MergeHooks{Progress: func(int) {
 		if calls++; calls == 2 {
 			cancel()
 		}
-	}, nil)
+	}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled merge: %v, want context.Canceled", err)
 	}
 	checkNotExist(t, out+StagingSuffix)
 	if after, _ := os.ReadFile(filepath.Join(out, ManifestFile)); string(after) != string(before) {
 		t.Error("a cancelled merge changed the previous result")
+	}
+}
+
+// TestMergeCancelledWhileWriting cancels a merge once every shard is read,
+// as a signal during its writing phase does: it stops with ctx's error and
+// leaves neither a staging directory nor a result; the summary and the
+// rows stop between columns and blocks.
+func TestMergeCancelledWhileWriting(t *testing.T) {
+	parent := mergeFixture(t)
+	s := func(n string) string { return filepath.Join(parent, n) }
+	out := filepath.Join(t.TempDir(), "merged")
+	ctx, cancel := context.WithCancel(context.Background())
+	wrote := false
+	_, _, err := MergeWith(ctx, []string{s("s0"), s("s1"), s("s2")}, out, false, MergeHooks{
+		Writing:      cancel,
+		BeforeCommit: func(string, *Collector, *Summary) error { wrote = true; return nil },
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("merge cancelled while writing: %v, want context.Canceled", err)
+	}
+	if wrote {
+		t.Error("the hook after the tables ran in a cancelled merge")
+	}
+	checkNotExist(t, out)
+	checkNotExist(t, out+StagingSuffix)
+
+	c := newTestCollector(t, 0)
+	fill(t, c, 0, 3*rowBlock)
+	if _, err := c.summary(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("summary with a cancelled context: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := c.writeRows(ctx, &buf, serviceTable, 0, 3*rowBlock); !errors.Is(err, context.Canceled) || buf.Len() > 0 {
+		t.Errorf("writeRows with a cancelled context: %v after %d bytes", err, buf.Len())
 	}
 }
