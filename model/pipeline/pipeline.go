@@ -345,9 +345,13 @@ func execute(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *res
 		return int(held.Load()), time.Since(time.Unix(0, lastCkpt.Load()))
 	})
 	var ckErr error
-	// The first checkpoint comes after about a second, so that a kill -9
-	// never loses more than that; then every 5 s, but never spending more
-	// than a tenth of the time appending rows.
+	// A checkpoint appends the rows since the last one, so checkpointing
+	// often costs no more formatting in all, only fsyncs and a manifest
+	// each time: every second, so that a kill -9 never loses more than
+	// that and a signal's save has at most a second's rows to append, but
+	// never spending more than a tenth of the time on fsyncs (a slow
+	// disk). Spacing checkpoints by their whole cost instead let the
+	// interval run away: more rows, a longer append, a longer interval.
 	every := time.Second
 	cfg := sim.RunConfig{Seed: s.Seed, From: from, To: hi, Workers: s.Workers}
 	res := model.Simulate(ctx, j.Models, cfg, func(rep int, outs []results.Outcome) {
@@ -355,10 +359,9 @@ func execute(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *res
 		held.Store(int64(col.Len()))
 		obs.Progress()
 		if ckErr == nil && dir.SinceCheckpoint() >= every {
-			t0 := time.Now()
 			ckErr = dir.Checkpoint(man, col)
 			lastCkpt.Store(time.Now().UnixNano())
-			every = max(5*time.Second, 10*time.Since(t0))
+			every = max(time.Second, 10*dir.SyncCost())
 		}
 	})
 	if ckErr != nil {
@@ -368,14 +371,25 @@ func execute(ctx context.Context, j *Job, s Settings, dir *results.Dir, man *res
 	if !res.Complete {
 		// The lock is released once saved, for a resume in this process.
 		defer dir.Close()
-		if err := dir.Save(man, col, nil); err != nil {
+		// A signal is honoured within a second: the rows are always
+		// saved, summary.json only if it is done by then.
+		summarised, err := dir.SaveBy(man, col, time.Now().Add(saveBudget))
+		if err != nil {
 			return nil, fmt.Errorf("saving partial results: %w", err)
 		}
-		return nil, interrupted("interrupted after %d of %d replications; partial results (complete: false) in %s; continue with: dcsim run --resume %s",
-			col.Len(), hi-col.First(), dir.Path(), s.Out)
+		what := "partial results (complete: false)"
+		if !summarised {
+			what = "every finished replication (complete: false; no summary.json: sorting its columns would have outlasted the signal's second, and the resumed run writes it)"
+		}
+		return nil, interrupted("interrupted after %d of %d replications; %s in %s; continue with: dcsim run --resume %s",
+			col.Len(), hi-col.First(), what, dir.Path(), s.Out)
 	}
 	return finish(ctx, j, s, dir, man, col, obs)
 }
+
+// saveBudget is how long saving partial results after a signal may take
+// before it gives up on summary.json (the rows are saved regardless).
+const saveBudget = 500 * time.Millisecond
 
 // bytesPerNumber is what one kept number costs on disk: 8 bytes in the
 // Collector's spill file and about 20 as text in the tables.

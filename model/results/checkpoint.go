@@ -32,9 +32,12 @@ func (d *Dir) Checkpoint(m *Manifest, c *Collector) error {
 	if err := m.fill(c, false); err != nil {
 		return err
 	}
+	d.syncCost = 0
 	if err := d.appendCSV(context.Background(), c); err != nil {
 		return err
 	}
+	t0 := time.Now()
+	defer func() { d.syncCost += time.Since(t0) }()
 	// A summary.json of an earlier stop no longer describes the rows.
 	if err := os.Remove(filepath.Join(d.staging, SummaryFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
@@ -63,6 +66,29 @@ func (d *Dir) Save(m *Manifest, c *Collector, s *Summary) error {
 	return WriteManifest(filepath.Join(d.staging, ManifestFile), m)
 }
 
+// SaveBy is Save that gives up on summary.json, not on the replications,
+// when the summary cannot be finished by deadline: every column must be
+// sorted, which past a few hundred thousand replications takes longer than
+// a signal should wait. The rows are checkpointed first, whatever the
+// deadline; summarised reports whether summary.json was written. Without
+// it the partial results are complete in their tables, and a resumed run
+// writes the summary when it ends.
+func (d *Dir) SaveBy(m *Manifest, c *Collector, deadline time.Time) (summarised bool, err error) {
+	if err := d.Checkpoint(m, c); err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	s, err := c.summary(ctx)
+	if err != nil {
+		return false, nil // the deadline passed: the checkpoint stands alone
+	}
+	if err := WriteSummary(filepath.Join(d.staging, SummaryFile), s); err != nil {
+		return false, err
+	}
+	return true, WriteManifest(filepath.Join(d.staging, ManifestFile), m)
+}
+
 // CheckpointIfDue calls Checkpoint if at least every has passed since the
 // last checkpoint (or since Prepare or OpenResume). It is cheap otherwise,
 // so it can be called after every replication.
@@ -72,6 +98,12 @@ func (d *Dir) CheckpointIfDue(m *Manifest, c *Collector, every time.Duration) er
 	}
 	return d.Checkpoint(m, c)
 }
+
+// SyncCost returns what the last checkpoint spent making its rows and
+// manifest durable (fsync, rename), the cost of a checkpoint that does not
+// depend on how many rows it appended: appending them is work the results
+// need at some point anyway.
+func (d *Dir) SyncCost() time.Duration { return d.syncCost }
 
 // SinceCheckpoint returns how long ago the last checkpoint was made (or
 // the Dir was opened).
@@ -161,7 +193,10 @@ func (d *Dir) appendCSV(ctx context.Context, c *Collector) error {
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-		if err := d.csv[k].Sync(); err != nil {
+		t0 := time.Now()
+		err := d.csv[k].Sync()
+		d.syncCost += time.Since(t0)
+		if err != nil {
 			return err
 		}
 	}

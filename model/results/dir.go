@@ -37,9 +37,12 @@ type Dir struct {
 	staging   string // == final when resuming an incomplete final in place
 	committed bool
 	lastCkpt  time.Time
-	lock      *os.File   // holds the flock on staging; nil when released or unsupported
-	csv       []*os.File // replications.csv and overall.csv open for appending; nil until the first write
-	csvNext   int        // the replication csv's next row belongs to
+	// syncCost is what the last checkpoint spent on fsync and the
+	// manifest, the part of its cost that does not scale with its rows.
+	syncCost time.Duration
+	lock     *os.File   // holds the flock on staging; nil when released or unsupported
+	csv      []*os.File // replications.csv and overall.csv open for appending; nil until the first write
+	csvNext  int        // the replication csv's next row belongs to
 }
 
 // errLocked says another Dir holds a directory's lock.

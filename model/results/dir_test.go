@@ -619,3 +619,51 @@ func TestResumeAfterTornAppend(t *testing.T) {
 	}
 	checkSameResults(t, ref, out, false)
 }
+
+// TestSaveByDeadline checks what a signal's save keeps when its summary
+// cannot be finished in time: every replication, resumable, and no
+// summary.json (not a stale one either); with time enough, the summary.
+func TestSaveByDeadline(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		deadline time.Time
+		want     bool
+	}{
+		{"passed", time.Now().Add(-time.Second), false},
+		{"ample", time.Now().Add(time.Hour), true},
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		d, err := Prepare(out, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := testManifest(30, "")
+		d.CopyInputs(&m, testScenario(t))
+		col := newTestCollector(t, 0)
+		fill(t, col, 0, 10)
+		if _, err := d.SaveBy(&m, col, time.Now().Add(time.Hour)); err != nil { // an earlier stop's summary
+			t.Fatal(err)
+		}
+		fill(t, col, 10, 20)
+		got, err := d.SaveBy(&m, col, c.deadline)
+		if err != nil || got != c.want {
+			t.Errorf("%s: SaveBy = %v, %v; want %v, nil", c.name, got, err, c.want)
+		}
+		d.Close()
+		staging := out + StagingSuffix
+		if _, err := os.Stat(filepath.Join(staging, SummaryFile)); (err == nil) != c.want {
+			t.Errorf("%s: summary.json present = %v, want %v", c.name, err == nil, c.want)
+		}
+		pm, pc, err := Load(staging)
+		if err != nil || pm.Complete || pm.ReplicationsDone != 20 || pc.Len() != 20 {
+			t.Errorf("%s: partial results %v: complete %v, %d done, %d read; want false, 20, 20", c.name, err, pm != nil && pm.Complete, pm.ReplicationsDone, pc.Len())
+		}
+		r, err := OpenResume(out)
+		if err != nil || r.Collector.Len() != 20 {
+			t.Errorf("%s: OpenResume: %v", c.name, err)
+		}
+		if r != nil {
+			r.Dir.Close()
+		}
+	}
+}
