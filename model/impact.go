@@ -108,71 +108,81 @@ func (im *impact) prepare(s int, avail float64) bool {
 	m := r.m
 	sv := &r.svc
 	info := &m.svc[s]
-	x := fn{avail: avail, reroute: sv.reroute[s], surge: sv.loadMul[s], zero: 1}
+	reroute, surge, zero := sv.reroute[s], sv.loadMul[s], 1.0
 	if !sv.healthy[s] {
-		x.surge *= info.surge
+		surge *= info.surge
 	}
-	if x.avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
-		x.zero = 0
+	if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
+		zero = 0
 	}
-	c := &im.st[s].cur
-	change := im.initial || x.avail != c.avail || x.reroute != c.reroute || x.surge != c.surge || x.zero != c.zero
+	st := &im.st[s]
+	c := &st.cur
+	change := im.initial || avail != c.avail || reroute != c.reroute || surge != c.surge || zero != c.zero
+	// One pass over the dependencies: whether one changed in this refresh,
+	// and the products f_s needs if s changes (almost always: s is
+	// evaluated because something it depends on moved). The products are
+	// taken in dependency order, as everywhere f_s is computed.
+	flat, value := ownFlat(info, avail, reroute, surge, zero)
+	nothing := flat && value == 0
+	depsFlat, depValue := true, 1.0
+	stamp := im.stamp
 	for _, d := range info.deps {
-		if im.st[d].mark == im.stamp {
+		e := &im.st[d]
+		if e.mark == stamp {
 			change = true
 		}
+		dn := &e.nxt
+		if dn.flat {
+			if dn.value == 0 {
+				nothing = true
+			}
+		} else {
+			flat, depsFlat = false, false
+		}
+		value *= dn.value
+		depValue *= dn.value
 	}
 	if !change {
 		// Neither s nor anything it depends on changed: its function
 		// (still in nxt[s], equal to cur[s]) stays in force.
 		return false
 	}
-	x.flat, x.value = im.ownFlat(s, &x)
-	zero := x.flat && x.value == 0
-	x.depsFlat, x.depValue = true, 1
-	for _, d := range info.deps {
-		dn := &im.st[d].nxt
-		x.flat = x.flat && dn.flat
-		x.value *= dn.value
-		x.depsFlat = x.depsFlat && dn.flat
-		x.depValue *= dn.value
-		zero = zero || dn.flat && dn.value == 0
-	}
 	switch {
-	case zero:
+	case nothing:
 		// Nothing served at any hour, whatever the other factors.
-		x.flat, x.value = true, 0
-	case !x.flat:
-		x.value = math.NaN()
+		flat, value = true, 0
+	case !flat:
+		value = math.NaN()
 	}
-	im.st[s].nxt = x
+	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
+		depValue: depValue, flat: flat, depsFlat: depsFlat}
 	// Integrate up to now and put the new function in force; but if f_s is
 	// the same constant as before, nothing that depends on s sees a change.
 	im.changed = append(im.changed, s)
-	if x.flat && c.flat && x.value == c.value && !im.initial {
+	if flat && c.flat && value == c.value && !im.initial {
 		return false
 	}
-	im.st[s].mark = im.stamp
+	st.mark = stamp
 	return true
 }
 
-// ownFlat reports whether own_s(h) is the same at every hour under x, and
-// that value.
-func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
-	m := im.r.m
-	keep := 1 - x.reroute
-	pr := m.svc[s].profile
-	D := m.svc[s].demand
+// ownFlat reports whether own_s(h) is the same at every hour for a
+// service with avail servers, reroute loss, demand multiplier surge and
+// zero-demand fraction zero, and that value.
+func ownFlat(info *svcInfo, avail, reroute, surge, zero float64) (bool, float64) {
+	keep := 1 - reroute
+	pr := info.profile
+	D := info.demand
 	switch {
 	case keep == 0:
 		return true, 0
 	case D == 0:
-		// Demand D·p(h) is zero at every hour: own is x.zero·keep where
+		// Demand D·p(h) is zero at every hour: own is zero·keep where
 		// p(h) > 0 and keep where p(h) = 0.
-		return x.zero == 1 || pr.min > 0, x.zero * keep
-	case x.avail >= D*x.surge*pr.max:
+		return zero == 1 || pr.min > 0, zero * keep
+	case avail >= D*surge*pr.max:
 		return true, keep
-	case x.avail == 0 && pr.min > 0:
+	case avail == 0 && pr.min > 0:
 		return true, 0
 	}
 	return false, 0
