@@ -268,14 +268,18 @@ func (im *impact) integrateHours(s int, a, b float64) {
 			if dn := &im.st[d].cur; dn.flat {
 				dep[j].f = dn.value
 			} else {
-				dep[j].row, dep[j].ver = int(im.st[d].row), im.st[d].ver
+				k := int(im.st[d].row)
+				dep[j].row, dep[j].ver = (*[168]memoEntry)(im.week[k:k+168]), im.st[d].ver
 				hourly |= 1 << j
 			}
 		}
 	}
-	week := im.week
 	st := &im.st[s]
 	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
+	// k is the hour of the week, int(wh) % 168, carried on from the last
+	// piece when the hour is the next one (wh ≥ 0: unsigned, so the
+	// compiler knows k < 168).
+	hr, k := -2, uint(0)
 	for x := a; x < b; {
 		wh := wh0 + x
 		y := x + (math.Floor(wh) + 1 - wh)
@@ -285,7 +289,14 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		if y > b {
 			y = b
 		}
-		k := int(wh) % 168
+		if h := int(wh); h != hr {
+			if h == hr+1 && k < 167 {
+				k++
+			} else {
+				k = uint(h) % 168
+			}
+			hr = h
+		}
 		load := at[k]
 		f := keep
 		if load > 0 {
@@ -306,15 +317,15 @@ func (im *impact) integrateHours(s int, a, b float64) {
 				dj := &dep[j]
 				if hourly&(1<<j) == 0 {
 					f *= dj.f
-				} else if e := &week[dj.row+k]; e.ver == dj.ver {
+				} else if e := &dj.row[k]; e.ver == dj.ver {
 					f *= e.f
 				} else {
-					f *= im.value(deps[j], k)
+					f *= im.value(deps[j], int(k))
 				}
 			}
 		default:
 			for _, d := range deps {
-				f *= im.value(d, k)
+				f *= im.value(d, int(k))
 			}
 		}
 		if lost := (1 - f) * (y - x); lost > 0 {
@@ -332,7 +343,7 @@ func (im *impact) integrateHours(s int, a, b float64) {
 // or its memo row and version.
 type depHour struct {
 	f   float64
-	row int
+	row *[168]memoEntry
 	ver uint32
 }
 
