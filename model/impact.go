@@ -404,7 +404,7 @@ func (im *impact) integrateHours(s int, a, b float64) {
 
 // fullAfter is the interval, in hours, from which integrateHours skips
 // the hours at which nothing is lost.
-const fullAfter = 3
+const fullAfter = 6
 
 // depHour is what integrateHours needs of one dependency: its constant f,
 // or its memo row and version.
