@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // impact integrates each service's users, requests and revenue lost,
 // exactly, against its demand profile. Service s serves, at week hour h,
@@ -49,6 +53,13 @@ type svcImpact struct {
 	since float64 // cur holds from since
 
 	outage, userH, reqs, rev float64 // integrated losses
+
+	// full: hours of the week at which f_s under cur is exactly 1 for
+	// certain, once fullOK (worked out when a long interval is integrated
+	// under a function that depends on the hour): integration skips them,
+	// as they lose nothing.
+	full   hourSet
+	fullOK bool
 }
 
 // fn is what a service's serving function over time depends on, frozen
@@ -62,6 +73,17 @@ type fn struct {
 	// so f_s(h) = own_s(h)·depValue needs no recursion.
 	depValue       float64
 	flat, depsFlat bool
+}
+
+// hourSet is a set of hours of the week, hour k at bit k%64 of word k/64.
+type hourSet [3]uint64
+
+func (h *hourSet) has(k uint) bool { return h[k>>6]&(1<<(k&63)) != 0 }
+
+func (h *hourSet) and(o *hourSet) {
+	h[0] &= o[0]
+	h[1] &= o[1]
+	h[2] &= o[2]
 }
 
 func (im *impact) init(r *Replication) {
@@ -108,71 +130,112 @@ func (im *impact) prepare(s int, avail float64) bool {
 	m := r.m
 	sv := &r.svc
 	info := &m.svc[s]
-	x := fn{avail: avail, reroute: sv.reroute[s], surge: sv.loadMul[s], zero: 1}
+	reroute, surge, zero := sv.reroute[s], sv.loadMul[s], 1.0
 	if !sv.healthy[s] {
-		x.surge *= info.surge
+		surge *= info.surge
 	}
-	if x.avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
-		x.zero = 0
+	if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
+		zero = 0
 	}
-	c := &im.st[s].cur
-	change := im.initial || x.avail != c.avail || x.reroute != c.reroute || x.surge != c.surge || x.zero != c.zero
+	st := &im.st[s]
+	c := &st.cur
+	change := im.initial || avail != c.avail || reroute != c.reroute || surge != c.surge || zero != c.zero
+	// One pass over the dependencies: whether one changed in this refresh,
+	// and the products f_s needs if s changes (almost always: s is
+	// evaluated because something it depends on moved). The products are
+	// taken in dependency order, as everywhere f_s is computed.
+	flat, value := ownFlat(info, avail, reroute, surge, zero)
+	nothing := flat && value == 0
+	depsFlat, depValue := true, 1.0
+	stamp := im.stamp
 	for _, d := range info.deps {
-		if im.st[d].mark == im.stamp {
+		e := &im.st[d]
+		if e.mark == stamp {
 			change = true
 		}
+		dn := &e.nxt
+		if dn.flat {
+			if dn.value == 0 {
+				nothing = true
+			}
+		} else {
+			flat, depsFlat = false, false
+		}
+		value *= dn.value
+		depValue *= dn.value
 	}
 	if !change {
 		// Neither s nor anything it depends on changed: its function
 		// (still in nxt[s], equal to cur[s]) stays in force.
 		return false
 	}
-	x.flat, x.value = im.ownFlat(s, &x)
-	zero := x.flat && x.value == 0
-	x.depsFlat, x.depValue = true, 1
-	for _, d := range info.deps {
-		dn := &im.st[d].nxt
-		x.flat = x.flat && dn.flat
-		x.value *= dn.value
-		x.depsFlat = x.depsFlat && dn.flat
-		x.depValue *= dn.value
-		zero = zero || dn.flat && dn.value == 0
-	}
 	switch {
-	case zero:
+	case nothing:
 		// Nothing served at any hour, whatever the other factors.
-		x.flat, x.value = true, 0
-	case !x.flat:
-		x.value = math.NaN()
+		flat, value = true, 0
+	case !flat:
+		value = math.NaN()
 	}
-	im.st[s].nxt = x
+	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
+		depValue: depValue, flat: flat, depsFlat: depsFlat}
 	// Integrate up to now and put the new function in force; but if f_s is
 	// the same constant as before, nothing that depends on s sees a change.
 	im.changed = append(im.changed, s)
-	if x.flat && c.flat && x.value == c.value && !im.initial {
+	if flat && c.flat && value == c.value && !im.initial {
 		return false
 	}
-	im.st[s].mark = im.stamp
+	st.mark = stamp
 	return true
 }
 
-// ownFlat reports whether own_s(h) is the same at every hour under x, and
-// that value.
-func (im *impact) ownFlat(s int, x *fn) (bool, float64) {
-	m := im.r.m
-	keep := 1 - x.reroute
-	pr := m.svc[s].profile
-	D := m.svc[s].demand
+// fullHours returns, for s whose function in force depends on the hour,
+// the hours at which f_s = own_s·Π f_d is exactly 1: where no traffic is
+// rerouted, own_s is 1 and every dependency's f_d is 1 (its constant, or
+// its own full hours under the function in force, which is the one s's
+// was built on). Every factor is at most 1, and a product of such
+// floating-point factors is 1 only if each is, so the set is exact where
+// it says "full"; an hour it leaves out is computed as before. Worked out
+// once per function.
+func (im *impact) fullHours(s int) *hourSet {
+	x := &im.st[s]
+	if x.fullOK {
+		return &x.full
+	}
+	x.full, x.fullOK = hourSet{}, true
+	c := &x.cur
+	if c.reroute != 0 {
+		return &x.full
+	}
+	info := &im.r.m.svc[s]
+	x.full = info.profile.served(c.avail, info.demand, c.surge)
+	for _, d := range info.deps {
+		if dc := &im.st[d].cur; !dc.flat {
+			x.full.and(im.fullHours(d))
+		} else if dc.value != 1 {
+			x.full = hourSet{}
+			break
+		}
+	}
+	return &x.full
+}
+
+// ownFlat reports whether own_s(h) is the same at every hour for a
+// service with avail servers, reroute loss, demand multiplier surge and
+// zero-demand fraction zero, and that value.
+func ownFlat(info *svcInfo, avail, reroute, surge, zero float64) (bool, float64) {
+	keep := 1 - reroute
+	pr := info.profile
+	D := info.demand
 	switch {
 	case keep == 0:
 		return true, 0
 	case D == 0:
-		// Demand D·p(h) is zero at every hour: own is x.zero·keep where
+		// Demand D·p(h) is zero at every hour: own is zero·keep where
 		// p(h) > 0 and keep where p(h) = 0.
-		return x.zero == 1 || pr.min > 0, x.zero * keep
-	case x.avail >= D*x.surge*pr.max:
+		return zero == 1 || pr.min > 0, zero * keep
+	case avail >= D*surge*pr.max:
 		return true, keep
-	case x.avail == 0 && pr.min > 0:
+	case avail == 0 && pr.min > 0:
 		return true, 0
 	}
 	return false, 0
@@ -188,6 +251,7 @@ func (im *impact) commit(now float64) {
 		x := &im.st[s]
 		x.cur = x.nxt
 		x.since = now
+		x.fullOK = false
 		x.ver++
 		if x.ver == 0 { // wrapped: stale entries could match
 			if k := int(x.row); k >= 0 {
@@ -258,14 +322,23 @@ func (im *impact) integrateHours(s int, a, b float64) {
 			if dn := &im.st[d].cur; dn.flat {
 				dep[j].f = dn.value
 			} else {
-				dep[j].row, dep[j].ver = int(im.st[d].row), im.st[d].ver
+				k := int(im.st[d].row)
+				dep[j].row, dep[j].ver = (*[168]memoEntry)(im.week[k:k+168]), im.st[d].ver
 				hourly |= 1 << j
 			}
 		}
 	}
-	week := im.week
 	st := &im.st[s]
 	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
+	// k is the hour of the week, int(wh) % 168, carried on from the last
+	// piece when the hour is the next one (wh ≥ 0: unsigned, so the
+	// compiler knows k < 168).
+	hr, k := -2, uint(0)
+	// Over a few hours the full hours cost more to find than they save.
+	full := &hourSet{}
+	if b-a > fullAfter {
+		full = im.fullHours(s)
+	}
 	for x := a; x < b; {
 		wh := wh0 + x
 		y := x + (math.Floor(wh) + 1 - wh)
@@ -275,7 +348,18 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		if y > b {
 			y = b
 		}
-		k := int(wh) % 168
+		if h := int(wh); h != hr {
+			if h == hr+1 && k < 167 {
+				k++
+			} else {
+				k = uint(h) % 168
+			}
+			hr = h
+		}
+		if full.has(k) {
+			x = y // f_s is 1: nothing lost
+			continue
+		}
 		load := at[k]
 		f := keep
 		if load > 0 {
@@ -296,15 +380,15 @@ func (im *impact) integrateHours(s int, a, b float64) {
 				dj := &dep[j]
 				if hourly&(1<<j) == 0 {
 					f *= dj.f
-				} else if e := &week[dj.row+k]; e.ver == dj.ver {
+				} else if e := &dj.row[k]; e.ver == dj.ver {
 					f *= e.f
 				} else {
-					f *= im.value(deps[j], k)
+					f *= im.value(deps[j], int(k))
 				}
 			}
 		default:
 			for _, d := range deps {
-				f *= im.value(d, k)
+				f *= im.value(d, int(k))
 			}
 		}
 		if lost := (1 - f) * (y - x); lost > 0 {
@@ -318,11 +402,15 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	st.outage, st.userH, st.reqs, st.rev = outage, userH, reqs, rev
 }
 
+// fullAfter is the interval, in hours, from which integrateHours skips
+// the hours at which nothing is lost.
+const fullAfter = 6
+
 // depHour is what integrateHours needs of one dependency: its constant f,
 // or its memo row and version.
 type depHour struct {
 	f   float64
-	row int
+	row *[168]memoEntry
 	ver uint32
 }
 
@@ -374,6 +462,11 @@ type profileTable struct {
 	at       [168]float64
 	cum      [169]float64 // cum[h] = Σ_{k<h} at[k]
 	min, max float64
+	minPos   float64 // the smallest demand above 0 (0: none)
+	// order is the hours by rising demand; below[i] the set of the first
+	// i of them. Capacity serves the hours of a prefix of order in full.
+	order [168]uint8
+	below [169]hourSet
 }
 
 func newProfileTable(p *Profile) *profileTable {
@@ -383,8 +476,41 @@ func newProfileTable(p *Profile) *profileTable {
 		t.cum[h+1] = t.cum[h] + t.at[h]
 		t.min = math.Min(t.min, t.at[h])
 		t.max = math.Max(t.max, t.at[h])
+		if t.at[h] > 0 && (t.minPos == 0 || t.at[h] < t.minPos) {
+			t.minPos = t.at[h]
+		}
+	}
+	for h := range t.order {
+		t.order[h] = uint8(h)
+	}
+	slices.SortStableFunc(t.order[:], func(a, b uint8) int { return cmp.Compare(t.at[a], t.at[b]) })
+	for i, h := range t.order {
+		t.below[i+1] = t.below[i]
+		t.below[i+1][h>>6] |= 1 << (h & 63)
 	}
 	return t
+}
+
+// served returns the hours at which avail servers serve demand
+// D·p(h)·surge in full, as integrateHours and value compute it: p(h) = 0,
+// or avail ≥ D·(p(h)·surge) > 0. For D, surge > 0 that product rises with
+// p(h) (rounding keeps the order) and is positive for every p(h) > 0 when it
+// is for the smallest, so the hours are a prefix of order, found by
+// bisection; otherwise none are claimed.
+func (t *profileTable) served(avail, D, surge float64) hourSet {
+	if !(D > 0 && surge > 0) || t.minPos > 0 && !(D*(t.minPos*surge) > 0) {
+		return hourSet{}
+	}
+	lo, hi := 0, len(t.order)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if v := t.at[t.order[mid]]; v == 0 || !(avail < D*(v*surge)) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return t.below[lo]
 }
 
 func (t *profileTable) hour(h float64) float64 {

@@ -309,7 +309,11 @@ func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	d := m.svc[s].demand * load * sv.loadMul[s]
 	f := 1.0
 	if d > 0 {
-		f = math.Min(1, avail/d)
+		// min(1, avail/d) without math.Min's call (the same value: the
+		// quotient is never -0 and a NaN stays NaN).
+		if f = avail / d; f >= 1 {
+			f = 1
+		}
 	} else if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
 		f = 0
 	}
