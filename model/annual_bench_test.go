@@ -27,15 +27,7 @@ import (
 // processes held the cores; CPU time / 2 is the wall time on two idle
 // cores.
 func BenchmarkKakaoRisk(b *testing.B) {
-	sc := loadKakaoB(b)
-	var portfolios [][]string
-	for _, iv := range sc.Investments {
-		portfolios = append(portfolios, []string{iv.Name})
-	}
-	plan, err := NewPlan(sc, portfolios)
-	if err != nil {
-		b.Fatal(err)
-	}
+	plan := kakaoAllPlan(b)
 	const workers = 2
 	p := risk.Precision{RelHalfWidth: 0.1, ReturnPeriod: 100, MaxYears: 1_000_000}
 	var years int
@@ -43,7 +35,7 @@ func BenchmarkKakaoRisk(b *testing.B) {
 	cpu0 := processCPU()
 	for b.Loop() {
 		ann := NewAnnual(plan, workers)
-		tabs, _, err := risk.RunToPrecision(context.Background(), ann.Config(2000, sc.Seed, risk.Auto, workers), ann.Simulate, p)
+		tabs, _, err := risk.RunToPrecision(context.Background(), ann.Config(2000, plan.Base.Seed, risk.Auto, workers), ann.Simulate, p)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,15 +14,7 @@ import (
 //
 //	go test -run '^$' -bench KakaoPointSetup -count 5 ./model
 func BenchmarkKakaoPointSetup(b *testing.B) {
-	sc := loadKakaoB(b)
-	var portfolios [][]string
-	for _, iv := range sc.Investments {
-		portfolios = append(portfolios, []string{iv.Name})
-	}
-	plan, err := NewPlan(sc, portfolios)
-	if err != nil {
-		b.Fatal(err)
-	}
+	plan := kakaoAllPlan(b)
 	ann := NewAnnual(plan, 2)
 	inputs, _ := ann.UncertainInputs()
 	kinds, _ := ann.InputKinds()
@@ -48,4 +40,19 @@ func BenchmarkKakaoPointSetup(b *testing.B) {
 			NewAnnual(plan, 2) // what a point with uncertain costs alone sets up
 		}
 	})
+}
+
+// kakaoAllPlan is kakao-2022 with every investment as its own option, the
+// variants of dcsim risk --all.
+func kakaoAllPlan(b *testing.B) *Plan {
+	sc := loadKakaoB(b)
+	var portfolios [][]string
+	for _, iv := range sc.Investments {
+		portfolios = append(portfolios, []string{iv.Name})
+	}
+	plan, err := NewPlan(sc, portfolios)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return plan
 }
