@@ -33,7 +33,9 @@
 //	                between regions; data.go: data copies and restores;
 //	                coolunits.go: cooling-unit failures per hall
 //	failover.go     failover, failback; restore.go: restore crews
-//	impact.go       exact, lazy integration of users, requests, revenue
+//	impact.go       exact, lazy integration of users, requests, revenue;
+//	                profile_table.go: a week's demand profile, its running
+//	                sums and the hours a capacity serves in full
 //	hazard.go       the hazard interface and registry; one file per hazard:
 //	                hazard_fire.go, hazard_utility.go (with UPS and ATS
 //	                failures), hazard_cooling.go (site-wide buffer or the
