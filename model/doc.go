@@ -11,7 +11,9 @@
 //	                    load_sites.go, load_topology.go (regions,
 //	                    buildings, halls, feeds, confined placement),
 //	                    load_services.go, load_incident.go, reader.go,
-//	                    lines.go, units.go)
+//	                    lines.go, units.go); the types it fills are in
+//	                    scenario.go (services, incidents, operations) and
+//	                    scenario_site.go (sites, buildings, power, cooling)
 //	Compile             *Scenario → *Model: flat tables per (domain,
 //	                    service) pool and per (service, site), sized by
 //	                    groups, never by servers (model.go)
