@@ -124,3 +124,30 @@ func hourlyF(im *impact, s, k int) float64 {
 	}
 	return f
 }
+
+// TestLossFrom checks hourSet.lossFrom, the bit scan integrateHours steps
+// over full hours with, against counting hour by hour round the week.
+func TestLossFrom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 168))
+	for trial := 0; trial < 3000; trial++ {
+		var h hourSet
+		density := rng.Float64()
+		if trial%10 == 0 {
+			density = 1 // every hour full
+		}
+		for k := range uint(168) {
+			if rng.Float64() < density {
+				h[k>>6] |= 1 << (k & 63)
+			}
+		}
+		for k := range uint(168) {
+			want := uint(0)
+			for want < 168 && h.has((k+want)%168) {
+				want++
+			}
+			if got := h.lossFrom(k); got != want {
+				t.Fatalf("trial %d, hour %d: lossFrom = %d, counting gives %d (set %x)", trial, k, got, want, h)
+			}
+		}
+	}
+}

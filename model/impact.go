@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/bits"
 )
 
 // impact integrates each service's users, requests and revenue lost,
@@ -21,8 +22,8 @@ import (
 // (refresh) and at the end. When f_s does not depend on the hour — the
 // common case: s and everything it needs either serve fully at any demand,
 // or nothing — an interval costs O(1) through the cumulative demand table
-// of s's profile; otherwise it is split at whole local hours, as few as the
-// interval spans.
+// of s's profile; otherwise it is split at whole local hours, and only
+// the hours at which s loses something are visited (see integrateHours).
 type impact struct {
 	r *Replication
 
@@ -32,12 +33,20 @@ type impact struct {
 	initial bool // the first refresh: every function is new
 
 	// f_s at each hour of the week, for services that others depend on
-	// and whose f_s depends on the hour: week[row+k], valid where its ver
-	// is the service's (which changes whenever f_s does), so each value is
+	// and whose f_s depends on the hour: week[row].f[k], valid where its
+	// valid set says so (emptied whenever f_s changes), so each value is
 	// computed once per change. Only services with dependents have a row
-	// of 168 entries (row -1 otherwise): no one asks for the others'
-	// values, and the table stays small enough to stay in cache.
-	week []memoEntry
+	// (row -1 otherwise): no one asks for the others' values, and the
+	// table stays small enough to stay in cache.
+	week []memoRow
+	dep  [16]depHour // integrateHours' scratch
+}
+
+// memoRow is f_s at the hours of the week in valid, under the function in
+// force.
+type memoRow struct {
+	valid hourSet
+	f     [168]float64
 }
 
 // svcImpact is one service's integration state, in one place so that
@@ -45,8 +54,7 @@ type impact struct {
 type svcImpact struct {
 	nxt   fn      // the function refresh is building
 	mark  uint32  // == stamp: the function changes in this refresh
-	ver   uint32  // the version of cur, for the memo
-	row   int32   // start of the memo row, -1 for none
+	row   int32   // the memo row, -1 for none
 	cur   fn      // the serving function in force
 	since float64 // cur holds from since
 
@@ -78,6 +86,36 @@ type hourSet [3]uint64
 
 func (h *hourSet) has(k uint) bool { return h[k>>6]&(1<<(k&63)) != 0 }
 
+// lossFrom returns how many hours from hour k on, going round the week,
+// are in the set before the first that is not: 0 when k itself is not,
+// 168 when every hour is.
+func (h *hourSet) lossFrom(k uint) uint {
+	if j, ok := h.firstOut(k); ok {
+		return j - k
+	}
+	if j, ok := h.firstOut(0); ok {
+		return 168 - k + j
+	}
+	return 168
+}
+
+// firstOut returns the first hour from k to 167 not in the set.
+func (h *hourSet) firstOut(k uint) (uint, bool) {
+	for w := k >> 6; w < 3; w++ {
+		out := ^h[w]
+		if w == 2 {
+			out &= 1<<(168-128) - 1
+		}
+		if w == k>>6 {
+			out &= ^uint64(0) << (k & 63)
+		}
+		if out != 0 {
+			return w<<6 + uint(bits.TrailingZeros64(out)), true
+		}
+	}
+	return 0, false
+}
+
 func (h *hourSet) and(o *hourSet) {
 	h[0] &= o[0]
 	h[1] &= o[1]
@@ -92,17 +130,20 @@ func (im *impact) init(r *Replication) {
 	for s := range im.st {
 		im.st[s].row = -1
 		if len(r.m.dependents[s]) > 0 {
-			im.st[s].row = int32(168 * rows)
+			im.st[s].row = int32(rows)
 			rows++
 		}
 	}
-	im.week = make([]memoEntry, 168*rows)
+	im.week = make([]memoRow, rows)
 }
 
 func (im *impact) reset() {
 	for s := range im.st {
 		x := &im.st[s]
 		x.since, x.outage, x.userH, x.reqs, x.rev = 0, 0, 0, 0, 0
+	}
+	for k := range im.week {
+		im.week[k].valid = hourSet{}
 	}
 	im.initial = true
 }
@@ -250,12 +291,8 @@ func (im *impact) commit(now float64) {
 		x.cur = x.nxt
 		x.since = now
 		x.fullOK = false
-		x.ver++
-		if x.ver == 0 { // wrapped: stale entries could match
-			if k := int(x.row); k >= 0 {
-				clear(im.week[k : k+168])
-			}
-			x.ver = 1
+		if x.row >= 0 {
+			im.week[x.row].valid = hourSet{}
 		}
 	}
 	im.initial = false
@@ -295,8 +332,11 @@ func (im *impact) integrate(s int, a, b float64) {
 }
 
 // integrateHours is integrate for a service whose f_s depends on the hour:
-// the interval is split at whole local hours and each piece costs
-// f_s(h) = own_s(h)·Π_d f_d(h), with the dependencies' product the constant
+// the interval is split at whole local hours — a first and a last piece
+// and the whole hours between, of weight exactly 1 — and each piece at
+// which s may lose something costs f_s(h) = own_s(h)·Π_d f_d(h); the
+// hours known to be full (fullHours) are stepped over a run at a time,
+// found by a bit scan, not visited. The dependencies' product is the constant
 // depValue when they all serve a constant fraction, and otherwise each
 // dependency's constant or memoised hourly value, multiplied in dependency
 // order. s's own f_s is not memoised: no service asks for it again while
@@ -309,9 +349,8 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	D, keep := info.demand, 1-c.reroute
 	wh0 := im.r.week0
 	// For up to 16 dependencies, dep[j] is deps[j]'s constant f or, where
-	// it varies by the hour (bit j of hourly), where its memo row starts
-	// and the version its entries must have.
-	var dep [16]depHour
+	// it varies by the hour (bit j of hourly), its memo row.
+	dep := &im.dep
 	var hourly uint64
 	deps := info.deps
 	few := len(deps) <= len(dep)
@@ -320,82 +359,92 @@ func (im *impact) integrateHours(s int, a, b float64) {
 			if dn := &im.st[d].cur; dn.flat {
 				dep[j].f = dn.value
 			} else {
-				k := int(im.st[d].row)
-				dep[j].row, dep[j].ver = (*[168]memoEntry)(im.week[k:k+168]), im.st[d].ver
+				dep[j].row = &im.week[im.st[d].row]
 				hourly |= 1 << j
 			}
 		}
 	}
 	st := &im.st[s]
 	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
-	// k is the hour of the week, int(wh) % 168, carried on from the last
-	// piece when the hour is the next one (wh ≥ 0: unsigned, so the
-	// compiler knows k < 168).
-	hr, k := -2, uint(0)
 	// Over a few hours the full hours cost more to find than they save.
 	full := &hourSet{}
 	if b-a > fullAfter {
 		full = im.fullHours(s)
 	}
-	for x := a; x < b; {
-		wh := wh0 + x
-		y := x + (math.Floor(wh) + 1 - wh)
-		if y <= x {
-			y = x + 1e-9
-		}
-		if y > b {
-			y = b
-		}
-		if h := int(wh); h != hr {
-			if h == hr+1 && k < 167 {
-				k++
-			} else {
-				k = uint(h) % 168
+	// The interval covers the week hours from ⌊wa⌋ to ⌊wb⌋: a first piece
+	// of weight ⌊wa⌋+1-wa, whole hours of weight 1, and a last piece of
+	// weight wb-⌊wb⌋. k is the hour of the week of the piece at hand (wa ≥
+	// 0), left the pieces after it, w its weight.
+	wa, wb := wh0+a, wh0+b
+	h0, h1 := math.Floor(wa), math.Floor(wb)
+	k := uint(h0) % 168
+	left := uint(h1 - h0)
+	w := h0 + 1 - wa
+	if left == 0 {
+		w = wb - wa
+	}
+	for {
+		if !full.has(k) {
+			load := at[k]
+			f := keep
+			if load > 0 {
+				own := c.zero
+				if d := D * (load * c.surge); d > 0 {
+					own = 1
+					if c.avail < d {
+						own = c.avail / d
+					}
+				}
+				f = own * keep
 			}
-			hr = h
-		}
-		if full.has(k) {
-			x = y // f_s is 1: nothing lost
-			continue
-		}
-		load := at[k]
-		f := keep
-		if load > 0 {
-			own := c.zero
-			if d := D * (load * c.surge); d > 0 {
-				own = 1
-				if c.avail < d {
-					own = c.avail / d
+			switch {
+			case c.depsFlat:
+				f *= c.depValue
+			case few:
+				for j := range deps {
+					dj := &dep[j]
+					if hourly&(1<<j) == 0 {
+						f *= dj.f
+					} else if dj.row.valid.has(k) {
+						f *= dj.row.f[k]
+					} else {
+						f *= im.value(deps[j], int(k))
+					}
+				}
+			default:
+				for _, d := range deps {
+					f *= im.value(d, int(k))
 				}
 			}
-			f = own * keep
-		}
-		switch {
-		case c.depsFlat:
-			f *= c.depValue
-		case few:
-			for j := range deps {
-				dj := &dep[j]
-				if hourly&(1<<j) == 0 {
-					f *= dj.f
-				} else if e := &dj.row[k]; e.ver == dj.ver {
-					f *= e.f
-				} else {
-					f *= im.value(deps[j], int(k))
-				}
-			}
-		default:
-			for _, d := range deps {
-				f *= im.value(d, int(k))
+			if lost := (1 - f) * w; lost > 0 {
+				outage += lost
+				userH += info.users * load * lost
+				reqs += info.requests * load * lost
+				rev += info.revenue * load * lost
 			}
 		}
-		if lost := (1 - f) * (y - x); lost > 0 {
-			outage += lost
-			userH += info.users * load * lost
-			reqs += info.requests * load * lost
-			rev += info.revenue * load * lost
+		if left == 0 {
+			break
 		}
-		x = y
+		// On to the next hour that is not full: the ones between lose
+		// nothing, whatever their weight.
+		k++
+		if k == 168 {
+			k = 0
+		}
+		step := full.lossFrom(k)
+		if step >= left {
+			break // the rest of the interval is full
+		}
+		left -= step + 1
+		k += step
+		if k >= 168 {
+			k -= 168
+		}
+		w = 1
+		if left == 0 {
+			w = wb - h1
+		}
 	}
 	st.outage, st.userH, st.reqs, st.rev = outage, userH, reqs, rev
 }
@@ -405,11 +454,10 @@ func (im *impact) integrateHours(s int, a, b float64) {
 const fullAfter = 6
 
 // depHour is what integrateHours needs of one dependency: its constant f,
-// or its memo row and version.
+// or its memo row.
 type depHour struct {
 	f   float64
-	row *[168]memoEntry
-	ver uint32
+	row *memoRow
 }
 
 // value is f_s at hour k of the week under the functions in force, for a
@@ -420,9 +468,9 @@ func (im *impact) value(s, k int) float64 {
 	if c.flat {
 		return c.value
 	}
-	e := &im.week[int(st.row)+k]
-	if e.ver == st.ver {
-		return e.f
+	row := &im.week[st.row]
+	if row.valid.has(uint(k)) {
+		return row.f[k]
 	}
 	m := im.r.m
 	info := &m.svc[s]
@@ -443,13 +491,7 @@ func (im *impact) value(s, k int) float64 {
 	for _, d := range info.deps {
 		f *= im.value(d, k)
 	}
-	e.f, e.ver = f, st.ver
+	row.f[k] = f
+	row.valid[k>>6] |= 1 << (k & 63)
 	return f
-}
-
-// memoEntry is f_s at one hour of the week, valid while ver matches the
-// service's.
-type memoEntry struct {
-	f   float64
-	ver uint32
 }
