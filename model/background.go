@@ -162,8 +162,8 @@ func (bg *background) draw(d int, now float64) bgDraw {
 		return bgDraw{} // an unused server
 	}
 	i := d*r.m.nSvc + x.pools[j]
-	k := min(size, r.fleet.up[i])
-	if k <= 0 || !r.fleet.booted[i] {
+	k := min(size, r.fleet.pool[i].up)
+	if k <= 0 || !r.fleet.pool[i].booted {
 		return bgDraw{}
 	}
 	return bgDraw{i: i, k: k, repair: repair, kind: kind}
@@ -180,10 +180,10 @@ func (bg *background) fail(b bgDraw, quiet bool, now float64) {
 	m := r.m
 	d, s := b.i/m.nSvc, b.i%m.nSvc
 	r.fleet.touchPool(b.i)
-	r.fleet.up[b.i] -= b.k
-	r.fleet.bgDown[b.i] += b.k
+	r.fleet.pool[b.i].up -= b.k
+	r.fleet.pool[b.i].bgDown += b.k
 	if quiet {
-		r.svc.capSP[s*m.nSite+m.domSite[d]] -= b.k
+		r.svc.pool[s*m.nSite+m.domSite[d]].up -= b.k
 	} else {
 		r.svc.addCap(s, m.domSite[d], -b.k)
 	}
@@ -198,11 +198,11 @@ func (bg *background) repair(i int, k int32, quiet bool) {
 	m := r.m
 	d, s := i/m.nSvc, i%m.nSvc
 	r.fleet.touchPool(i)
-	r.fleet.bgDown[i] -= k
-	if r.power.powered[d] && r.fleet.booted[i] {
-		r.fleet.up[i] += k
+	r.fleet.pool[i].bgDown -= k
+	if r.power.powered[d] && r.fleet.pool[i].booted {
+		r.fleet.pool[i].up += k
 		if quiet {
-			r.svc.capSP[s*m.nSite+m.domSite[d]] += k
+			r.svc.pool[s*m.nSite+m.domSite[d]].up += k
 		} else {
 			r.svc.addCap(s, m.domSite[d], k)
 		}
@@ -260,7 +260,7 @@ func (bg *background) wake(now float64) bool {
 		case bgRepair:
 			i := int(e.a)
 			d := i / m.nSvc
-			if quiet = !(r.power.powered[d] && r.fleet.booted[i]) || !r.policy.FullBackground && bg.benign(i, e.b); quiet {
+			if quiet = !(r.power.powered[d] && r.fleet.pool[i].booted) || !r.policy.FullBackground && bg.benign(i, e.b); quiet {
 				bg.repair(i, e.b, true)
 			}
 		}
@@ -292,11 +292,11 @@ func (bg *background) benign(i int, delta int32) bool {
 	p := m.domSite[d]
 	x := &m.svc[s]
 	idx := s*m.nSite + p
-	c0, c1 := sv.capSP[idx], sv.capSP[idx]+delta
-	if !sv.running[idx] || c1 < m.quorum[idx] || m.svc[s].ovLimit > 0 || sv.surges[s] > 0 {
+	c0, c1 := sv.pool[idx].up, sv.pool[idx].up+delta
+	if !sv.pool[idx].running || c1 < sv.pool[idx].quorum || m.svc[s].ovLimit > 0 || sv.surges[s] > 0 {
 		return false // a service that can collapse, or under a surge, is always re-evaluated
 	}
-	serving := !sv.failingBack[s] && sv.partitioned[p] == 0 && (x.mode == modeActive || p == sv.active[s])
+	serving := !sv.hot[s].failingBack && sv.partitioned[p] == 0 && (x.mode == modeActive || p == sv.hot[s].active)
 	if serving {
 		full := x.demand * x.surge
 		avail := sv.available(s)

@@ -152,7 +152,7 @@ func TestCalibrationKakao2022Timeline(t *testing.T) {
 		var n int32
 		for _, d := range m.siteDom[pangyo] {
 			for s := 0; s < m.nSvc; s++ {
-				n += r.fleet.up[d*m.nSvc+s]
+				n += r.fleet.pool[d*m.nSvc+s].up
 			}
 		}
 		return float64(n) / float64(poolTotal)

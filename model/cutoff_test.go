@@ -37,15 +37,15 @@ func TestCutOffIsExact(t *testing.T) {
 						avail := sv.available(s)
 						f := sv.ownFraction(s, avail, 1)
 						for _, d := range m.svc[s].deps {
-							f *= sv.fPeak[d]
+							f *= sv.hot[d].fPeak
 						}
-						if f != sv.fPeak[s] {
+						if f != sv.hot[s].fPeak {
 							t.Fatalf("%s (%s) rep %d event %d at %.3fh: %s serves %v at peak, evaluated afresh %v",
-								name, rec, rep, n, eng.Now(), sc.Services[s].Name, sv.fPeak[s], f)
+								name, rec, rep, n, eng.Now(), sc.Services[s].Name, sv.hot[s].fPeak, f)
 						}
-						if h := sv.health(s, f, avail); h != sv.healthy[s] {
+						if h := sv.health(s, f, avail); h != sv.hot[s].healthy {
 							t.Fatalf("%s (%s) rep %d event %d at %.3fh: %s healthy = %v, evaluated afresh %v",
-								name, rec, rep, n, eng.Now(), sc.Services[s].Name, sv.healthy[s], h)
+								name, rec, rep, n, eng.Now(), sc.Services[s].Name, sv.hot[s].healthy, h)
 						}
 					}
 				}

@@ -424,10 +424,10 @@ func (dt *dataStore) restoreDone(s int) {
 	dt.nGone--
 	// A relocated service's pool is not among its placements, which the
 	// services unit checks: queue its instances' restore here.
-	if sv := &r.svc; sv.relocated[s] {
+	if sv := &r.svc; sv.hot[s].relocated {
 		p := r.m.svc[s].reloc
-		if i := s*r.m.nSite + p; !sv.running[i] && !sv.restoring[i] {
-			sv.restoring[i] = true
+		if i := s*r.m.nSite + p; !sv.pool[i].running && !sv.pool[i].restoring {
+			sv.pool[i].restoring = true
 			sv.restoreQ.push(r.m, restoreReq{svc: s, site: p})
 		}
 	}

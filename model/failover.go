@@ -29,7 +29,7 @@ import (
 func (sv *services) maybeFailover(s int) {
 	r := sv.r
 	x := &r.m.svc[s]
-	if x.mode != modeStandby || sv.foPending[s] || sv.active[s] != x.primary || x.secondary < 0 || sv.relocated[s] {
+	if x.mode != modeStandby || sv.hot[s].foPending || sv.hot[s].active != x.primary || x.secondary < 0 || sv.hot[s].relocated {
 		return
 	}
 	svc := &r.m.Sc.Services[s]
@@ -41,7 +41,7 @@ func (sv *services) maybeFailover(s int) {
 	if sv.foGaveUp[s] || sv.foWaitTools[s] || sv.foWaitStaff[s] {
 		return
 	}
-	sv.foPending[s] = true
+	sv.hot[s].foPending = true
 	sv.serves(s)
 	sv.foAutoTried[s] = false
 	sv.foRetries[s] = 0
@@ -58,7 +58,7 @@ func (sv *services) primaryDown(s int) bool {
 	m := sv.r.m
 	p := m.svc[s].primary
 	i := s*m.nSite + p
-	return !sv.running[i] || sv.partitioned[p] > 0 || float64(sv.capSP[i]) < m.Sc.RecoveredThreshold*m.svc[s].demand
+	return !sv.pool[i].running || sv.partitioned[p] > 0 || float64(sv.pool[i].up) < m.Sc.RecoveredThreshold*m.svc[s].demand
 }
 
 // controlAvailable reports whether every control-plane service in deps
@@ -66,7 +66,7 @@ func (sv *services) primaryDown(s int) bool {
 // full health.
 func (sv *services) controlAvailable(deps []int) bool {
 	for _, d := range deps {
-		if sv.fPeak[d] < sv.r.m.Sc.Ops.ControlThreshold {
+		if sv.hot[d].fPeak < sv.r.m.Sc.Ops.ControlThreshold {
 			return false
 		}
 	}
@@ -80,14 +80,14 @@ func (sv *services) detect(s int) {
 	m := r.m
 	svc := &m.Sc.Services[s]
 	if !sv.primaryDown(s) {
-		sv.foPending[s] = false
+		sv.hot[s].foPending = false
 		if r.tr != nil {
 			r.event("failover-cancelled", r.svcName(s), "primary back before failover")
 		}
 		return
 	}
 	if loss := svc.ExpectedFailoverLoss(); loss > svc.MaxDataLoss {
-		sv.foPending[s], sv.foGaveUp[s] = false, true
+		sv.hot[s].foPending, sv.foGaveUp[s] = false, true
 		if r.tr != nil {
 			r.event("failover-refused", r.svcName(s), "would lose %s of writes on average, more than max_data_loss %s; waiting for the primary", fmtHours(loss), fmtHours(svc.MaxDataLoss))
 		}
@@ -96,7 +96,7 @@ func (sv *services) detect(s int) {
 	rng := r.st.fail[s]
 	auto := svc.FailoverAutomatic && !sv.foAutoTried[s] && sv.controlAvailable(svc.FailoverRequires)
 	if !auto && !sv.allHealthy(svc.ManualRequires) {
-		sv.foPending[s], sv.foWaitTools[s] = false, true
+		sv.hot[s].foPending, sv.foWaitTools[s] = false, true
 		if r.tr != nil {
 			r.event("failover-waiting", r.svcName(s), "manual failover needs %s; waiting for it", sv.r.namesDown(svc.ManualRequires))
 		}
@@ -139,7 +139,7 @@ func (sv *services) failoverDone(s int) {
 	r := sv.r
 	m := r.m
 	svc := &m.Sc.Services[s]
-	sv.foPending[s] = false
+	sv.hot[s].foPending = false
 	sv.releaseStaff(s)
 	if !sv.primaryDown(s) {
 		if r.tr != nil {
@@ -159,11 +159,11 @@ func (sv *services) failoverDone(s int) {
 		if r.tr != nil {
 			r.event("failover-failed", r.svcName(s), "failover attempt failed; retrying by hand")
 		}
-		sv.foPending[s] = true
+		sv.hot[s].foPending = true
 		r.eng.After(0, kindOf(unitServices, svDetect), int32(s), 0)
 		return
 	}
-	sv.active[s] = svc.Secondary
+	sv.hot[s].active = svc.Secondary
 	rng := r.st.data[s]
 	lost := 0.0
 	switch svc.Replication {
@@ -187,17 +187,17 @@ func (sv *services) maybeFailback(s int) {
 	x := &m.svc[s]
 	p := x.primary
 	i := s*m.nSite + p
-	if x.mode != modeStandby || sv.active[s] == p || !sv.running[i] || sv.partitioned[p] > 0 || sv.relocated[s] {
+	if x.mode != modeStandby || sv.hot[s].active == p || !sv.pool[i].running || sv.partitioned[p] > 0 || sv.hot[s].relocated {
 		return
 	}
-	if float64(sv.capSP[i]) < math.Min(float64(m.placed[i]), x.demand*x.surge) {
+	if float64(sv.pool[i].up) < math.Min(float64(m.placed[i]), x.demand*x.surge) {
 		return
 	}
 	svc := &m.Sc.Services[s]
-	sv.active[s] = p
+	sv.hot[s].active = p
 	sv.serves(s)
 	if svc.FailbackOutage > 0 {
-		sv.failingBack[s] = true
+		sv.hot[s].failingBack = true
 		if r.tr != nil {
 			r.event("failback-start", r.svcName(s), "failing back to %s", r.siteName(p))
 		}

@@ -28,12 +28,9 @@ type chunk struct {
 type fleet struct {
 	r *Replication
 
-	up        []int32 // per pool, servers running
-	destroyed []int32 // per pool, destroyed until replaced
-	bgDown    []int32 // per pool, down for an independent failure
-	booted    []bool  // per pool, booted since its domain was last energised
-	destOther []int32 // per domain, unused servers destroyed
-	otherUp   []int32 // per domain, unused servers running
+	pool      []fleetPool // per pool, index d*nSvc+s
+	destOther []int32     // per domain, unused servers destroyed
+	otherUp   []int32     // per domain, unused servers running
 
 	bootQ    []fifo[chunk] // per site
 	bootBusy []bool
@@ -52,7 +49,6 @@ type fleet struct {
 	// pools changed as a whole, and single pools changed by background
 	// failures.
 	domDirty   []bool
-	poolDirty  []bool
 	dirtyDoms  []int
 	dirtyPools []int
 	fresh      bool // nothing recorded yet: reset everything
@@ -64,14 +60,31 @@ type fleet struct {
 	thrDom    []bool
 }
 
+// fleetPool is one (domain, service) pool's servers, in one place so that
+// a boot chunk reads one cache line, not one per array.
+type fleetPool struct {
+	total     int32 // placed (the model's poolTotal, copied here)
+	up        int32 // running
+	destroyed int32 // destroyed until replaced
+	bgDown    int32 // down for an independent failure
+	booted    bool  // booted since its domain was last energised
+	dirty     bool  // changed by a background failure (see reset)
+}
+
+// fresh returns the pool as a replication starts it: every placed server
+// up and booted. dirty is kept: reset clears it as it walks its list.
+func (p fleetPool) fresh() fleetPool {
+	return fleetPool{total: p.total, up: p.total, booted: true, dirty: p.dirty}
+}
+
 func (fl *fleet) init(r *Replication) {
 	m := r.m
 	fl.r = r
 	n := m.nDom * m.nSvc
-	fl.up = make([]int32, n)
-	fl.destroyed = make([]int32, n)
-	fl.bgDown = make([]int32, n)
-	fl.booted = make([]bool, n)
+	fl.pool = make([]fleetPool, n)
+	for i := range fl.pool {
+		fl.pool[i].total = m.poolTotal[i]
+	}
 	fl.destOther = make([]int32, m.nDom)
 	fl.otherUp = make([]int32, m.nDom)
 	fl.bootQ = make([]fifo[chunk], m.nSite)
@@ -82,7 +95,6 @@ func (fl *fleet) init(r *Replication) {
 	fl.bootFrom = make([]float64, m.nSite)
 	fl.bootEv = make([]sim.Handle, m.nSite)
 	fl.domDirty = make([]bool, m.nDom)
-	fl.poolDirty = make([]bool, n)
 	fl.fresh = true
 	fl.throttled = make([]int32, n)
 	fl.thrDom = make([]bool, m.nDom)
@@ -91,27 +103,21 @@ func (fl *fleet) init(r *Replication) {
 func (fl *fleet) reset() {
 	m := fl.r.m
 	if fl.fresh {
-		copy(fl.up, m.poolTotal)
-		clear(fl.destroyed)
-		clear(fl.bgDown)
-		for i := range fl.booted {
-			fl.booted[i] = true
+		for i := range fl.pool {
+			fl.pool[i] = fl.pool[i].fresh()
 		}
 		fl.fresh = false
 	}
 	for _, d := range fl.dirtyDoms {
 		a, b := d*m.nSvc, (d+1)*m.nSvc
-		copy(fl.up[a:b], m.poolTotal[a:b])
-		clear(fl.destroyed[a:b])
-		clear(fl.bgDown[a:b])
 		for i := a; i < b; i++ {
-			fl.booted[i] = true
+			fl.pool[i] = fl.pool[i].fresh()
 		}
 		fl.domDirty[d] = false
 	}
 	for _, i := range fl.dirtyPools {
-		fl.up[i], fl.destroyed[i], fl.bgDown[i], fl.booted[i] = m.poolTotal[i], 0, 0, true
-		fl.poolDirty[i] = false
+		fl.pool[i] = fl.pool[i].fresh()
+		fl.pool[i].dirty = false
 	}
 	fl.dirtyDoms, fl.dirtyPools = fl.dirtyDoms[:0], fl.dirtyPools[:0]
 	clear(fl.destOther)
@@ -140,8 +146,8 @@ func (fl *fleet) touchDomain(d int) {
 
 // touchPool records that pool i changes, for reset.
 func (fl *fleet) touchPool(i int) {
-	if !fl.poolDirty[i] {
-		fl.poolDirty[i] = true
+	if !fl.pool[i].dirty {
+		fl.pool[i].dirty = true
 		fl.dirtyPools = append(fl.dirtyPools, i)
 	}
 }
@@ -151,11 +157,11 @@ func (fl *fleet) settled() bool {
 }
 
 func (fl *fleet) setBooted(i int, b bool) {
-	if fl.booted[i] == b {
+	if fl.pool[i].booted == b {
 		return
 	}
-	fl.booted[i] = b
-	if fl.r.m.poolTotal[i] > 0 {
+	fl.pool[i].booted = b
+	if fl.pool[i].total > 0 {
 		if b {
 			fl.unbooted--
 		} else {
@@ -186,9 +192,9 @@ func (fl *fleet) powerOff(d int) {
 	fl.otherUp[d] = 0
 	for _, s := range m.domPools[d] {
 		i := d*m.nSvc + s
-		if fl.up[i] != 0 {
-			r.svc.addCap(s, p, -fl.up[i])
-			fl.up[i] = 0
+		if fl.pool[i].up != 0 {
+			r.svc.addCap(s, p, -fl.pool[i].up)
+			fl.pool[i].up = 0
 		}
 		fl.setBooted(i, false)
 	}
@@ -207,7 +213,7 @@ func (fl *fleet) throttle(d int, frac float64) {
 	fl.thrDom[d] = true
 	for _, s := range m.domPools[d] {
 		i := d*m.nSvc + s
-		if cut := int32(math.Round((1 - frac) * float64(fl.up[i]))); cut > 0 {
+		if cut := int32(math.Round((1 - frac) * float64(fl.pool[i].up))); cut > 0 {
 			fl.throttled[i] = cut
 			r.svc.addCap(s, p, -cut)
 		}
@@ -255,17 +261,17 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 			continue
 		}
 		i := d*m.nSvc + s
-		k := int32(math.Round(frac * float64(m.poolTotal[i])))
-		if k > fl.destroyed[i] {
-			if fl.destroyed[i] == 0 {
+		k := int32(math.Round(frac * float64(fl.pool[i].total)))
+		if k > fl.pool[i].destroyed {
+			if fl.pool[i].destroyed == 0 {
 				fl.destroyN++
 			}
-			lost += int(k - fl.destroyed[i])
-			fl.destroyed[i] = k
+			lost += int(k - fl.pool[i].destroyed)
+			fl.pool[i].destroyed = k
 			// Destroyed servers that were running stop.
-			if x := fl.up[i] + fl.destroyed[i] + fl.bgDown[i] - m.poolTotal[i]; stop && x > 0 {
-				x = min(x, fl.up[i])
-				fl.up[i] -= x
+			if x := fl.pool[i].up + fl.pool[i].destroyed + fl.pool[i].bgDown - fl.pool[i].total; stop && x > 0 {
+				x = min(x, fl.pool[i].up)
+				fl.pool[i].up -= x
 				r.svc.addCap(s, m.domSite[d], -x)
 			}
 		}
@@ -295,9 +301,9 @@ func (fl *fleet) serversBack(d int) {
 	n := 0
 	for _, s := range m.domPools[d] {
 		i := d*m.nSvc + s
-		if fl.destroyed[i] > 0 {
-			n += int(fl.destroyed[i])
-			fl.destroyed[i] = 0
+		if fl.pool[i].destroyed > 0 {
+			n += int(fl.pool[i].destroyed)
+			fl.pool[i].destroyed = 0
 			fl.destroyN--
 		}
 	}
@@ -341,7 +347,7 @@ func (fl *fleet) chunkSize(c chunk) int32 {
 		return max(0, m.otherTotal[c.dom]-fl.destOther[c.dom]-fl.otherUp[c.dom])
 	}
 	i := c.dom*m.nSvc + c.svc
-	return max(0, m.poolTotal[i]-fl.destroyed[i]-fl.bgDown[i]-fl.up[i])
+	return max(0, fl.pool[i].total-fl.pool[i].destroyed-fl.pool[i].bgDown-fl.pool[i].up)
 }
 
 func (fl *fleet) startBoot(p int) {
@@ -385,7 +391,7 @@ func (fl *fleet) handle(local int32, ev sim.Event) {
 		} else {
 			i := c.dom*m.nSvc + c.svc
 			n := fl.chunkSize(c)
-			fl.up[i] += n
+			fl.pool[i].up += n
 			r.svc.addCap(c.svc, p, n)
 			fl.setBooted(i, true)
 			if r.tr != nil {

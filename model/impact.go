@@ -169,11 +169,11 @@ func (im *impact) prepare(s int, avail float64) bool {
 	m := r.m
 	sv := &r.svc
 	info := &m.svc[s]
-	reroute, surge, zero := sv.reroute[s], sv.loadMul[s], 1.0
-	if !sv.healthy[s] {
+	reroute, surge, zero := sv.hot[s].reroute, sv.hot[s].loadMul, 1.0
+	if !sv.hot[s].healthy {
 		surge *= info.surge
 	}
-	if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
+	if avail == 0 && m.placed[s*m.nSite+sv.hot[s].active] > 0 {
 		zero = 0
 	}
 	st := &im.st[s]

@@ -25,12 +25,12 @@ func (sv *services) overloaded(s int, avail float64, healthy bool, now float64) 
 	r := sv.r
 	m := r.m
 	limit := m.svc[s].ovLimit
-	if limit == 0 || sv.collapsed[s] {
+	if limit == 0 || sv.hot[s].collapsed {
 		return false
 	}
-	if sv.shedding[s] {
+	if sv.hot[s].shedding {
 		if healthy {
-			sv.shedding[s] = false
+			sv.hot[s].shedding = false
 			if r.tr != nil {
 				r.event("shedding-ended", r.svcName(s), "healthy again: load no longer shed")
 			}
@@ -41,7 +41,7 @@ func (sv *services) overloaded(s int, avail float64, healthy bool, now float64) 
 	if avail <= 0 {
 		return false
 	}
-	offered := m.demand[s] * sv.loadMul[s] * sv.offeredSurge(s, healthy)
+	offered := m.demand[s] * sv.hot[s].loadMul * sv.offeredSurge(s, healthy)
 	capacity := limit * avail
 	pt := m.profile[s]
 	if offered*pt.max <= capacity {
@@ -73,7 +73,7 @@ func (sv *services) offeredSurge(s int, healthy bool) float64 {
 		surge = m.svc[s].surge
 	}
 	for _, t := range m.dependents[s] {
-		if !sv.healthy[t] {
+		if !sv.hot[t].healthy {
 			surge = math.Max(surge, m.svc[t].surge)
 		}
 	}
@@ -82,7 +82,7 @@ func (sv *services) offeredSurge(s int, healthy bool) float64 {
 
 func (sv *services) collapse(s int, ratio float64) {
 	r := sv.r
-	sv.collapsed[s] = true
+	sv.hot[s].collapsed = true
 	dt := r.m.Sc.Services[s].Overload.ShedDelay.Sample(r.st.fail[s])
 	if r.tr != nil {
 		r.event("collapse", r.svcName(s), "offered load %.2f× the servers serving: collapses; load shed in %.2fh", ratio, dt)
@@ -93,8 +93,8 @@ func (sv *services) collapse(s int, ratio float64) {
 // shed ends a collapse: from now on load beyond capacity is turned away.
 func (sv *services) shed(s int) {
 	r := sv.r
-	sv.collapsed[s] = false
-	sv.shedding[s] = true
+	sv.hot[s].collapsed = false
+	sv.hot[s].shedding = true
 	if r.tr != nil {
 		r.event("load-shed", r.svcName(s), "load shed: serving up to capacity")
 	}

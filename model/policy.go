@@ -15,7 +15,7 @@ import (
 // allHealthy reports whether every service in ss is healthy.
 func (sv *services) allHealthy(ss []int) bool {
 	for _, d := range ss {
-		if !sv.healthy[d] {
+		if !sv.hot[d].healthy {
 			return false
 		}
 	}
@@ -31,7 +31,7 @@ func (sv *services) toolsBack(d int) {
 			continue
 		}
 		sv.foWaitTools[s] = false
-		sv.foPending[s] = true
+		sv.hot[s].foPending = true
 		r.eng.After(0, kindOf(unitServices, svDetect), int32(s), 0)
 	}
 }
@@ -46,7 +46,7 @@ func (sv *services) takeStaff(s int) bool {
 		sv.foManual[s] = true
 		return true
 	}
-	sv.foPending[s], sv.foWaitStaff[s] = false, true
+	sv.hot[s].foPending, sv.foWaitStaff[s] = false, true
 	if !slices.Contains(sv.staffQ, int32(s)) { // it may still be listed from an earlier outage
 		sv.staffQ = append(sv.staffQ, int32(s))
 	}
@@ -84,7 +84,7 @@ func (sv *services) releaseStaff(s int) {
 	t := int(sv.staffQ[best])
 	sv.staffQ = append(sv.staffQ[:best], sv.staffQ[best+1:]...)
 	sv.foWaitStaff[t] = false
-	sv.foPending[t] = true
+	sv.hot[t].foPending = true
 	r.eng.After(0, kindOf(unitServices, svDetect), int32(t), 0)
 }
 
@@ -92,7 +92,7 @@ func (sv *services) releaseStaff(s int) {
 func (r *Replication) namesDown(ss []int) string {
 	var names []string
 	for _, d := range ss {
-		if !r.svc.healthy[d] {
+		if !r.svc.hot[d].healthy {
 			names = append(names, r.svcName(d))
 		}
 	}

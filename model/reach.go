@@ -65,5 +65,6 @@ func (sv *services) serving(s int) []int {
 	if x.mode == modeActive {
 		return x.sites
 	}
-	return sv.active[s : s+1]
+	a := sv.hot[s].active
+	return sv.siteIDs[a : a+1]
 }

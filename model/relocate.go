@@ -19,7 +19,7 @@ func (sv *services) requestCapacity(s int) {
 	r := sv.r
 	m := r.m
 	x := &m.svc[s]
-	if sv.healthy[s] || sv.relocated[s] || sv.relWaiting[s] {
+	if sv.hot[s].healthy || sv.hot[s].relocated || sv.relWaiting[s] {
 		return
 	}
 	site := &m.Sc.Sites[x.reloc]
@@ -56,20 +56,20 @@ func (sv *services) relocate(s int) {
 	r := sv.r
 	m := r.m
 	x := &m.svc[s]
-	if sv.relocated[s] {
+	if sv.hot[s].relocated {
 		return
 	}
 	p := x.reloc
 	i := s*m.nSite + p
-	sv.relocated[s] = true
-	sv.foPending[s] = false
-	sv.active[s] = p
-	sv.capSP[i] = x.servers
-	sv.running[i] = false
+	sv.hot[s].relocated = true
+	sv.hot[s].foPending = false
+	sv.hot[s].active = p
+	sv.pool[i].up = x.servers
+	sv.pool[i].running = false
 	if r.data.missing(s) {
 		r.data.startRestore(s, p) // its data first, then its instances (data.go)
 	} else {
-		sv.restoring[i] = true
+		sv.pool[i].restoring = true
 		sv.restoreQ.push(m, restoreReq{svc: s, site: p})
 	}
 	sv.serves(s)

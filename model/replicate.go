@@ -212,9 +212,9 @@ func (r *Replication) Finish(out *results.Outcome) {
 	sv, im := &r.svc, &r.imp
 	for s := range m.Sc.Services {
 		ttr := 0.0
-		if sv.everImp[s] {
+		if sv.hot[s].everImp {
 			ttr = sv.recovered[s]
-			if !sv.healthy[s] {
+			if !sv.hot[s].healthy {
 				ttr = end
 			}
 		}

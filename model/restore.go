@@ -153,8 +153,8 @@ func (sv *services) restoreDone(s, p int) {
 	r := sv.r
 	i := s*r.m.nSite + p
 	sv.crewsBusy--
-	sv.restoring[i] = false
-	sv.running[i] = true
+	sv.pool[i].restoring = false
+	sv.pool[i].running = true
 	if r.tr != nil {
 		r.event("restored", r.svcName(s), "instances at %s running", r.siteName(p))
 	}

@@ -280,8 +280,8 @@ func (h *scriptHarness) status() []string {
 		}
 		var up, dest int32
 		for s := 0; s < m.nSvc; s++ {
-			up += r.fleet.up[d*m.nSvc+s]
-			dest += r.fleet.destroyed[d*m.nSvc+s]
+			up += r.fleet.pool[d*m.nSvc+s].up
+			dest += r.fleet.pool[d*m.nSvc+s].destroyed
 		}
 		extra := ""
 		if dest+r.fleet.destOther[d] > 0 {
@@ -296,38 +296,38 @@ func (h *scriptHarness) status() []string {
 	}
 	for s := range m.Sc.Services {
 		svc := &m.Sc.Services[s]
-		active := "active " + r.siteName(r.svc.active[s])
+		active := "active " + r.siteName(r.svc.hot[s].active)
 		if svc.Mode == ActiveActive {
 			active = "active-active"
 		}
 		health := "healthy"
-		if !r.svc.healthy[s] {
+		if !r.svc.hot[s].healthy {
 			health = "impaired"
 		}
 		var flags []string
-		if r.svc.foPending[s] {
+		if r.svc.hot[s].foPending {
 			flags = append(flags, "failover pending")
 		}
-		if r.svc.failingBack[s] {
+		if r.svc.hot[s].failingBack {
 			flags = append(flags, "failing back")
 		}
-		if r.svc.reroute[s] > 0 {
-			flags = append(flags, fmt.Sprintf("%.0f%% of traffic still sent to lost sites", 100*r.svc.reroute[s]))
+		if r.svc.hot[s].reroute > 0 {
+			flags = append(flags, fmt.Sprintf("%.0f%% of traffic still sent to lost sites", 100*r.svc.hot[s].reroute))
 		}
 		var pools []string
 		for _, pl := range svc.Placement {
 			i := s*m.nSite + pl.Site
 			st := "running"
 			switch {
-			case r.svc.running[i]:
-			case r.svc.restoring[i]:
+			case r.svc.pool[i].running:
+			case r.svc.pool[i].restoring:
 				st = "restoring"
 			default:
 				st = "stopped"
 			}
-			pools = append(pools, fmt.Sprintf("%s %d/%d %s", r.siteName(pl.Site), r.svc.capSP[i], m.placed[i], st))
+			pools = append(pools, fmt.Sprintf("%s %d/%d %s", r.siteName(pl.Site), r.svc.pool[i].up, m.placed[i], st))
 		}
-		line := fmt.Sprintf("service %s: serving %.3f at peak, %s, %s", svc.Name, r.svc.fPeak[s], active, health)
+		line := fmt.Sprintf("service %s: serving %.3f at peak, %s, %s", svc.Name, r.svc.hot[s].fPeak, active, health)
 		if len(flags) > 0 {
 			line += ", " + strings.Join(flags, ", ")
 		}

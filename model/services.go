@@ -32,13 +32,11 @@ type services struct {
 	r *Replication
 
 	// per (service, site), index s*nSite+p
-	capSP     []int32 // servers up
-	running   []bool
-	restoring []bool // queued or in progress
+	pool []poolState
 
 	// per service
-	active      []int // serving site for active-standby / single-site
-	foPending   []bool
+	hot         []svcHot  // what evaluating a service reads, in one place
+	peaks       []float64 // each fPeak, for the tracer
 	foAttempt   []int32
 	foAutoTried []bool
 	foSucceeds  []bool  // the failover under way will work
@@ -49,19 +47,9 @@ type services struct {
 	foManual    []bool  // the failover under way is manual (holds one of failover_staff)
 	manualBusy  int     // manual failovers under way
 	staffQ      []int32 // services whose manual failover waits for staff (policy.go)
-	failingBack []bool
-	reroute     []float64
-	fPeak       []float64 // effective serving fraction at peak demand
-	healthy     []bool
-	everImp     []bool
 	recovered   []float64
 	data        []float64 // seconds of writes lost
-	calm        []bool    // settled: healthy, home, running, nothing pending
-	collapsed   []bool    // overloaded: serves nothing until load is shed
-	shedding    []bool    // load beyond capacity turned away until healthy
 	ovEpoch     []int32   // supersedes scheduled overload checks
-	loadMul     []float64 // demand multiplier of traffic surges under way
-	relocated   []bool    // serves from its relocate site for good
 	relEpoch    []int32   // supersedes a scheduled relocation
 	relWaiting  []bool    // waiting for capacity at its relocate site
 	relReserved []int64   // per site, servers promised to relocated services
@@ -71,6 +59,7 @@ type services struct {
 	surges []int32 // traffic surges under way
 
 	partitioned []int32 // per site, partitions cutting it off
+	siteIDs     []int   // siteIDs[p] = p: one-element slices of a site
 
 	restoreQ  restoreQueue
 	crewsBusy int
@@ -86,12 +75,9 @@ func (sv *services) init(r *Replication) {
 	m := r.m
 	sv.r = r
 	n := m.nSvc * m.nSite
-	sv.capSP = make([]int32, n)
-	sv.running = make([]bool, n)
-	sv.restoring = make([]bool, n)
+	sv.pool = make([]poolState, n)
 	ns := m.nSvc
-	sv.active = make([]int, ns)
-	sv.foPending = make([]bool, ns)
+	sv.hot = make([]svcHot, ns)
 	sv.foAttempt = make([]int32, ns)
 	sv.foAutoTried = make([]bool, ns)
 	sv.foSucceeds = make([]bool, ns)
@@ -101,24 +87,18 @@ func (sv *services) init(r *Replication) {
 	sv.foManual = make([]bool, ns)
 	sv.foWaitStaff = make([]bool, ns)
 	sv.staffQ = make([]int32, 0, ns)
-	sv.failingBack = make([]bool, ns)
-	sv.reroute = make([]float64, ns)
-	sv.fPeak = make([]float64, ns)
-	sv.healthy = make([]bool, ns)
-	sv.everImp = make([]bool, ns)
 	sv.recovered = make([]float64, ns)
 	sv.data = make([]float64, ns)
-	sv.calm = make([]bool, ns)
-	sv.collapsed = make([]bool, ns)
-	sv.shedding = make([]bool, ns)
 	sv.ovEpoch = make([]int32, ns)
-	sv.loadMul = make([]float64, ns)
-	sv.relocated = make([]bool, ns)
 	sv.relEpoch = make([]int32, ns)
 	sv.relWaiting = make([]bool, ns)
 	sv.relReserved = make([]int64, m.nSite)
 	sv.surges = make([]int32, ns)
 	sv.partitioned = make([]int32, m.nSite)
+	sv.siteIDs = make([]int, m.nSite)
+	for p := range sv.siteIDs {
+		sv.siteIDs[p] = p
+	}
 	sv.restoreQ.init(m)
 	sv.dirty.init(ns)
 	sv.topoDirty.init(ns)
@@ -126,9 +106,8 @@ func (sv *services) init(r *Replication) {
 
 func (sv *services) reset() {
 	m := sv.r.m
-	copy(sv.capSP, m.placed)
-	for i := range sv.running {
-		sv.running[i], sv.restoring[i] = true, false
+	for i := range sv.pool {
+		sv.pool[i] = poolState{up: m.placed[i], quorum: m.quorum[i], running: true}
 	}
 	sv.restoreQ.reset()
 	sv.crewsBusy = 0
@@ -136,21 +115,21 @@ func (sv *services) reset() {
 	clear(sv.relReserved)
 	sv.cuts = sv.cuts[:0]
 	for s := range m.Sc.Services {
-		sv.active[s] = m.svc[s].primary
-		sv.foPending[s], sv.foAutoTried[s], sv.failingBack[s], sv.foSucceeds[s] = false, false, false, false
+		sv.hot[s].active = m.svc[s].primary
+		sv.hot[s].foPending, sv.foAutoTried[s], sv.hot[s].failingBack, sv.foSucceeds[s] = false, false, false, false
 		sv.foAttempt[s] = 0
 		sv.foRetries[s], sv.foGaveUp[s], sv.foWaitTools[s], sv.foManual[s] = 0, false, false, false
 		sv.foWaitStaff[s] = false
-		sv.reroute[s] = 0
-		sv.fPeak[s] = math.NaN() // so the first refresh reports serving
-		sv.healthy[s] = true
-		sv.everImp[s] = false
+		sv.hot[s].reroute = 0
+		sv.hot[s].fPeak = math.NaN() // so the first refresh reports serving
+		sv.hot[s].healthy = true
+		sv.hot[s].everImp = false
 		sv.recovered[s] = 0
 		sv.data[s] = 0
-		sv.calm[s] = true
-		sv.collapsed[s], sv.shedding[s] = false, false
-		sv.loadMul[s], sv.surges[s] = 1, 0
-		sv.relocated[s], sv.relWaiting[s] = false, false
+		sv.hot[s].calm = true
+		sv.hot[s].collapsed, sv.hot[s].shedding = false, false
+		sv.hot[s].loadMul, sv.surges[s] = 1, 0
+		sv.hot[s].relocated, sv.relWaiting[s] = false, false
 		sv.touch(s)
 	}
 	sv.restless = 0
@@ -174,8 +153,8 @@ func (sv *services) touch(s int) {
 // pool checks (quorum regained: queue a restore) need to see the change.
 func (sv *services) addCap(s, p int, delta int32) {
 	i := s*sv.r.m.nSite + p
-	sv.capSP[i] += delta
-	if sv.running[i] {
+	sv.pool[i].up += delta
+	if sv.pool[i].running {
 		sv.touch(s)
 	} else {
 		sv.dirty.add(s)
@@ -198,8 +177,8 @@ func (sv *services) cutOff(p int) {
 			continue
 		}
 		svc := &m.Sc.Services[s]
-		if i := s*m.nSite + p; svc.Mode == ActiveActive && sv.running[i] {
-			sv.reroute[s] = math.Min(1, sv.reroute[s]+m.share[i])
+		if i := s*m.nSite + p; svc.Mode == ActiveActive && sv.pool[i].running {
+			sv.hot[s].reroute = math.Min(1, sv.hot[s].reroute+m.share[i])
 			r.eng.After(sim.Time(svc.Reroute.Sample(r.st.fail[s])), kindOf(unitServices, svRerouted), int32(s), int32(p))
 		}
 	}
@@ -210,16 +189,16 @@ func (sv *services) cutOff(p int) {
 // multiplier is exactly 1.
 func (sv *services) surge(s int, mult float64) {
 	sv.surges[s]++
-	sv.loadMul[s] *= mult
+	sv.hot[s].loadMul *= mult
 	sv.touch(s)
 }
 
 func (sv *services) unsurge(s int, mult float64) {
 	sv.surges[s]--
 	if sv.surges[s] == 0 {
-		sv.loadMul[s] = 1
+		sv.hot[s].loadMul = 1
 	} else {
-		sv.loadMul[s] /= mult
+		sv.hot[s].loadMul /= mult
 	}
 	sv.touch(s)
 }
@@ -245,13 +224,13 @@ func (sv *services) handle(local int32, ev sim.Event) {
 	case svFailoverDone:
 		sv.failoverDone(s)
 	case svFailbackDone:
-		sv.failingBack[s] = false
+		sv.hot[s].failingBack = false
 		if r.tr != nil {
-			r.event("failback", r.svcName(s), "serving from %s again", r.siteName(sv.active[s]))
+			r.event("failback", r.svcName(s), "serving from %s again", r.siteName(sv.hot[s].active))
 		}
 	case svRerouted:
 		p := int(ev.B)
-		sv.reroute[s] = math.Max(0, sv.reroute[s]-r.m.share[s*r.m.nSite+p])
+		sv.hot[s].reroute = math.Max(0, sv.hot[s].reroute-r.m.share[s*r.m.nSite+p])
 		if r.tr != nil {
 			r.event("rerouted", r.svcName(s), "traffic shifted away from %s", r.siteName(p))
 		}
@@ -264,7 +243,7 @@ func (sv *services) handle(local int32, ev sim.Event) {
 		sv.requestCapacity(s)
 	case svRelocateGo:
 		sv.relWaiting[s] = false
-		if !sv.healthy[s] {
+		if !sv.hot[s].healthy {
 			sv.relocate(s)
 		}
 	case svDataRestored:
@@ -278,26 +257,26 @@ func (sv *services) handle(local int32, ev sim.Event) {
 func (sv *services) available(s int) float64 {
 	m := sv.r.m
 	x := &m.svc[s]
-	if sv.collapsed[s] || len(sv.cuts) > 0 && !sv.reachesDeps(s) {
+	if sv.hot[s].collapsed || len(sv.cuts) > 0 && !sv.reachesDeps(s) {
 		return 0
 	}
 	if x.mode == modeActive {
 		sum := 0.0
 		for _, p := range x.sites {
 			i := s*m.nSite + p
-			if sv.running[i] && sv.partitioned[p] == 0 {
-				sum += float64(sv.capSP[i])
+			if sv.pool[i].running && sv.partitioned[p] == 0 {
+				sum += float64(sv.pool[i].up)
 			}
 		}
 		return sum
 	}
-	if sv.failingBack[s] {
+	if sv.hot[s].failingBack {
 		return 0
 	}
-	p := sv.active[s]
+	p := sv.hot[s].active
 	i := s*m.nSite + p
-	if sv.running[i] && sv.partitioned[p] == 0 {
-		return float64(sv.capSP[i])
+	if sv.pool[i].running && sv.partitioned[p] == 0 {
+		return float64(sv.pool[i].up)
 	}
 	return 0
 }
@@ -306,7 +285,7 @@ func (sv *services) available(s int) float64 {
 // avail servers serving s.
 func (sv *services) ownFraction(s int, avail, load float64) float64 {
 	m := sv.r.m
-	d := m.svc[s].demand * load * sv.loadMul[s]
+	d := m.svc[s].demand * load * sv.hot[s].loadMul
 	f := 1.0
 	if d > 0 {
 		// min(1, avail/d) without math.Min's call (the same value: the
@@ -314,10 +293,10 @@ func (sv *services) ownFraction(s int, avail, load float64) float64 {
 		if f = avail / d; f >= 1 {
 			f = 1
 		}
-	} else if avail == 0 && m.placed[s*m.nSite+sv.active[s]] > 0 {
+	} else if avail == 0 && m.placed[s*m.nSite+sv.hot[s].active] > 0 {
 		f = 0
 	}
-	return f * (1 - sv.reroute[s])
+	return f * (1 - sv.hot[s].reroute)
 }
 
 // refresh re-evaluates the touched services after an event: pools that
@@ -350,7 +329,11 @@ func (sv *services) refresh(now float64) {
 	}
 	r.imp.commit(now)
 	if anyChange && r.tr != nil {
-		r.tr.Serving(now, sv.fPeak)
+		sv.peaks = sv.peaks[:0]
+		for s := range sv.hot {
+			sv.peaks = append(sv.peaks, sv.hot[s].fPeak)
+		}
+		r.tr.Serving(now, sv.peaks)
 	}
 }
 
@@ -363,25 +346,25 @@ func (sv *services) checkPools(s int) {
 	gone := r.data.missing(s) // no copy of its data: nothing may run
 	for _, p := range x.sites {
 		i := s*m.nSite + p
-		need := m.quorum[i]
-		if sv.running[i] && (sv.capSP[i] < need || gone) {
-			sv.running[i] = false
+		need := sv.pool[i].quorum
+		if sv.pool[i].running && (sv.pool[i].up < need || gone) {
+			sv.pool[i].running = false
 			sv.serves(s)
 			if r.tr != nil {
-				r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(p), sv.capSP[i], m.placed[i])
+				r.event("pool-down", r.svcName(s), "instances at %s stopped (%d of %d servers up)", r.siteName(p), sv.pool[i].up, m.placed[i])
 			}
 			if x.mode == modeActive {
-				sv.reroute[s] = math.Min(1, sv.reroute[s]+m.share[i])
+				sv.hot[s].reroute = math.Min(1, sv.hot[s].reroute+m.share[i])
 				dt := m.Sc.Services[s].Reroute.Sample(r.st.fail[s])
 				r.eng.After(sim.Time(dt), kindOf(unitServices, svRerouted), int32(s), int32(p))
 			}
 		}
-		if !sv.running[i] && !sv.restoring[i] && sv.capSP[i] >= need {
+		if !sv.pool[i].running && !sv.pool[i].restoring && sv.pool[i].up >= need {
 			if gone {
 				r.data.startRestore(s, p) // the data first
 				continue
 			}
-			sv.restoring[i] = true
+			sv.pool[i].restoring = true
 			sv.restoreQ.push(m, restoreReq{svc: s, site: p})
 		}
 	}
@@ -397,36 +380,36 @@ func (sv *services) evaluate(s int, now float64) bool {
 	avail := sv.available(s)
 	f := sv.ownFraction(s, avail, 1)
 	for _, d := range m.svc[s].deps {
-		f *= sv.fPeak[d]
+		f *= sv.hot[d].fPeak
 	}
 	h := sv.health(s, f, avail)
 	if sv.overloaded(s, avail, h, now) {
 		avail = 0
 		f = sv.ownFraction(s, 0, 1)
 		for _, d := range m.svc[s].deps {
-			f *= sv.fPeak[d]
+			f *= sv.hot[d].fPeak
 		}
 		h = sv.health(s, f, avail)
 	}
-	changed := f != sv.fPeak[s]
+	changed := f != sv.hot[s].fPeak
 	// Under recovered = "capacity" a service's health depends on its
 	// dependencies' health, which can change while their fraction does not.
-	healthDep := m.capRecovered && h != sv.healthy[s]
-	sv.fPeak[s] = f
-	if h != sv.healthy[s] {
+	healthDep := m.capRecovered && h != sv.hot[s].healthy
+	sv.hot[s].fPeak = f
+	if h != sv.hot[s].healthy {
 		if !h {
-			sv.everImp[s] = true
+			sv.hot[s].everImp = true
 			if r.tr != nil {
 				r.event("impaired", r.svcName(s), "serving %.0f%% at peak", 100*f)
 			}
-		} else if sv.everImp[s] {
+		} else if sv.hot[s].everImp {
 			sv.recovered[s] = now
 			if r.tr != nil {
 				r.event("recovered", r.svcName(s), "serving %.0f%% at peak", 100*f)
 			}
 		}
 		sv.restoreQ.healthChanged(m, s, h)
-		if x := &m.svc[s]; x.reloc >= 0 && !sv.relocated[s] {
+		if x := &m.svc[s]; x.reloc >= 0 && !sv.hot[s].relocated {
 			// Down: capacity elsewhere is sought; back first: not needed.
 			sv.relEpoch[s]++
 			if !h {
@@ -442,11 +425,11 @@ func (sv *services) evaluate(s int, now float64) bool {
 			}
 		}
 	}
-	if h && !sv.healthy[s] && len(m.manualWaiters[s]) > 0 {
-		sv.healthy[s] = h
+	if h && !sv.hot[s].healthy && len(m.manualWaiters[s]) > 0 {
+		sv.hot[s].healthy = h
 		sv.toolsBack(s)
 	}
-	sv.healthy[s] = h
+	sv.hot[s].healthy = h
 	fn := r.imp.prepare(s, avail)
 	if changed || fn || healthDep {
 		for _, t := range m.dependents[s] {
@@ -454,8 +437,8 @@ func (sv *services) evaluate(s int, now float64) bool {
 		}
 	}
 	calm := sv.isCalm(s)
-	if calm != sv.calm[s] {
-		sv.calm[s] = calm
+	if calm != sv.hot[s].calm {
+		sv.hot[s].calm = calm
 		if calm {
 			sv.restless--
 		} else {
@@ -476,11 +459,11 @@ func (sv *services) health(s int, f, avail float64) bool {
 	if !m.capRecovered {
 		return f >= thr
 	}
-	if sv.reroute[s] > 0 {
+	if sv.hot[s].reroute > 0 {
 		return false
 	}
 	for _, d := range m.svc[s].deps {
-		if !sv.healthy[d] {
+		if !sv.hot[d].healthy {
 			return false
 		}
 	}
@@ -491,15 +474,15 @@ func (sv *services) health(s int, f, avail float64) bool {
 // placed and has nothing pending.
 func (sv *services) isCalm(s int) bool {
 	m := sv.r.m
-	if !sv.healthy[s] || sv.foPending[s] || sv.failingBack[s] || sv.reroute[s] > 0 || sv.collapsed[s] || sv.shedding[s] {
+	if !sv.hot[s].healthy || sv.hot[s].foPending || sv.hot[s].failingBack || sv.hot[s].reroute > 0 || sv.hot[s].collapsed || sv.hot[s].shedding {
 		return false
 	}
 	x := &m.svc[s]
-	if x.mode != modeActive && sv.active[s] != x.primary && !sv.relocated[s] {
+	if x.mode != modeActive && sv.hot[s].active != x.primary && !sv.hot[s].relocated {
 		return false
 	}
 	for _, p := range x.sites {
-		if !sv.running[s*m.nSite+p] {
+		if !sv.pool[s*m.nSite+p].running {
 			return false
 		}
 	}

@@ -8,7 +8,7 @@ type Tracer interface {
 	// Event reports something that happened at t hours.
 	Event(t float64, kind, subject, detail string)
 	// Serving reports each service's serving fraction at peak demand, after
-	// every event that changed one.
+	// every event that changed one; frac is reused after the call returns.
 	Serving(t float64, frac []float64)
 }
 
