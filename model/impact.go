@@ -30,7 +30,8 @@ type impact struct {
 	st      []svcImpact // per service
 	changed []int       // services whose function changes in this refresh
 	stamp   uint32
-	initial bool // the first refresh: every function is new
+	initial bool    // the first refresh: every function is new
+	now     float64 // the time of the refresh under way
 
 	// f_s at each hour of the week, for services that others depend on
 	// and whose f_s depends on the hour: week[row].f[k], valid where its
@@ -66,6 +67,11 @@ type svcImpact struct {
 	// as they lose nothing.
 	full   hourSet
 	fullOK bool
+
+	// ownNothing: at its last evaluation, s's own factor was 0 at every
+	// hour (no servers, or all its traffic rerouted), so f_s is 0 whatever
+	// its dependencies serve (see services.absorbs).
+	ownNothing bool
 }
 
 // fn is what a service's serving function over time depends on, frozen
@@ -148,8 +154,9 @@ func (im *impact) reset() {
 	im.initial = true
 }
 
-// begin starts a refresh.
-func (im *impact) begin() {
+// begin starts a refresh at time now.
+func (im *impact) begin(now float64) {
+	im.now = now
 	im.stamp++
 	if im.stamp == 0 { // wrapped: old marks could collide
 		for s := range im.st {
@@ -185,6 +192,7 @@ func (im *impact) prepare(s int, avail float64) bool {
 	// taken in dependency order, as everywhere f_s is computed.
 	flat, value := ownFlat(info, avail, reroute, surge, zero)
 	nothing := flat && value == 0
+	ownNothing := nothing
 	depsFlat, depValue := true, 1.0
 	stamp := im.stamp
 	for _, d := range info.deps {
@@ -217,12 +225,20 @@ func (im *impact) prepare(s int, avail float64) bool {
 	}
 	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
 		depValue: depValue, flat: flat, depsFlat: depsFlat}
-	// Integrate up to now and put the new function in force; but if f_s is
-	// the same constant as before, nothing that depends on s sees a change.
-	im.changed = append(im.changed, s)
+	st.ownNothing = ownNothing
 	if flat && c.flat && value == c.value && !im.initial {
+		// The same constant as before: s loses at the same rate, so the
+		// interval under way goes on (its integral is taken once, at the
+		// next real change), and nothing that depends on s sees a change.
+		st.cur = st.nxt
 		return false
 	}
+	// Integrate up to now under the functions in force — the old ones of s
+	// and of everything it depends on, none of which commit has replaced
+	// yet — while s's state is in cache, and put the new function in force
+	// at commit.
+	im.integrate(s, st.since, im.now)
+	im.changed = append(im.changed, s)
 	st.mark = stamp
 	return true
 }
@@ -280,12 +296,9 @@ func ownFlat(info *svcInfo, avail, reroute, surge, zero float64) (bool, float64)
 	return false, 0
 }
 
-// commit integrates every service whose function changes up to now under
-// its old function, then puts the new ones in force.
+// commit puts in force the new functions of the services prepare
+// integrated up to now under their old ones.
 func (im *impact) commit(now float64) {
-	for _, s := range im.changed {
-		im.integrate(s, im.st[s].since, now)
-	}
 	for _, s := range im.changed {
 		x := &im.st[s]
 		x.cur = x.nxt

@@ -317,7 +317,7 @@ func (sv *services) refresh(now float64) {
 		sv.maybeFailover(s)
 	}
 	anyChange := false
-	r.imp.begin()
+	r.imp.begin(now)
 	for {
 		k, ok := sv.topoDirty.pop()
 		if !ok {
@@ -433,7 +433,9 @@ func (sv *services) evaluate(s int, now float64) bool {
 	fn := r.imp.prepare(s, avail)
 	if changed || fn || healthDep {
 		for _, t := range m.dependents[s] {
-			sv.topoDirty.add(m.topoPos[t])
+			if !sv.absorbs(t) {
+				sv.topoDirty.add(m.topoPos[t])
+			}
 		}
 	}
 	calm := sv.isCalm(s)
@@ -446,6 +448,20 @@ func (sv *services) evaluate(s int, now float64) bool {
 		}
 	}
 	return changed
+}
+
+// absorbs reports whether t, a dependent of a service whose serving
+// changed, can be left alone: its own factor was 0 at every hour when it
+// was last evaluated and nothing of its own has changed since (else it
+// would be marked already), so it serves nothing whatever its
+// dependencies do — its peak fraction stays 0, its health, calm and
+// serving function stay what they are. Not where health depends on the
+// dependencies' (recovered = "capacity"), where evaluating may collapse
+// it (overload), or while a cut between regions makes what it can reach
+// depend on where its dependencies serve.
+func (sv *services) absorbs(t int) bool {
+	m := sv.r.m
+	return sv.r.imp.st[t].ownNothing && !m.capRecovered && m.svc[t].ovLimit == 0 && len(sv.cuts) == 0
 }
 
 // health reports whether s counts as recovered, serving f of its peak
