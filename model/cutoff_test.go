@@ -16,11 +16,17 @@ import (
 // its serving fraction whole can still cost it its health. Each scenario
 // runs as shipped and with failures 300 times as frequent.
 func TestCutOffIsExact(t *testing.T) {
-	for _, name := range []string{"example", "kakao-2022", "naver-2022", "example ×300", "kakao-2022 ×300", "naver-2022 ×300"} {
+	for _, name := range []string{"example", "kakao-2022", "naver-2022", "example ×300", "kakao-2022 ×300", "naver-2022 ×300", "services-100"} {
 		for _, rec := range []string{RecoveredPeakDemand, RecoveredCapacity} {
 			var sc *Scenario
 			var err error
-			if base, ok := strings.CutSuffix(name, " ×300"); ok {
+			if name == "services-100" {
+				// The BenchmarkServices family: deep dependency fan-out,
+				// many services that serve nothing of their own for hours.
+				if sc, err = Parse(name+".toml", []byte(servicesScenario(100))); err != nil {
+					t.Fatal(err)
+				}
+			} else if base, ok := strings.CutSuffix(name, " ×300"); ok {
 				sc = frequentFailures(t, base)
 			} else if sc, err = Load("../scenarios/" + name + ".toml"); err != nil {
 				t.Fatal(err)
