@@ -11,29 +11,42 @@ import (
 	"sync"
 )
 
-// rowBlock is how many replications one goroutine formats at a time when
-// writeRows splits the work: about a megabyte of text for 15 services.
-const rowBlock = 512
+// rowBlock is the most replications one goroutine formats at a time when
+// writeRows splits the work, and blockRowTarget the rows it aims at: a
+// block is about a megabyte of text whatever the services (512
+// replications of 15 services; 8 of 1,000).
+const (
+	rowBlock       = 512
+	blockRowTarget = 8192
+)
+
+// blockReps is how many replications of table t make one block.
+func (c *Collector) blockReps(t *tableSpec) int {
+	perRep := max(1, t.rows(c)*len(c.variants))
+	return max(1, min(rowBlock, blockRowTarget/perRep))
+}
 
 // writeRows writes table t's rows of replications [from, to), which c
 // must hold, without the header: the rows a checkpoint appends. Turning
 // the numbers into text is most of the cost of writing the results (a
 // million numbers for 10,000 replications of 15 services), so blocks of
-// rowBlock replications are formatted on every core at once and written
-// in order; at most two blocks per core are held at a time. Once ctx is
+// about a megabyte (blockReps replications) are formatted on every core
+// at once and written in order; at most two blocks per core are held at a
+// time. Once ctx is
 // cancelled it stops within a block and returns ctx's error.
 func (c *Collector) writeRows(ctx context.Context, w io.Writer, t *tableSpec, from, to int) error {
 	f := c.rowFormatter(t)
-	blocks := (to - from + rowBlock - 1) / rowBlock
+	block := c.blockReps(t)
+	blocks := (to - from + block - 1) / block
 	workers := min(runtime.GOMAXPROCS(0), blocks)
 	if workers <= 1 {
 		var b []byte
 		src := &blockRows{c: c}
-		for lo := from; lo < to; lo += rowBlock {
+		for lo := from; lo < to; lo += block {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			b = f.format(b[:0], src, lo, min(lo+rowBlock, to))
+			b = f.format(b[:0], src, lo, min(lo+block, to))
 			if _, err := w.Write(b); err != nil {
 				return err
 			}
@@ -66,8 +79,8 @@ func (c *Collector) writeRows(ctx context.Context, w io.Writer, t *tableSpec, fr
 				case <-stop:
 					return
 				}
-				lo := from + i*rowBlock
-				b = f.format(b[:0], src, lo, min(lo+rowBlock, to))
+				lo := from + i*block
+				b = f.format(b[:0], src, lo, min(lo+block, to))
 				select {
 				case out[k] <- b:
 				case <-stop:
@@ -97,6 +110,8 @@ type rowFormatter struct {
 	t     *tableSpec
 	keys  []string // per variant: option,incident
 	names []string // per row of a (replication, variant)
+	// k0, k1: the columns of each variant the table reads, [k0, k1)
+	k0, k1 int
 }
 
 func (c *Collector) rowFormatter(t *tableSpec) *rowFormatter {
@@ -108,6 +123,7 @@ func (c *Collector) rowFormatter(t *tableSpec) *rowFormatter {
 	for r := range f.names {
 		f.names[r] = csvField(t.name(c, r))
 	}
+	f.k0, f.k1 = t.col(c, 0, 0), t.col(c, len(f.names)-1, len(t.metrics)-1)+1
 	return f
 }
 
@@ -115,6 +131,7 @@ func (c *Collector) rowFormatter(t *tableSpec) *rowFormatter {
 // through src.
 func (f *rowFormatter) format(b []byte, src *blockRows, from, to int) []byte {
 	c, t := f.c, f.t
+	src.k0, src.k1 = f.k0, f.k1
 	src.load(from-c.first, to-c.first)
 	cols := make([]int, len(t.metrics))
 	for i := from - c.first; i < to-c.first; i++ {
@@ -150,13 +167,15 @@ func (f *rowFormatter) format(b []byte, src *blockRows, from, to int) []byte {
 
 // blockRows holds the replications of one block for formatting: those
 // still in memory are read where they are; of those spilled, only the
-// block's part of each column is read back (a few kilobytes per column),
-// so that each formatting goroutine holds a block, not a 16 MB chunk.
+// block's part of each column the table reads ([k0, k1)) is read back (a
+// few kilobytes per column), so that each formatting goroutine holds a
+// block, not a 16 MB chunk — nor, for overall.csv, every service's columns.
 type blockRows struct {
-	c   *Collector
-	lo  int           // first replication (relative to First) in buf
-	buf [][][]float64 // [variant][column][replication - lo]
-	raw []byte
+	c      *Collector
+	k0, k1 int           // the columns to read
+	lo     int           // first replication (relative to First) in buf
+	buf    [][][]float64 // [variant][column][replication - lo]
+	raw    []byte
 }
 
 // load reads the spilled replications of [lo, hi) (relative to First).
@@ -174,7 +193,7 @@ func (b *blockRows) load(lo, hi int) {
 	}
 	b.lo = lo
 	for v := range b.buf {
-		for k := range b.buf[v] {
+		for k := b.k0; k < b.k1; k++ {
 			b.buf[v][k] = b.buf[v][k][:0]
 		}
 	}
@@ -187,7 +206,7 @@ func (b *blockRows) load(lo, hi int) {
 		}
 		raw := b.raw[:8*n]
 		for v := range b.buf {
-			for k := range b.buf[v] {
+			for k := b.k0; k < b.k1; k++ {
 				off := c.chunkOffset(ci) + (int64(v*c.width+k)*int64(c.chunk)+int64(r0-ci*c.chunk))*8
 				if _, err := c.spill.ReadAt(raw, off); err != nil {
 					panic(fmt.Sprintf("results: reading back spilled replications: %v", err))

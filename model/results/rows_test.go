@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -99,6 +100,49 @@ func TestSummaryAnyProcs(t *testing.T) {
 		runtime.GOMAXPROCS(procs)
 		if got, _ := json.Marshal(c.Summary()); !bytes.Equal(got, want) {
 			t.Errorf("GOMAXPROCS %d: the summary differs from one goroutine's", procs)
+		}
+	}
+}
+
+// TestBlocksStaySmall checks what a formatting goroutine holds for a wide
+// run (1,000 services, spilled): a block of about blockRowTarget rows of
+// replications.csv, and for overall.csv only the overall columns read
+// back — reading every service's columns for 512 replications at a time
+// held ~40 MB per goroutine and took a 1,000-service run to 430 MB.
+func TestBlocksStaySmall(t *testing.T) {
+	names := make([]string, 1000)
+	for i := range names {
+		names[i] = fmt.Sprintf("svc%d", i)
+	}
+	c, err := NewCollector("wide", []string{"baseline"}, names, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.chunk = 50
+	c.SpillTo(t.TempDir())
+	fill(t, c, 0, 600)
+	if got := c.blockReps(serviceTable); got != 8 {
+		t.Errorf("replications.csv: %d replications per block of 1,000 services, want 8", got)
+	}
+	if got := c.blockReps(overallTable); got != rowBlock {
+		t.Errorf("overall.csv: %d replications per block, want %d", got, rowBlock)
+	}
+	for _, tab := range tables {
+		f := c.rowFormatter(tab)
+		src := &blockRows{c: c}
+		n := c.blockReps(tab)
+		f.format(nil, src, 0, n)
+		held := 0
+		for v := range src.buf {
+			for k, col := range src.buf[v] {
+				if len(col) > 0 && (k < f.k0 || k >= f.k1) {
+					t.Fatalf("%s: column %d read back, outside the table's [%d, %d)", tab.file, k, f.k0, f.k1)
+				}
+				held += 8 * len(col)
+			}
+		}
+		if want := 8 * n * (f.k1 - f.k0); held != want {
+			t.Errorf("%s: %d bytes read back for a block, want %d", tab.file, held, want)
 		}
 	}
 }
