@@ -29,3 +29,58 @@ type poolState struct {
 	up, quorum         int32
 	running, restoring bool
 }
+
+// absorbs reports whether t, a dependent of a service whose serving
+// changed, can be left alone: its own factor was 0 at every hour when it
+// was last evaluated and nothing of its own has changed since (else it
+// would be marked already), so it serves nothing whatever its
+// dependencies do — its peak fraction stays 0, its health, calm and
+// serving function stay what they are. Not where health depends on the
+// dependencies' (recovered = "capacity"), where evaluating may collapse
+// it (overload), or while a cut between regions makes what it can reach
+// depend on where its dependencies serve.
+func (sv *services) absorbs(t int) bool {
+	m := sv.r.m
+	return sv.r.imp.st[t].ownNothing && !m.capRecovered && m.svc[t].ovLimit == 0 && len(sv.cuts) == 0
+}
+
+// health reports whether s counts as recovered, serving f of its peak
+// demand with avail servers: f is at least recovered_threshold (recovered
+// = "peak_demand"); or avail is at least recovered_threshold of the servers
+// it normally serves with, nothing it needs is unhealthy and no traffic is
+// lost to a reroute (recovered = "capacity").
+func (sv *services) health(s int, f, avail float64) bool {
+	m := sv.r.m
+	thr := m.Sc.RecoveredThreshold
+	if !m.capRecovered {
+		return f >= thr
+	}
+	if sv.hot[s].reroute > 0 {
+		return false
+	}
+	for _, d := range m.svc[s].deps {
+		if !sv.hot[d].healthy {
+			return false
+		}
+	}
+	return avail >= thr*m.normal[s]
+}
+
+// isCalm reports whether s is healthy, home, running everywhere it is
+// placed and has nothing pending.
+func (sv *services) isCalm(s int) bool {
+	m := sv.r.m
+	if !sv.hot[s].healthy || sv.hot[s].foPending || sv.hot[s].failingBack || sv.hot[s].reroute > 0 || sv.hot[s].collapsed || sv.hot[s].shedding {
+		return false
+	}
+	x := &m.svc[s]
+	if x.mode != modeActive && sv.hot[s].active != x.primary && !sv.hot[s].relocated {
+		return false
+	}
+	for _, p := range x.sites {
+		if !sv.pool[s*m.nSite+p].running {
+			return false
+		}
+	}
+	return true
+}
