@@ -21,13 +21,23 @@ import (
 // (refresh) and at the end. When f_s does not depend on the hour — the
 // common case: s and everything it needs either serve fully at any demand,
 // or nothing — an interval costs O(1) through the cumulative demand table
-// of s's profile; otherwise it is split at whole local hours, and only
-// the hours at which s loses something are visited (see integrateHours).
+// of s's profile. When f_s varies with one threshold only — s's servers
+// fall short at busy hours and its dependencies serve constant fractions,
+// or s has servers to spare and one dependency varies so — it costs
+// O(log levels) through the threshold tables of threshold.go. Otherwise it
+// is split at whole local hours, and only the hours at which s loses
+// something are visited (see integrateHours).
 type impact struct {
 	r *Replication
 
-	st      []svcImpact // per service
-	changed []int       // services whose function changes in this refresh
+	st []svcImpact // per service
+	// idle[s]: at its last evaluation, s's own factor was 0 at every hour
+	// (no servers, or all its traffic rerouted), so f_s is 0 whatever its
+	// dependencies serve, and s is one that evaluating cannot change then
+	// (Model.absorber; see services.absorbs). A byte per service, apart
+	// from st, so that the check for each dependent stays in cache.
+	idle    []bool
+	changed []int // services whose function changes in this refresh
 	stamp   uint32
 	initial bool    // the first refresh: every function is new
 	now     float64 // the time of the refresh under way
@@ -66,11 +76,6 @@ type svcImpact struct {
 	// as they lose nothing.
 	full   hourSet
 	fullOK bool
-
-	// ownNothing: at its last evaluation, s's own factor was 0 at every
-	// hour (no servers, or all its traffic rerouted), so f_s is 0 whatever
-	// its dependencies serve (see services.absorbs).
-	ownNothing bool
 }
 
 // fn is what a service's serving function over time depends on, frozen
@@ -84,12 +89,16 @@ type fn struct {
 	// so f_s(h) = own_s(h)·depValue needs no recursion.
 	depValue       float64
 	flat, depsFlat bool
+	// thr: how f_s takes the single-threshold form integrateThreshold
+	// integrates in O(1) (thrNone: it does not).
+	thr thrForm
 }
 
 func (im *impact) init(r *Replication) {
 	n := r.m.nSvc
 	im.r = r
 	im.st = make([]svcImpact, n)
+	im.idle = make([]bool, n)
 	rows := 0
 	for s := range im.st {
 		im.st[s].row = -1
@@ -109,6 +118,7 @@ func (im *impact) reset() {
 	for k := range im.week {
 		im.week[k].valid = hourSet{}
 	}
+	clear(im.idle)
 	im.initial = true
 }
 
@@ -149,11 +159,13 @@ func (im *impact) prepare(s int, avail float64) bool {
 	// evaluated because something it depends on moved). The products are
 	// taken in dependency order, as everywhere f_s is computed.
 	flat, value := ownFlat(info, avail, reroute, surge, zero)
+	ownIsFlat := flat
 	nothing := flat && value == 0
 	ownNothing := nothing
 	depsFlat, depValue := true, 1.0
 	stamp := im.stamp
-	for _, d := range info.deps {
+	hourly, via := 0, thrNone // hour-dependent dependencies; the last one's index if of the form
+	for j, d := range info.deps {
 		e := &im.st[d]
 		if e.mark == stamp {
 			change = true
@@ -165,6 +177,10 @@ func (im *impact) prepare(s int, avail float64) bool {
 			}
 		} else {
 			flat, depsFlat = false, false
+			hourly++
+			if dn.thr != thrNone {
+				via = thrForm(j)
+			}
 		}
 		value *= dn.value
 		depValue *= dn.value
@@ -174,16 +190,24 @@ func (im *impact) prepare(s int, avail float64) bool {
 		// (still in nxt[s], equal to cur[s]) stays in force.
 		return false
 	}
+	thr := thrNone
 	switch {
 	case nothing:
 		// Nothing served at any hour, whatever the other factors.
 		flat, value = true, 0
 	case !flat:
 		value = math.NaN()
+		switch pr := info.profile; {
+		case depsFlat && pr.thr != nil && info.demand > 0 && surge > 0 && info.demand*(pr.minPos*surge) > 0:
+			// own_s(h) = min(1, τ/p(h)), τ = avail/(D·surge) finite, times constants.
+			thr = thrOwn
+		case ownIsFlat && hourly == 1:
+			thr = via
+		}
 	}
 	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
-		depValue: depValue, flat: flat, depsFlat: depsFlat}
-	st.ownNothing = ownNothing
+		depValue: depValue, flat: flat, depsFlat: depsFlat, thr: thr}
+	im.idle[s] = ownNothing && m.absorber[s]
 	if flat && c.flat && value == c.value && !im.initial {
 		// The same constant as before: s loses at the same rate, so the
 		// interval under way goes on (its integral is taken once, at the
@@ -297,6 +321,9 @@ func (im *impact) integrate(s int, a, b float64) {
 		x.userH += info.users * load * loss
 		x.reqs += info.requests * load * loss
 		x.rev += info.revenue * load * loss
+		return
+	}
+	if c.thr != thrNone && im.integrateThreshold(s, a, b) {
 		return
 	}
 	im.integrateHours(s, a, b)

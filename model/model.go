@@ -44,10 +44,19 @@ type Model struct {
 	domFeeds   [][]int // per domain, the flat trains that feed it
 	bldFirst   [][]int // per site and building, its first domain, -1 if none
 	dependents [][]int // per service, services that depend on it
-	topoPos    []int   // per service, its position in Sc.Order
-	profile    []*profileTable
-	svc        []svcInfo  // what the hot paths read of each service, packed
-	data       *dataModel // data copies (data.go); nil if no service has data
+	topoPos    []int32 // per service, its position in Sc.Order
+	// absorber[s]: s may be left alone while its own factor is 0 (see
+	// services.absorbs): health does not depend on the dependencies'
+	// (recovered = "peak_demand") and s never collapses.
+	absorber []bool
+	profile  []*profileTable
+	// cross[i·nVarying+j]: the table of the i-th profile whose demand
+	// varies against the j-th's thresholds (see threshold.go), nil for i
+	// = j and past the size bound.
+	cross    []*crossTable
+	nVarying int
+	svc      []svcInfo  // what the hot paths read of each service, packed
+	data     *dataModel // data copies (data.go); nil if no service has data
 	// manualWaiters lists, per service, the services whose manual
 	// failover requires it (failover.manual_requires).
 	manualWaiters [][]int
@@ -254,9 +263,9 @@ func (m *Model) compileViews() {
 			m.dependents[d] = append(m.dependents[d], s)
 		}
 	}
-	m.topoPos = make([]int, m.nSvc)
+	m.topoPos = make([]int32, m.nSvc)
 	for k, s := range sc.Order {
-		m.topoPos[s] = k
+		m.topoPos[s] = int32(k)
 	}
 	m.svc = make([]svcInfo, m.nSvc)
 	// A service's placement sites and dependencies lie next to each other
@@ -286,18 +295,25 @@ func (m *Model) compileViews() {
 		info.sites, info.deps = lists[a:b:b], lists[b:len(lists):len(lists)]
 		m.svc[s] = info
 	}
+	m.absorber = make([]bool, m.nSvc)
+	for s := range m.absorber {
+		m.absorber[s] = !m.capRecovered && m.svc[s].ovLimit == 0
+	}
 	m.profile = make([]*profileTable, m.nSvc)
 	tables := map[Profile]*profileTable{}
+	var built []*profileTable // in the order of first use
 	for s := range sc.Services {
 		p := sc.Services[s].Profile
 		t, ok := tables[p]
 		if !ok {
 			t = newProfileTable(&p)
 			tables[p] = t
+			built = append(built, t)
 		}
 		m.profile[s] = t
 		m.svc[s].profile = t
 	}
+	m.compileThresholds(built)
 }
 
 // compileIncidents places the scenario's incidents: the first draws from

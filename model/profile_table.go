@@ -17,6 +17,11 @@ type profileTable struct {
 	// i of them. Capacity serves the hours of a prefix of order in full.
 	order [168]uint8
 	below [169]hourSet
+
+	// For a profile whose demand varies: its threshold table and its
+	// index among such profiles (Model.cross); nil and -1 otherwise.
+	thr *thresholds
+	idx int
 }
 
 func newProfileTable(p *Profile) *profileTable {

@@ -145,7 +145,7 @@ func (sv *services) settled() bool {
 // touch marks service s for re-evaluation at the end of the event.
 func (sv *services) touch(s int) {
 	sv.dirty.add(s)
-	sv.topoDirty.add(sv.r.m.topoPos[s])
+	sv.topoDirty.add(int(sv.r.m.topoPos[s]))
 }
 
 // addCap changes the servers up of service s at site p by delta. While
@@ -163,7 +163,7 @@ func (sv *services) addCap(s, p int, delta int32) {
 
 // serves marks s for re-evaluation of its serving fraction: the pool
 // checks and decisions changed what it serves or whether it is calm.
-func (sv *services) serves(s int) { sv.topoDirty.add(sv.r.m.topoPos[s]) }
+func (sv *services) serves(s int) { sv.topoDirty.add(int(sv.r.m.topoPos[s])) }
 
 // cutOff starts a partition of site p: traffic still aimed at its
 // active-active instances fails until it is rerouted.
@@ -434,7 +434,7 @@ func (sv *services) evaluate(s int, now float64) bool {
 	if changed || fn || healthDep {
 		for _, t := range m.dependents[s] {
 			if !sv.absorbs(t) {
-				sv.topoDirty.add(m.topoPos[t])
+				sv.topoDirty.add(int(m.topoPos[t]))
 			}
 		}
 	}

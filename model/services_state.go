@@ -40,8 +40,7 @@ type poolState struct {
 // it (overload), or while a cut between regions makes what it can reach
 // depend on where its dependencies serve.
 func (sv *services) absorbs(t int) bool {
-	m := sv.r.m
-	return sv.r.imp.st[t].ownNothing && !m.capRecovered && m.svc[t].ovLimit == 0 && len(sv.cuts) == 0
+	return sv.r.imp.idle[t] && len(sv.cuts) == 0
 }
 
 // health reports whether s counts as recovered, serving f of its peak
