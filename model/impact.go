@@ -31,12 +31,14 @@ type impact struct {
 	r *Replication
 
 	st []svcImpact // per service
-	// idle[s]: at its last evaluation, s's own factor was 0 at every hour
-	// (no servers, or all its traffic rerouted), so f_s is 0 whatever its
-	// dependencies serve, and s is one that evaluating cannot change then
-	// (Model.absorber; see services.absorbs). A byte per service, apart
-	// from st, so that the check for each dependent stays in cache.
-	idle    []bool
+	// zeroBy[s] is what held f_s at 0 at every hour at its last
+	// evaluation, for a service that evaluating cannot change then
+	// (Model.absorber; see services.absorbs): zeroOwn, its own servers
+	// (none, or all its traffic rerouted), so f_s is 0 whatever its
+	// dependencies serve; d ≥ 0, dependency d serving nothing, so f_s is 0
+	// whatever the others serve; zeroNone otherwise. Apart from st, so
+	// that the check for each dependent stays in cache.
+	zeroBy  []int32
 	changed []int // services whose function changes in this refresh
 	stamp   uint32
 	initial bool    // the first refresh: every function is new
@@ -98,7 +100,7 @@ func (im *impact) init(r *Replication) {
 	n := r.m.nSvc
 	im.r = r
 	im.st = make([]svcImpact, n)
-	im.idle = make([]bool, n)
+	im.zeroBy = make([]int32, n)
 	rows := 0
 	for s := range im.st {
 		im.st[s].row = -1
@@ -118,9 +120,17 @@ func (im *impact) reset() {
 	for k := range im.week {
 		im.week[k].valid = hourSet{}
 	}
-	clear(im.idle)
+	for s := range im.zeroBy {
+		im.zeroBy[s] = zeroNone
+	}
 	im.initial = true
 }
+
+// What holds a service's f at 0 (impact.zeroBy).
+const (
+	zeroNone int32 = -2 // nothing: f_s may change with any dependency
+	zeroOwn  int32 = -1 // its own servers: f_s is 0 whatever they serve
+)
 
 // begin starts a refresh at time now.
 func (im *impact) begin(now float64) {
@@ -161,7 +171,10 @@ func (im *impact) prepare(s int, avail float64) bool {
 	flat, value := ownFlat(info, avail, reroute, surge, zero)
 	ownIsFlat := flat
 	nothing := flat && value == 0
-	ownNothing := nothing
+	zeroBy := zeroNone
+	if nothing {
+		zeroBy = zeroOwn
+	}
 	depsFlat, depValue := true, 1.0
 	stamp := im.stamp
 	hourly, via := 0, thrNone // hour-dependent dependencies; the last one's index if of the form
@@ -174,6 +187,9 @@ func (im *impact) prepare(s int, avail float64) bool {
 		if dn.flat {
 			if dn.value == 0 {
 				nothing = true
+				if zeroBy == zeroNone {
+					zeroBy = int32(d)
+				}
 			}
 		} else {
 			flat, depsFlat = false, false
@@ -207,7 +223,10 @@ func (im *impact) prepare(s int, avail float64) bool {
 	}
 	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
 		depValue: depValue, flat: flat, depsFlat: depsFlat, thr: thr}
-	im.idle[s] = ownNothing && m.absorber[s]
+	if !m.absorber[s] {
+		zeroBy = zeroNone
+	}
+	im.zeroBy[s] = zeroBy
 	if flat && c.flat && value == c.value && !im.initial {
 		// The same constant as before: s loses at the same rate, so the
 		// interval under way goes on (its integral is taken once, at the

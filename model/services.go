@@ -433,7 +433,7 @@ func (sv *services) evaluate(s int, now float64) bool {
 	fn := r.imp.prepare(s, avail)
 	if changed || fn || healthDep {
 		for _, t := range m.dependents[s] {
-			if !sv.absorbs(t) {
+			if !sv.absorbs(t, s) {
 				sv.topoDirty.add(int(m.topoPos[t]))
 			}
 		}

@@ -30,17 +30,19 @@ type poolState struct {
 	running, restoring bool
 }
 
-// absorbs reports whether t, a dependent of a service whose serving
-// changed, can be left alone: its own factor was 0 at every hour when it
-// was last evaluated and nothing of its own has changed since (else it
-// would be marked already), so it serves nothing whatever its
-// dependencies do — its peak fraction stays 0, its health, calm and
-// serving function stay what they are. Not where health depends on the
-// dependencies' (recovered = "capacity"), where evaluating may collapse
-// it (overload), or while a cut between regions makes what it can reach
-// depend on where its dependencies serve.
-func (sv *services) absorbs(t int) bool {
-	return sv.r.imp.idle[t] && len(sv.cuts) == 0
+// absorbs reports whether t, a dependent of s whose serving changed, can
+// be left alone: when it was last evaluated its own factor, or another
+// dependency's, was 0 at every hour, and neither has changed since (its
+// own changes mark t already, and so do the other dependency's, which is
+// evaluated first), so t serves nothing whatever s does — its peak
+// fraction stays 0, its health, calm and serving function stay what they
+// are. Not where health depends on the dependencies' (recovered =
+// "capacity"), where evaluating may collapse it (overload), or while a
+// cut between regions makes what it can reach depend on where its
+// dependencies serve.
+func (sv *services) absorbs(t, s int) bool {
+	z := sv.r.imp.zeroBy[t]
+	return z != zeroNone && z != int32(s) && len(sv.cuts) == 0
 }
 
 // health reports whether s counts as recovered, serving f of its peak
