@@ -51,7 +51,10 @@ type impact struct {
 	// (row -1 otherwise): no one asks for the others' values, and the
 	// table stays small enough to stay in cache.
 	week []memoRow
-	dep  [16]depHour // integrateHours' scratch
+	// integrateHours' scratch: the memo rows and services of the
+	// dependencies that vary by the hour.
+	rows [16]*memoRow
+	hd   [16]int32
 }
 
 // memoRow is f_s at the hours of the week in valid, under the function in
@@ -351,13 +354,14 @@ func (im *impact) integrate(s int, a, b float64) {
 // integrateHours is integrate for a service whose f_s depends on the hour:
 // the interval is split at whole local hours — a first and a last piece
 // and the whole hours between, of weight exactly 1 — and each piece at
-// which s may lose something costs f_s(h) = own_s(h)·Π_d f_d(h); the
-// hours known to be full (fullHours) are stepped over a run at a time,
-// found by a bit scan, not visited. The dependencies' product is the constant
-// depValue when they all serve a constant fraction, and otherwise each
-// dependency's constant or memoised hourly value, multiplied in dependency
-// order. s's own f_s is not memoised: no service asks for it again while
-// it integrates.
+// which s may lose something costs f_s(h) = own_s(h)·c·Π_d f_d(h), where c
+// is the product of the dependencies that serve a constant fraction and
+// the product runs over the others, each through its memoised hourly
+// value; the hours known to be full (fullHours) are stepped over a run at
+// a time, found by a bit scan, not visited. Losses are summed as hours and
+// demand-weighted hours, and scaled to users, requests and revenue once.
+// s's own f_s is not memoised: no service asks for it again while it
+// integrates.
 func (im *impact) integrateHours(s int, a, b float64) {
 	m := im.r.m
 	info := &m.svc[s]
@@ -365,29 +369,33 @@ func (im *impact) integrateHours(s int, a, b float64) {
 	at := &info.profile.at
 	D, keep := info.demand, 1-c.reroute
 	wh0 := im.r.week0
-	// For up to 16 dependencies, dep[j] is deps[j]'s constant f or, where
-	// it varies by the hour (bit j of hourly), its memo row.
-	dep := &im.dep
-	var hourly uint64
+	// The dependencies: their constant product cf, and up to 16 that vary
+	// by the hour, by memo row (rows) and service (hd); past 16, every
+	// one through value.
+	cf := c.depValue
+	rows, hd := im.rows[:0], im.hd[:0]
 	deps := info.deps
-	few := len(deps) <= len(dep)
-	if !c.depsFlat && few {
-		for j, d := range deps {
+	slow := false
+	if !c.depsFlat {
+		cf = 1
+		for _, d := range deps {
 			if dn := &im.st[d].cur; dn.flat {
-				dep[j].f = dn.value
+				cf *= dn.value
+			} else if len(rows) < cap(rows) {
+				rows = append(rows, &im.week[im.st[d].row])
+				hd = append(hd, int32(d))
 			} else {
-				dep[j].row = &im.week[im.st[d].row]
-				hourly |= 1 << j
+				slow = true
 			}
 		}
 	}
-	st := &im.st[s]
-	outage, userH, reqs, rev := st.outage, st.userH, st.reqs, st.rev
 	// Over a few hours the full hours cost more to find than they save.
 	full := &hourSet{}
 	if b-a > fullAfter {
 		full = im.fullHours(s)
 	}
+	skip := *full != hourSet{}
+	var lostH, lostLoad float64
 	// The interval covers the week hours from ⌊wa⌋ to ⌊wb⌋: a first piece
 	// of weight ⌊wa⌋+1-wa, whole hours of weight 1, and a last piece of
 	// weight wb-⌊wb⌋. k is the hour of the week of the piece at hand (wa ≥
@@ -401,7 +409,7 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		w = wb - wa
 	}
 	for {
-		if !full.has(k) {
+		if !skip || !full.has(k) {
 			load := at[k]
 			f := keep
 			if load > 0 {
@@ -414,30 +422,25 @@ func (im *impact) integrateHours(s int, a, b float64) {
 				}
 				f = own * keep
 			}
-			switch {
-			case c.depsFlat:
-				f *= c.depValue
-			case few:
-				for j := range deps {
-					dj := &dep[j]
-					if hourly&(1<<j) == 0 {
-						f *= dj.f
-					} else if dj.row.valid.has(k) {
-						f *= dj.row.f[k]
-					} else {
-						f *= im.value(deps[j], int(k))
+			f *= cf
+			if slow {
+				for _, d := range deps {
+					if !im.st[d].cur.flat {
+						f *= im.value(d, int(k))
 					}
 				}
-			default:
-				for _, d := range deps {
-					f *= im.value(d, int(k))
+			} else {
+				for j, row := range rows {
+					if row.valid.has(k) {
+						f *= row.f[k]
+					} else {
+						f *= im.value(int(hd[j]), int(k))
+					}
 				}
 			}
 			if lost := (1 - f) * w; lost > 0 {
-				outage += lost
-				userH += info.users * load * lost
-				reqs += info.requests * load * lost
-				rev += info.revenue * load * lost
+				lostH += lost
+				lostLoad += load * lost
 			}
 		}
 		if left == 0 {
@@ -449,33 +452,33 @@ func (im *impact) integrateHours(s int, a, b float64) {
 		if k == 168 {
 			k = 0
 		}
-		step := full.lossFrom(k)
-		if step >= left {
-			break // the rest of the interval is full
+		if skip {
+			step := full.lossFrom(k)
+			if step >= left {
+				break // the rest of the interval is full
+			}
+			left -= step
+			k += step
+			if k >= 168 {
+				k -= 168
+			}
 		}
-		left -= step + 1
-		k += step
-		if k >= 168 {
-			k -= 168
-		}
+		left--
 		w = 1
 		if left == 0 {
 			w = wb - h1
 		}
 	}
-	st.outage, st.userH, st.reqs, st.rev = outage, userH, reqs, rev
+	st := &im.st[s]
+	st.outage += lostH
+	st.userH += info.users * lostLoad
+	st.reqs += info.requests * lostLoad
+	st.rev += info.revenue * lostLoad
 }
 
 // fullAfter is the interval, in hours, from which integrateHours skips
 // the hours at which nothing is lost.
 const fullAfter = 6
-
-// depHour is what integrateHours needs of one dependency: its constant f,
-// or its memo row.
-type depHour struct {
-	f   float64
-	row *memoRow
-}
 
 // value is f_s at hour k of the week under the functions in force, for a
 // service that others depend on (one with a memo row).
