@@ -94,9 +94,6 @@ type fn struct {
 	// so f_s(h) = own_s(h)·depValue needs no recursion.
 	depValue       float64
 	flat, depsFlat bool
-	// thr: how f_s takes the single-threshold form integrateThreshold
-	// integrates in O(1) (thrNone: it does not).
-	thr thrForm
 }
 
 func (im *impact) init(r *Replication) {
@@ -172,7 +169,6 @@ func (im *impact) prepare(s int, avail float64) bool {
 	// evaluated because something it depends on moved). The products are
 	// taken in dependency order, as everywhere f_s is computed.
 	flat, value := ownFlat(info, avail, reroute, surge, zero)
-	ownIsFlat := flat
 	nothing := flat && value == 0
 	zeroBy := zeroNone
 	if nothing {
@@ -180,8 +176,7 @@ func (im *impact) prepare(s int, avail float64) bool {
 	}
 	depsFlat, depValue := true, 1.0
 	stamp := im.stamp
-	hourly, via := 0, thrNone // hour-dependent dependencies; the last one's index if of the form
-	for j, d := range info.deps {
+	for _, d := range info.deps {
 		e := &im.st[d]
 		if e.mark == stamp {
 			change = true
@@ -196,10 +191,6 @@ func (im *impact) prepare(s int, avail float64) bool {
 			}
 		} else {
 			flat, depsFlat = false, false
-			hourly++
-			if dn.thr != thrNone {
-				via = thrForm(j)
-			}
 		}
 		value *= dn.value
 		depValue *= dn.value
@@ -209,23 +200,15 @@ func (im *impact) prepare(s int, avail float64) bool {
 		// (still in nxt[s], equal to cur[s]) stays in force.
 		return false
 	}
-	thr := thrNone
 	switch {
 	case nothing:
 		// Nothing served at any hour, whatever the other factors.
 		flat, value = true, 0
 	case !flat:
 		value = math.NaN()
-		switch pr := info.profile; {
-		case depsFlat && pr.thr != nil && info.demand > 0 && surge > 0 && info.demand*(pr.minPos*surge) > 0:
-			// own_s(h) = min(1, τ/p(h)), τ = avail/(D·surge) finite, times constants.
-			thr = thrOwn
-		case ownIsFlat && hourly == 1:
-			thr = via
-		}
 	}
 	st.nxt = fn{avail: avail, reroute: reroute, surge: surge, zero: zero, value: value,
-		depValue: depValue, flat: flat, depsFlat: depsFlat, thr: thr}
+		depValue: depValue, flat: flat, depsFlat: depsFlat}
 	if !m.absorber[s] {
 		zeroBy = zeroNone
 	}
@@ -345,7 +328,7 @@ func (im *impact) integrate(s int, a, b float64) {
 		x.rev += info.revenue * load * loss
 		return
 	}
-	if c.thr != thrNone && im.integrateThreshold(s, a, b) {
+	if im.integrateThreshold(s, a, b) {
 		return
 	}
 	im.integrateHours(s, a, b)

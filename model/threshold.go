@@ -212,36 +212,43 @@ func (m *Model) compileThresholds(tables []*profileTable) {
 	}
 }
 
-// thrForm says how a service's serving function in force takes the
-// single-threshold form (see threshold.go): not at all, through its own
-// servers, or through the dependency at that index of its deps.
-type thrForm int16
-
-const (
-	thrNone thrForm = -2
-	thrOwn  thrForm = -1
-)
-
-// threshold returns, for s whose function in force is of the single-
-// threshold form, its constant c and the service the threshold comes
-// from, whose servers avail, demand D, demand multiplier surge and profile
-// q give f_s(h) = c·min(1, avail/(D·q(h)·surge)). It follows the chain of
-// dependencies that carry the form, under their functions in force.
-func (im *impact) threshold(s int) (c float64, src int) {
+// threshold reports whether f_s, under the functions in force and not
+// constant, is of the single-threshold form, and if so returns its
+// constant c and the service the threshold comes from, whose servers
+// avail, demand D, demand multiplier surge and profile q give f_s(h) =
+// c·min(1, avail/(D·q(h)·surge)): s's own servers fall short at busy
+// hours while its dependencies serve constant fractions, or s's own
+// factor is constant and exactly one dependency varies, with that form.
+// It follows such a chain of dependencies.
+func (im *impact) threshold(s int) (c float64, src int, ok bool) {
 	m := im.r.m
 	c = 1
 	for {
 		x := &im.st[s].cur
 		info := &m.svc[s]
-		if x.thr == thrOwn {
-			return c * (1 - x.reroute) * x.depValue, s
+		if x.depsFlat {
+			// Its own factor varies (f_s is not constant): min(1, τ/q(h))
+			// for a profile q that varies, with D·surge > 0 at every hour
+			// of demand.
+			pr := info.profile
+			if pr.thr == nil || !(info.demand > 0 && x.surge > 0 && info.demand*(pr.minPos*x.surge) > 0) {
+				return 0, 0, false
+			}
+			return c * (1 - x.reroute) * x.depValue, s, true
 		}
-		_, own := ownFlat(info, x.avail, x.reroute, x.surge, x.zero)
+		flat, own := ownFlat(info, x.avail, x.reroute, x.surge, x.zero)
+		if !flat {
+			return 0, 0, false // its own factor and a dependency's both vary
+		}
 		c *= own
-		next := info.deps[x.thr]
+		next := -1
 		for _, d := range info.deps {
-			if d != next {
-				c *= im.st[d].cur.value
+			if dc := &im.st[d].cur; dc.flat {
+				c *= dc.value
+			} else if next >= 0 {
+				return 0, 0, false // two dependencies vary
+			} else {
+				next = d
 			}
 		}
 		s = next
@@ -249,13 +256,17 @@ func (im *impact) threshold(s int) (c float64, src int) {
 }
 
 // integrateThreshold is integrate for a service whose function in force
-// is of the single-threshold form. It reports false, having done nothing,
-// when the service's profile and the threshold's differ and no cross table
-// was built for the pair.
+// varies by the hour, when it is of the single-threshold form. It reports
+// false, having done nothing, when it is not, or when the service's
+// profile and the threshold's differ and no cross table was built for the
+// pair.
 func (im *impact) integrateThreshold(s int, a, b float64) bool {
 	m := im.r.m
 	info := &m.svc[s]
-	c, src := im.threshold(s)
+	c, src, ok := im.threshold(s)
+	if !ok {
+		return false
+	}
 	sx := &im.st[src].cur
 	p, q := info.profile, m.svc[src].profile
 	var cross *crossTable
