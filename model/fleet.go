@@ -257,7 +257,7 @@ func (fl *fleet) destroyClasses(d int, frac float64, classes uint8, stop bool) i
 	fl.touchDomain(d)
 	lost := 0
 	for _, s := range m.domPools[d] {
-		if m.Sc.Services[s].Equipment&classes == 0 {
+		if m.equip[s]&classes == 0 {
 			continue
 		}
 		i := d*m.nSvc + s

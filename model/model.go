@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+
+	"github.com/dcsim/dcsim/sim"
 )
 
 // Model is a scenario compiled for simulation: flat tables indexed by
@@ -55,8 +57,13 @@ type Model struct {
 	// = j and past the size bound.
 	cross    []*crossTable
 	nVarying int
-	svc      []svcInfo  // what the hot paths read of each service, packed
-	data     *dataModel // data copies (data.go); nil if no service has data
+	svc      []svcInfo // what the hot paths read of each service, packed
+	// What events draw and read of each service, copied out of the
+	// scenario's large Service records so that walking many services
+	// reads a few bytes each: reroute and restore times, equipment class.
+	draws []svcDraws
+	equip []uint8
+	data  *dataModel // data copies (data.go); nil if no service has data
 	// manualWaiters lists, per service, the services whose manual
 	// failover requires it (failover.manual_requires).
 	manualWaiters [][]int
@@ -295,6 +302,13 @@ func (m *Model) compileViews() {
 		info.sites, info.deps = lists[a:b:b], lists[b:len(lists):len(lists)]
 		m.svc[s] = info
 	}
+	m.draws = make([]svcDraws, m.nSvc)
+	m.equip = make([]uint8, m.nSvc)
+	for s := range sc.Services {
+		x := &sc.Services[s]
+		m.draws[s] = svcDraws{reroute: x.Reroute, restore: x.Restore}
+		m.equip[s] = x.Equipment
+	}
 	m.absorber = make([]bool, m.nSvc)
 	for s := range m.absorber {
 		m.absorber[s] = !m.capRecovered && m.svc[s].ovLimit == 0
@@ -364,6 +378,12 @@ const (
 	modeStandby
 	modeActive
 )
+
+// svcDraws are the distributions of a service that events draw from.
+type svcDraws struct {
+	reroute sim.Dist // Reroute
+	restore sim.Dist // Restore
+}
 
 // svcInfo is what the per-event paths read of a service, packed so that
 // walking many services touches little memory.

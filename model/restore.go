@@ -134,8 +134,7 @@ func (sv *services) dispatchRestores() {
 		if !ok {
 			return
 		}
-		svc := &m.Sc.Services[q.svc]
-		dt := svc.Restore.Sample(r.st.rest[q.svc])
+		dt := m.draws[q.svc].restore.Sample(r.st.rest[q.svc])
 		slow := ""
 		if sv.opsDown > 0 {
 			dt *= m.Sc.Ops.OpsSlowdown

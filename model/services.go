@@ -355,7 +355,7 @@ func (sv *services) checkPools(s int) {
 			}
 			if x.mode == modeActive {
 				sv.hot[s].reroute = math.Min(1, sv.hot[s].reroute+m.share[i])
-				dt := m.Sc.Services[s].Reroute.Sample(r.st.fail[s])
+				dt := m.draws[s].reroute.Sample(r.st.fail[s])
 				r.eng.After(sim.Time(dt), kindOf(unitServices, svRerouted), int32(s), int32(p))
 			}
 		}
