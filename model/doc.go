@@ -36,8 +36,11 @@
 //	                coolunits.go: cooling-unit failures per hall
 //	failover.go     failover, failback; restore.go: restore crews
 //	impact.go       exact, lazy integration of users, requests, revenue;
-//	                profile_table.go: a week's demand profile, its running
-//	                sums and the hours a capacity serves in full
+//	                threshold.go: O(1) integration of a serving fraction
+//	                limited by one capacity threshold, from running sums
+//	                per demand level; profile_table.go: a week's demand
+//	                profile, its running sums and the hours a capacity
+//	                serves in full
 //	hazard.go       the hazard interface and registry; one file per hazard:
 //	                hazard_fire.go, hazard_utility.go (with UPS and ATS
 //	                failures), hazard_cooling.go (site-wide buffer or the
