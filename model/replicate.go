@@ -53,8 +53,9 @@ type Replication struct {
 	svc     services
 	data    dataStore
 	imp     impact
-	hazards []hazard // the incidents of this replication, in order
-	fixed   []hazard // the scenario's own incidents
+	init0   initState // the state after the first refresh (initstate.go)
+	hazards []hazard  // the incidents of this replication, in order
+	fixed   []hazard  // the scenario's own incidents
 
 	hwCost  float64
 	week0   float64 // week hour at t = 0
@@ -101,7 +102,7 @@ func NewReplication(m *Model) *Replication {
 func (r *Replication) SetTracer(t Tracer) { r.tr = t }
 
 // SetPolicy changes behaviour for tests.
-func (r *Replication) SetPolicy(p Policy) { r.policy = p }
+func (r *Replication) SetPolicy(p Policy) { r.policy, r.init0 = p, initState{} }
 
 // events returns the events handled since Start, counted as the engine
 // would if background events passed through it (see background).
@@ -184,7 +185,7 @@ func (r *Replication) start(seed uint64, rep int, horizon float64, randomStart b
 	if randomStart {
 		r.week0 = 168 * r.st.start.Float64()
 	}
-	r.svc.refresh(0)
+	r.startServices()
 	r.bg.reset()
 	for _, h := range r.hazards {
 		h.reset()
