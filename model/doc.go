@@ -21,8 +21,9 @@
 //	                    by one worker; Simulate runs many (run.go)
 //
 // A Replication is wiring (replicate.go): one sim.Engine, the world's
-// units, and one hazard per incident. Each unit keeps its own state and
-// owns its event kinds:
+// units, and one hazard per incident; from its second replication on it
+// copies the services' state at t = 0 instead of evaluating them again
+// (initstate.go). Each unit keeps its own state and owns its event kinds:
 //
 //	power.go        causes per power domain, held by any number of
 //	                incidents; power trains and A/B feeds; re-energising
