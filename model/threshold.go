@@ -14,9 +14,9 @@ import (
 //
 // with q its demand profile, τ = avail/(D·surge) the relative demand its
 // servers carry in full, and c = (1 - reroute)·Π f_d. A service whose own
-// servers carry any demand and whose one hour-dependent dependency is of
-// that form serves the same form with the dependency's q and τ and its
-// own constants folded into c. Over an interval that covers the whole
+// factor is the same at every hour (servers to spare) and whose one
+// hour-dependent dependency is of that form serves the same form, with
+// the dependency's q and τ and its own constants folded into c. Over an interval that covers the whole
 // hours H, such a service loses
 //
 //	outage = Σ_H (1 - f) = (1 - c)·N + (|H| - N) - c·τ·I
@@ -26,11 +26,11 @@ import (
 // Pn = Σ p over the first and over the others and R = Σ p/q over the
 // others, p being the profile that weighs the service's users. (Written
 // so, a service that loses nothing gets exactly 0, not the difference of
-// two sums taken in different orders.) Which hours have q ≤ τ depends on τ only
-// through how many of q's distinct levels are at most τ, so each of those
-// sums is a difference of two prefix sums from one row of a table per
-// profile (p = q) or per pair of profiles (p ≠ q), chosen by a bisection:
-// an interval costs O(log levels), whatever its length.
+// two sums taken in different orders.) Which hours have q ≤ τ depends
+// on τ only through how many of q's distinct levels are at most τ, so
+// each of those sums is a difference of two prefix sums from one row of a
+// table per profile (p = q) or per pair of profiles (p ≠ q), chosen by a
+// bisection: an interval costs O(log levels), whatever its length.
 
 // thrSums are running sums over the hours of the week before some hour,
 // for one row of a profile's threshold table: hours served in full (q ≤
