@@ -47,9 +47,10 @@ type Model struct {
 	bldFirst   [][]int // per site and building, its first domain, -1 if none
 	dependents [][]int // per service, services that depend on it
 	topoPos    []int32 // per service, its position in Sc.Order
-	// absorber[s]: s may be left alone while its own factor is 0 (see
-	// services.absorbs): health does not depend on the dependencies'
-	// (recovered = "peak_demand") and s never collapses.
+	// absorber[s]: s may be left alone while its own factor, or another
+	// dependency's, is 0 at every hour (see services.absorbs): health does
+	// not depend on the dependencies' (recovered = "peak_demand") and s
+	// never collapses.
 	absorber []bool
 	profile  []*profileTable
 	// cross[i·nVarying+j]: the table of the i-th profile whose demand

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/dcsim/dcsim/model/results"
 )
 
 // hourByHour is thresholdLoss the slow way, as integrateHours takes it:
@@ -180,5 +182,47 @@ func TestCrossTablesFollowDependencies(t *testing.T) {
 				t.Errorf("cross table %d against %d: built %v, want %v", i, j, got, want)
 			}
 		}
+	}
+}
+
+// TestThresholdFallbackAgrees runs the 100-service family with its cross
+// tables and again without them (as past maxCrossBytes), where the
+// services weighed by one profile and limited by another's threshold are
+// walked hour by hour: the outcomes agree to 1e-9, and differ, so that
+// the tables were used.
+func TestThresholdFallbackAgrees(t *testing.T) {
+	sc, err := Parse("services-100.toml", []byte(servicesScenario(100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, without := Compile(sc), Compile(sc)
+	built := 0
+	for i := range without.cross {
+		if without.cross[i] != nil {
+			built++
+		}
+		without.cross[i] = nil
+	}
+	if built == 0 {
+		t.Fatal("the family builds no cross table")
+	}
+	ra, rb := NewReplication(with), NewReplication(without)
+	differ := false
+	for rep := range 20 {
+		var a, b results.Outcome
+		ra.Run(sc.Seed, rep, &a)
+		rb.Run(sc.Seed, rep, &b)
+		for s := range a.Services {
+			va, vb := a.Services[s].Values(), b.Services[s].Values()
+			for k := range va {
+				if math.Abs(va[k]-vb[k]) > 1e-9*math.Max(1, math.Abs(vb[k])) {
+					t.Fatalf("replication %d, service %d, value %d: %v with cross tables, %v walked", rep, s, k, va[k], vb[k])
+				}
+				differ = differ || va[k] != vb[k]
+			}
+		}
+	}
+	if !differ {
+		t.Error("no value differs in its last bits: the cross tables were not used")
 	}
 }
